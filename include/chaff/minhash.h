@@ -1,0 +1,63 @@
+// MinHash sketches of shingle sets, in 32-bit lanes.
+//
+// Two modes estimate the Jaccard similarity of two shingle sets:
+//   kClassic         K independent hash functions, the minimum of each over
+//                    the set (cost O(n*K) per document, SIMD across K);
+//   kOnePermutation  one hash, split into K bins, the minimum per bin, with
+//                    optimal densification for empty bins (Shrivastava
+//                    2017): cost O(n + K).
+// Either way the estimate is the fraction of equal lanes.
+#ifndef CHAFF_MINHASH_H_
+#define CHAFF_MINHASH_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace chaff {
+
+inline constexpr int kDefaultNumHashes = 128;
+inline constexpr uint64_t kDefaultMinHashSeed = 0x63686166666d6831ULL;  // "chaffmh1"
+
+// Every lane of the sketch of an empty set: it matches nothing.
+inline constexpr uint32_t kEmptyLane = 0xFFFFFFFFu;
+
+enum class SketchMode : uint8_t { kClassic = 0, kOnePermutation = 1 };
+
+class MinHasher {
+ public:
+  // Preconditions: k >= 1.
+  MinHasher(int k, SketchMode mode, uint64_t seed = kDefaultMinHashSeed);
+
+  int k() const { return k_; }
+  SketchMode mode() const { return mode_; }
+
+  // Writes the k lanes of the sketch of shingles[0, n) to sig[0, k). The
+  // shingles may repeat (a multiset is sketched as its set). n == 0 gives the
+  // empty sketch (all lanes kEmptyLane). Dispatches to the best SIMD target
+  // once per call.
+  void Sketch(const uint64_t* shingles, size_t n, uint32_t* sig) const;
+
+  // The scalar reference every SIMD target is tested against.
+  void SketchScalar(const uint64_t* shingles, size_t n, uint32_t* sig) const;
+
+  // Per-lane parameters (exposed for the SIMD kernels and tests).
+  const std::vector<uint32_t>& seeds() const { return seeds_; }
+
+ private:
+  int k_;
+  SketchMode mode_;
+  uint64_t seed_;
+  std::vector<uint32_t> seeds_;  // k lane seeds (classic mode)
+};
+
+// True when every lane is kEmptyLane.
+bool IsEmptySketch(const uint32_t* sig, int k);
+
+// Fraction of equal lanes of two sketches made by the same MinHasher; 0 when
+// either is empty.
+double EstimateJaccard(const uint32_t* a, const uint32_t* b, int k);
+
+}  // namespace chaff
+
+#endif  // CHAFF_MINHASH_H_
