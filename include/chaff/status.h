@@ -18,6 +18,7 @@ enum class StatusCode : int {
   kDataError,        // input bytes are malformed (bad JSON, bad gzip, ...)
   kIoError,          // the operating system refused a read or a write
   kCancelled,        // the run was interrupted (SIGINT)
+  kBrokenPipe,       // the reader of our output went away (EPIPE)
   kInternal,         // a bug in chaff
 };
 

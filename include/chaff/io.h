@@ -1,0 +1,146 @@
+// Input and output: files, directories, stdin/stdout, gzip and zstd.
+//
+// Compressed input is recognised by its magic bytes (so it works on stdin
+// too); compressed output is chosen by the output path's extension (.gz,
+// .zst). Outputs are written to a temporary file beside the final path and
+// renamed into place by Commit(), so no reader ever sees half a file under
+// the final name. Nothing here prints: every failure is a Status naming the
+// path.
+#ifndef CHAFF_IO_H_
+#define CHAFF_IO_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaff/status.h"
+
+namespace chaff {
+
+// "-" names stdin (as an input) or stdout (as an output).
+inline constexpr std::string_view kStdio = "-";
+
+enum class Compression : uint8_t { kNone, kGzip, kZstd };
+
+// A byte stream that decompresses gzip or zstd transparently.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to `n` bytes into `buf`; returns 0 at the end of the stream.
+  virtual StatusOr<size_t> Read(char* buf, size_t n) = 0;
+  virtual Compression compression() const = 0;
+};
+
+// Opens `path` ("-": stdin) for reading; compression is detected from the
+// first bytes.
+StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path);
+
+// Reads a whole file (decompressed). "-" reads stdin.
+StatusOr<std::string> ReadWholeFile(const std::string& path);
+
+// Reads a file line by line without holding it all in memory. Lines are
+// returned without "\n" (and without a "\r" before it). A line may be of any
+// length (the buffer grows).
+class LineReader {
+ public:
+  static StatusOr<std::unique_ptr<LineReader>> Open(const std::string& path);
+
+  // Sets *line to the next line (valid until the next call) and returns
+  // true; returns false at the end of input.
+  StatusOr<bool> Next(std::string_view* line);
+
+  // 1-based number of the line last returned by Next().
+  uint64_t line_number() const { return line_number_; }
+  // Decompressed bytes consumed so far, terminators included.
+  uint64_t bytes_consumed() const { return consumed_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  LineReader(std::string path, std::unique_ptr<ByteSource> source)
+      : path_(std::move(path)), source_(std::move(source)) {}
+
+  std::string path_;
+  std::unique_ptr<ByteSource> source_;
+  std::string buf_;
+  size_t pos_ = 0;  // start of unread data in buf_
+  bool eof_ = false;
+  uint64_t line_number_ = 0;
+  uint64_t consumed_ = 0;
+};
+
+// An output written atomically: bytes go to a temporary file in the same
+// directory, and Commit() renames it over the final path. If the object is
+// destroyed without a successful Commit() (an error, an interruption), the
+// temporary file is removed and the final path is left untouched. "-" writes
+// to stdout directly (no temporary file). Compression follows the extension.
+class OutputFile {
+ public:
+  static StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  Status Write(std::string_view data);
+  // Flushes, closes and renames into place. Returns an error (and leaves no
+  // file under the final path) if any byte could not be written.
+  Status Commit();
+
+  const std::string& path() const { return path_; }
+  // Path of the temporary file (empty for stdout).
+  const std::string& temp_path() const { return temp_path_; }
+
+ private:
+  OutputFile() = default;
+  Status FlushBuffer(bool finish);
+  Status WriteRaw(const char* data, size_t n);
+
+  std::string path_;
+  std::string temp_path_;
+  int fd_ = -1;
+  bool is_stdout_ = false;
+  bool committed_ = false;
+  Compression compression_ = Compression::kNone;
+  std::string buf_;
+  struct Codec;
+  std::unique_ptr<Codec> codec_;
+};
+
+// True when the status is a write to a closed pipe (EPIPE): the reader went
+// away (`chaff ... | head`), which is not an error for a command-line tool.
+bool IsBrokenPipe(const Status& status);
+
+// An input file found on the command line or by walking a directory.
+struct InputFile {
+  std::string path;      // as opened
+  std::string relative;  // path below the directory named on the command
+                         // line (the file name for a file named directly)
+  bool from_walk = false;
+};
+
+enum class InputKind : uint8_t { kText, kJsonl };
+
+// .jsonl / .ndjson, optionally followed by .gz or .zst, are JSONL; every
+// other file is text.
+InputKind KindOfPath(std::string_view path);
+
+// Expands `paths` (files, directories walked recursively, "-") into files in
+// a deterministic order: command-line order, and sorted by path within a
+// directory. Symbolic links to directories are not followed (no loops);
+// unreadable directories and special files are reported in `warnings` and
+// skipped. Fails if a named path does not exist.
+StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& paths,
+                                            std::vector<std::string>* warnings);
+
+// True when `head` (the first bytes of a file) looks binary: a NUL byte in
+// the first 8 KiB, as git and grep decide.
+bool LooksBinary(std::string_view head);
+
+// True when the two paths name the same existing file (or, if `b` does not
+// exist, the same normalized path).
+bool SameFile(const std::string& a, const std::string& b);
+
+}  // namespace chaff
+
+#endif  // CHAFF_IO_H_

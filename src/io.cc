@@ -1,0 +1,524 @@
+#include "chaff/io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace chaff {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+Status ErrnoStatus(const std::string& path, const char* what, int err) {
+  if (err == EPIPE) {
+    return Status(StatusCode::kBrokenPipe, path + ": " + what + ": broken pipe");
+  }
+  if (err == ENOENT) return NotFound(path + ": " + what + ": " + ErrnoText(err));
+  return IoError(path + ": " + what + ": " + ErrnoText(err));
+}
+
+// Reads from a file descriptor, retrying on EINTR.
+StatusOr<size_t> ReadFd(int fd, const std::string& path, char* buf, size_t n) {
+  for (;;) {
+    const ssize_t got = ::read(fd, buf, n);
+    if (got >= 0) return static_cast<size_t>(got);
+    if (errno == EINTR) continue;
+    return ErrnoStatus(path, "read failed", errno);
+  }
+}
+
+// Owns a descriptor, plus up to 4 bytes already read to sniff the format.
+class FdReader {
+ public:
+  FdReader(int fd, bool owned, std::string path)
+      : fd_(fd), owned_(owned), path_(std::move(path)) {}
+  ~FdReader() {
+    if (owned_ && fd_ >= 0) ::close(fd_);
+  }
+  StatusOr<size_t> Read(char* buf, size_t n) {
+    size_t done = 0;
+    while (peek_pos_ < peek_.size() && done < n) buf[done++] = peek_[peek_pos_++];
+    if (done > 0) return done;
+    return ReadFd(fd_, path_, buf, n);
+  }
+  // Reads up to 4 bytes ahead to identify the compression.
+  StatusOr<std::string_view> Peek() {
+    char tmp[4];
+    size_t have = 0;
+    while (have < sizeof(tmp)) {
+      auto got = ReadFd(fd_, path_, tmp + have, sizeof(tmp) - have);
+      if (!got.ok()) return got.status();
+      if (*got == 0) break;
+      have += *got;
+    }
+    peek_.assign(tmp, have);
+    return std::string_view(peek_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  int fd_;
+  bool owned_;
+  std::string path_;
+  std::string peek_;
+  size_t peek_pos_ = 0;
+};
+
+class PlainSource final : public ByteSource {
+ public:
+  explicit PlainSource(std::unique_ptr<FdReader> in) : in_(std::move(in)) {}
+  StatusOr<size_t> Read(char* buf, size_t n) override { return in_->Read(buf, n); }
+  Compression compression() const override { return Compression::kNone; }
+
+ private:
+  std::unique_ptr<FdReader> in_;
+};
+
+class GzipSource final : public ByteSource {
+ public:
+  explicit GzipSource(std::unique_ptr<FdReader> in) : in_(std::move(in)) {
+    std::memset(&zs_, 0, sizeof(zs_));
+    // 15 + 32: zlib or gzip header, detected automatically.
+    init_ok_ = inflateInit2(&zs_, 15 + 32) == Z_OK;
+    inbuf_.resize(kChunk);
+  }
+  ~GzipSource() override { inflateEnd(&zs_); }
+  Compression compression() const override { return Compression::kGzip; }
+
+  StatusOr<size_t> Read(char* buf, size_t n) override {
+    if (!init_ok_) return Internal(in_->path() + ": cannot initialise zlib");
+    if (done_) return size_t{0};
+    zs_.next_out = reinterpret_cast<Bytef*>(buf);
+    zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    while (zs_.avail_out > 0) {
+      if (zs_.avail_in == 0) {
+        auto got = in_->Read(inbuf_.data(), inbuf_.size());
+        if (!got.ok()) return got.status();
+        if (*got == 0) {
+          if (stream_started_) {
+            return DataError(in_->path() + ": truncated gzip stream");
+          }
+          done_ = true;
+          break;
+        }
+        zs_.next_in = reinterpret_cast<Bytef*>(inbuf_.data());
+        zs_.avail_in = static_cast<uInt>(*got);
+      }
+      stream_started_ = true;
+      const int rc = inflate(&zs_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        // Concatenated gzip members (as `cat a.gz b.gz` makes) continue.
+        stream_started_ = false;
+        if (inflateReset(&zs_) != Z_OK) {
+          return DataError(in_->path() + ": bad gzip stream");
+        }
+        continue;
+      }
+      if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return DataError(in_->path() + ": bad gzip data (" +
+                         (zs_.msg ? zs_.msg : "inflate failed") + ")");
+      }
+    }
+    return static_cast<size_t>(reinterpret_cast<char*>(zs_.next_out) - buf);
+  }
+
+ private:
+  std::unique_ptr<FdReader> in_;
+  z_stream zs_;
+  bool init_ok_ = false;
+  bool done_ = false;
+  bool stream_started_ = false;
+  std::string inbuf_;
+};
+
+class ZstdSource final : public ByteSource {
+ public:
+  explicit ZstdSource(std::unique_ptr<FdReader> in)
+      : in_(std::move(in)), ds_(ZSTD_createDStream()) {
+    inbuf_.resize(ZSTD_DStreamInSize());
+    in_buf_ = ZSTD_inBuffer{inbuf_.data(), 0, 0};
+  }
+  ~ZstdSource() override { ZSTD_freeDStream(ds_); }
+  Compression compression() const override { return Compression::kZstd; }
+
+  StatusOr<size_t> Read(char* buf, size_t n) override {
+    if (ds_ == nullptr) return Internal(in_->path() + ": cannot initialise zstd");
+    ZSTD_outBuffer out{buf, n, 0};
+    while (out.pos < out.size) {
+      if (in_buf_.pos == in_buf_.size) {
+        auto got = in_->Read(inbuf_.data(), inbuf_.size());
+        if (!got.ok()) return got.status();
+        if (*got == 0) {
+          if (frame_open_) return DataError(in_->path() + ": truncated zstd stream");
+          break;
+        }
+        in_buf_ = ZSTD_inBuffer{inbuf_.data(), *got, 0};
+      }
+      const size_t rc = ZSTD_decompressStream(ds_, &out, &in_buf_);
+      if (ZSTD_isError(rc)) {
+        return DataError(in_->path() + ": bad zstd data (" +
+                         ZSTD_getErrorName(rc) + ")");
+      }
+      frame_open_ = rc != 0;
+      if (out.pos > 0 && in_buf_.pos == in_buf_.size) break;
+    }
+    return out.pos;
+  }
+
+ private:
+  std::unique_ptr<FdReader> in_;
+  ZSTD_DStream* ds_;
+  std::string inbuf_;
+  ZSTD_inBuffer in_buf_;
+  bool frame_open_ = false;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path) {
+  std::unique_ptr<FdReader> reader;
+  if (path == kStdio) {
+    reader = std::make_unique<FdReader>(STDIN_FILENO, false, "<stdin>");
+  } else {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(path, "cannot open", errno);
+    if (S_ISDIR(st.st_mode)) return InvalidArgument(path + ": is a directory");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(path, "cannot open", errno);
+    reader = std::make_unique<FdReader>(fd, true, path);
+  }
+  auto head = reader->Peek();
+  if (!head.ok()) return head.status();
+  const std::string_view h = *head;
+  if (h.size() >= 2 && static_cast<uint8_t>(h[0]) == 0x1f &&
+      static_cast<uint8_t>(h[1]) == 0x8b) {
+    return std::unique_ptr<ByteSource>(new GzipSource(std::move(reader)));
+  }
+  if (h.size() >= 4 && static_cast<uint8_t>(h[0]) == 0x28 &&
+      static_cast<uint8_t>(h[1]) == 0xb5 && static_cast<uint8_t>(h[2]) == 0x2f &&
+      static_cast<uint8_t>(h[3]) == 0xfd) {
+    return std::unique_ptr<ByteSource>(new ZstdSource(std::move(reader)));
+  }
+  return std::unique_ptr<ByteSource>(new PlainSource(std::move(reader)));
+}
+
+StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  auto source = OpenSource(path);
+  if (!source.ok()) return source.status();
+  std::string out;
+  if (path != kStdio && (*source)->compression() == Compression::kNone) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (!ec) out.reserve(static_cast<size_t>(size));
+  }
+  size_t used = 0;
+  for (;;) {
+    if (out.size() - used < kChunk) out.resize(used + kChunk);
+    auto got = (*source)->Read(out.data() + used, out.size() - used);
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    used += *got;
+  }
+  out.resize(used);
+  return out;
+}
+
+StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
+  auto source = OpenSource(path);
+  if (!source.ok()) return source.status();
+  return std::unique_ptr<LineReader>(
+      new LineReader(path == kStdio ? "<stdin>" : path, std::move(*source)));
+}
+
+StatusOr<bool> LineReader::Next(std::string_view* line) {
+  for (;;) {
+    const char* start = buf_.data() + pos_;
+    const size_t avail = buf_.size() - pos_;
+    const void* nl = avail ? std::memchr(start, '\n', avail) : nullptr;
+    if (nl != nullptr || (eof_ && avail > 0)) {
+      size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : avail;
+      const size_t consumed = nl ? len + 1 : len;
+      if (len > 0 && start[len - 1] == '\r') --len;
+      *line = std::string_view(start, len);
+      pos_ += consumed;
+      consumed_ += consumed;
+      ++line_number_;
+      return true;
+    }
+    if (eof_) return false;
+    // Keep the partial line, read another chunk after it.
+    buf_.erase(0, pos_);
+    pos_ = 0;
+    const size_t used = buf_.size();
+    buf_.resize(used + kChunk);
+    auto got = source_->Read(buf_.data() + used, kChunk);
+    if (!got.ok()) {
+      buf_.resize(used);
+      return got.status();
+    }
+    buf_.resize(used + *got);
+    if (*got == 0) eof_ = true;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------
+
+struct OutputFile::Codec {
+  z_stream zs{};
+  bool zs_init = false;
+  ZSTD_CStream* zc = nullptr;
+  ~Codec() {
+    if (zs_init) deflateEnd(&zs);
+    if (zc) ZSTD_freeCStream(zc);
+  }
+};
+
+namespace {
+
+Compression CompressionOfPath(std::string_view path) {
+  auto ends = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() &&
+           path.substr(path.size() - suffix.size()) == suffix;
+  };
+  if (ends(".gz")) return Compression::kGzip;
+  if (ends(".zst")) return Compression::kZstd;
+  return Compression::kNone;
+}
+
+std::atomic<uint64_t> g_temp_counter{0};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
+  std::unique_ptr<OutputFile> out(new OutputFile());
+  out->path_ = path;
+  if (path == kStdio) {
+    out->is_stdout_ = true;
+    out->fd_ = STDOUT_FILENO;
+  } else {
+    const fs::path p(path);
+    std::error_code ec;
+    if (p.has_parent_path()) {
+      fs::create_directories(p.parent_path(), ec);
+      if (ec) {
+        return IoError(path + ": cannot create directory " +
+                       p.parent_path().string() + ": " + ec.message());
+      }
+    }
+    out->temp_path_ = path + ".chaff-tmp." + std::to_string(::getpid()) + "." +
+                      std::to_string(g_temp_counter.fetch_add(1));
+    out->fd_ = ::open(out->temp_path_.c_str(),
+                      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out->fd_ < 0) return ErrnoStatus(path, "cannot create", errno);
+    out->compression_ = CompressionOfPath(path);
+  }
+  out->codec_ = std::make_unique<Codec>();
+  if (out->compression_ == Compression::kGzip) {
+    // 15 + 16: write a gzip header and trailer.
+    if (deflateInit2(&out->codec_->zs, 6, Z_DEFLATED, 15 + 16, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+      return Internal(path + ": cannot initialise zlib");
+    }
+    out->codec_->zs_init = true;
+  } else if (out->compression_ == Compression::kZstd) {
+    out->codec_->zc = ZSTD_createCStream();
+    if (out->codec_->zc == nullptr) return Internal(path + ": cannot initialise zstd");
+    ZSTD_CCtx_setParameter(out->codec_->zc, ZSTD_c_compressionLevel, 3);
+  }
+  out->buf_.reserve(kChunk);
+  return out;
+}
+
+OutputFile::~OutputFile() {
+  if (!is_stdout_ && fd_ >= 0) ::close(fd_);
+  if (!is_stdout_ && !committed_ && !temp_path_.empty()) {
+    ::unlink(temp_path_.c_str());
+  }
+}
+
+Status OutputFile::WriteRaw(const char* data, size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(is_stdout_ ? std::string("<stdout>") : path_,
+                         "write failed", errno);
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status OutputFile::FlushBuffer(bool finish) {
+  if (compression_ == Compression::kNone) {
+    Status s = WriteRaw(buf_.data(), buf_.size());
+    buf_.clear();
+    return s;
+  }
+  std::string out(kChunk, '\0');
+  if (compression_ == Compression::kGzip) {
+    z_stream& zs = codec_->zs;
+    zs.next_in = reinterpret_cast<Bytef*>(buf_.data());
+    zs.avail_in = static_cast<uInt>(buf_.size());
+    int rc;
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(out.data());
+      zs.avail_out = static_cast<uInt>(out.size());
+      rc = deflate(&zs, finish ? Z_FINISH : Z_NO_FLUSH);
+      if (rc == Z_STREAM_ERROR) return Internal(path_ + ": deflate failed");
+      CHAFF_RETURN_IF_ERROR(WriteRaw(out.data(), out.size() - zs.avail_out));
+    } while (zs.avail_out == 0 || (finish && rc != Z_STREAM_END));
+  } else {
+    ZSTD_inBuffer in{buf_.data(), buf_.size(), 0};
+    for (;;) {
+      ZSTD_outBuffer o{out.data(), out.size(), 0};
+      const size_t rc = ZSTD_compressStream2(
+          codec_->zc, &o, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
+      if (ZSTD_isError(rc)) {
+        return Internal(path_ + ": zstd: " + ZSTD_getErrorName(rc));
+      }
+      CHAFF_RETURN_IF_ERROR(WriteRaw(out.data(), o.pos));
+      if (finish ? rc == 0 : in.pos == in.size) break;
+    }
+  }
+  buf_.clear();
+  return Status::Ok();
+}
+
+Status OutputFile::Write(std::string_view data) {
+  if (buf_.size() + data.size() > kChunk) {
+    CHAFF_RETURN_IF_ERROR(FlushBuffer(false));
+    if (data.size() > kChunk && compression_ == Compression::kNone) {
+      return WriteRaw(data.data(), data.size());
+    }
+  }
+  buf_.append(data);
+  return Status::Ok();
+}
+
+Status OutputFile::Commit() {
+  CHAFF_RETURN_IF_ERROR(FlushBuffer(true));
+  if (is_stdout_) {
+    committed_ = true;
+    return Status::Ok();
+  }
+  if (::fsync(fd_) != 0 && errno != EINVAL) {
+    return ErrnoStatus(path_, "write failed", errno);
+  }
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) return ErrnoStatus(path_, "write failed", errno);
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    return ErrnoStatus(path_, "cannot rename into place", errno);
+  }
+  committed_ = true;
+  return Status::Ok();
+}
+
+bool IsBrokenPipe(const Status& status) {
+  return status.code() == StatusCode::kBrokenPipe;
+}
+
+// ---------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------
+
+InputKind KindOfPath(std::string_view path) {
+  auto strip = [&](std::string_view suffix) {
+    if (path.size() > suffix.size() &&
+        path.substr(path.size() - suffix.size()) == suffix) {
+      path.remove_suffix(suffix.size());
+      return true;
+    }
+    return false;
+  };
+  if (!strip(".gz")) strip(".zst");
+  auto ends = [&](std::string_view suffix) {
+    return path.size() > suffix.size() &&
+           path.substr(path.size() - suffix.size()) == suffix;
+  };
+  return (ends(".jsonl") || ends(".ndjson")) ? InputKind::kJsonl : InputKind::kText;
+}
+
+StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& paths,
+                                            std::vector<std::string>* warnings) {
+  std::vector<InputFile> out;
+  for (const std::string& arg : paths) {
+    if (arg == kStdio) {
+      out.push_back(InputFile{arg, arg, false});
+      continue;
+    }
+    std::error_code ec;
+    const fs::file_status st = fs::status(arg, ec);
+    if (ec || !fs::exists(st)) {
+      return NotFound(arg + ": no such file or directory");
+    }
+    if (!fs::is_directory(st)) {
+      out.push_back(InputFile{arg, fs::path(arg).filename().string(), false});
+      continue;
+    }
+    std::vector<InputFile> found;
+    fs::recursive_directory_iterator it(
+        arg, fs::directory_options::skip_permission_denied, ec);
+    if (ec) return IoError(arg + ": cannot read directory: " + ec.message());
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) {
+        warnings->push_back(arg + ": skipped part of the tree: " + ec.message());
+        ec.clear();
+        break;
+      }
+      const fs::directory_entry& entry = *it;
+      std::error_code ec2;
+      if (entry.is_directory(ec2)) {
+        if (::access(entry.path().c_str(), R_OK | X_OK) != 0) {
+          warnings->push_back(entry.path().string() +
+                              ": skipped: directory is not readable");
+        }
+        continue;
+      }
+      if (!entry.is_regular_file(ec2)) {
+        if (!entry.is_symlink(ec2)) {
+          warnings->push_back(entry.path().string() +
+                              ": skipped: not a regular file");
+        }
+        continue;
+      }
+      const std::string rel = fs::relative(entry.path(), arg, ec2).string();
+      found.push_back(InputFile{entry.path().string(), ec2 ? entry.path().filename().string() : rel, true});
+    }
+    std::sort(found.begin(), found.end(),
+              [](const InputFile& a, const InputFile& b) { return a.relative < b.relative; });
+    for (auto& f : found) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+bool LooksBinary(std::string_view head) {
+  return std::memchr(head.data(), '\0', std::min<size_t>(head.size(), 8192)) != nullptr;
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  if (a == kStdio || b == kStdio) return false;
+  std::error_code ec;
+  if (fs::exists(b, ec)) return fs::equivalent(a, b, ec);
+  const fs::path pa = fs::weakly_canonical(a, ec);
+  const fs::path pb = fs::weakly_canonical(b, ec);
+  return pa == pb;
+}
+
+}  // namespace chaff

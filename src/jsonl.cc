@@ -1,0 +1,213 @@
+#include "chaff/jsonl.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+
+namespace chaff {
+
+struct JsonlParser::Impl {
+  // The DOM front end is dispatched at run time to the best kernel of this
+  // CPU; simdjson's On-Demand front end is compiled for the build's baseline
+  // only (its "fallback" kernel without -mavx2), which we do not raise.
+  simdjson::dom::parser parser;
+  std::string padded;  // the line copied with SIMDJSON_PADDING spare bytes
+};
+
+JsonlParser::JsonlParser() : impl_(std::make_unique<Impl>()) {}
+JsonlParser::~JsonlParser() = default;
+
+namespace {
+
+Status JsonError(simdjson::error_code e) {
+  return DataError(std::string("invalid JSON (") + simdjson::error_message(e) + ")");
+}
+
+std::string Quoted(std::string_view field) {
+  return "\"" + std::string(field) + "\"";
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Returns the index just past the string literal that starts at s[i] == '"'.
+size_t SkipString(std::string_view s, size_t i) {
+  ++i;
+  for (;;) {
+    const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+    if (q == nullptr) return s.size();
+    size_t j = static_cast<size_t>(static_cast<const char*>(q) - s.data());
+    size_t backslashes = 0;
+    while (j - backslashes > i && s[j - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return j + 1;
+    i = j + 1;
+  }
+}
+
+// Returns the index just past the JSON value that starts at s[i].
+size_t SkipValue(std::string_view s, size_t i) {
+  if (s[i] == '"') return SkipString(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        i = SkipString(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return i;
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsJsonSpace(s[i])) ++i;
+  return i;
+}
+
+// Finds the raw value of the first top-level member whose raw key is `key`
+// in `line`, a JSON object already validated by the DOM parser.
+bool FindRawMember(std::string_view line, std::string_view key, size_t* begin,
+                   size_t* end) {
+  size_t i = 0;
+  auto skip_ws = [&]() {
+    while (i < line.size() && IsJsonSpace(line[i])) ++i;
+  };
+  skip_ws();
+  if (i >= line.size() || line[i] != '{') return false;
+  ++i;
+  for (;;) {
+    skip_ws();
+    if (i >= line.size() || line[i] != '"') return false;
+    const size_t key_end = SkipString(line, i);
+    const std::string_view raw_key = line.substr(i + 1, key_end - i - 2);
+    i = key_end;
+    skip_ws();
+    if (i >= line.size() || line[i] != ':') return false;
+    ++i;
+    skip_ws();
+    if (i >= line.size()) return false;
+    const size_t value_end = SkipValue(line, i);
+    if (raw_key == key) {
+      *begin = i;
+      *end = value_end;
+      return true;
+    }
+    i = value_end;
+    skip_ws();
+    if (i >= line.size() || line[i] != ',') return false;
+    ++i;
+  }
+}
+
+}  // namespace
+
+Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
+                          std::string_view id_field, JsonlRecord* out) {
+  out->text.clear();
+  out->id.clear();
+  out->has_id = false;
+  std::string& buf = impl_->padded;
+  if (buf.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+    buf.resize(line.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(buf.data(), line.data(), line.size());
+  simdjson::dom::element doc;
+  auto err = impl_->parser.parse(buf.data(), line.size(), false).get(doc);
+  if (err) return JsonError(err);
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj)) return DataError("expected a JSON object");
+  simdjson::dom::element text_value;
+  if (obj.at_key(text_field).get(text_value)) {
+    return DataError("missing field " + Quoted(text_field));
+  }
+  std::string_view text;
+  if (text_value.get_string().get(text)) {
+    return DataError("expected a string in field " + Quoted(text_field));
+  }
+  out->text.assign(text);
+  if (!id_field.empty()) {
+    simdjson::dom::element id_value;
+    if (!obj.at_key(id_field).get(id_value)) {
+      std::string_view id;
+      if (!id_value.get_string().get(id)) {
+        out->id.assign(id);
+      } else if (id_value.is_number()) {
+        size_t b = 0, e = 0;
+        if (FindRawMember(line, id_field, &b, &e)) out->id.assign(line.substr(b, e - b));
+      } else {
+        return DataError("expected a string or a number in field " + Quoted(id_field));
+      }
+      out->has_id = true;
+    }
+  }
+  if (!FindRawMember(line, text_field, &out->value_begin, &out->value_end)) {
+    return DataError("field " + Quoted(text_field) +
+                     " is written with escapes in its name; chaff cannot rewrite it in place");
+  }
+  return Status::Ok();
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    // Copy runs of plain bytes at once.
+    size_t j = i;
+    while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\') ++j;
+    out->append(s.data() + i, j - i);
+    i = j;
+    if (i >= n) break;
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        case '\b': out->append("\\b"); break;
+        case '\f': out->append("\\f"); break;
+        default:
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte UTF-8 sequence: copy it if valid, else write U+FFFD.
+    size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4;
+    bool valid = len > 0 && i + len <= n;
+    for (size_t k = 1; valid && k < len; ++k) valid = (p[i + k] & 0xC0) == 0x80;
+    if (valid && len == 3) {
+      valid = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
+    } else if (valid && len == 4) {
+      valid = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
+    }
+    if (valid) {
+      out->append(s.data() + i, len);
+      i += len;
+    } else {
+      out->append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendRecordWithText(std::string_view line, const JsonlRecord& record,
+                          std::string_view new_text, std::string* out) {
+  out->append(line.substr(0, record.value_begin));
+  AppendJsonString(new_text, out);
+  out->append(line.substr(record.value_end));
+}
+
+}  // namespace chaff
