@@ -1,1 +1,57 @@
-int main() { return 0; }
+// chaff: the command-line front end. A thin layer over the library: it
+// parses flags (CLI11), prints messages and maps errors to exit codes
+// (0 success, 2 error, 130 interrupted).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/cmd_clean.h"
+#include "cli/cmd_explain.h"
+#include "cli/common.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace chaff::cli;  // NOLINT
+  InstallSignalHandlers();
+  CLI::App app{
+      "chaff: separates the grain of a text corpus from its chaff. It removes "
+      "site chrome, lines repeated across a site's pages, paragraphs repeated "
+      "inside a document and near-duplicate documents, and says why."};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+
+  CleanFlags clean;
+  ExplainFlags explain;
+  CLI::App* clean_cmd = AddCleanCommand(&app, &clean);
+  CLI::App* explain_cmd = AddExplainCommand(&app, &explain);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    PrintError(e.what() + std::string(" (see chaff --help)"));
+    return kExitError;
+  }
+
+  try {
+    if (clean_cmd->parsed()) return RunClean(clean);
+    if (explain_cmd->parsed()) return RunExplain(explain);
+  } catch (const std::bad_alloc&) {
+    PrintError("out of memory");
+    return kExitError;
+  } catch (const std::exception& e) {
+    PrintError(std::string("internal error: ") + e.what());
+    return kExitError;
+  }
+  return kExitError;
+}

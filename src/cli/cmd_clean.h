@@ -1,0 +1,39 @@
+// `chaff clean`: the main job.
+#ifndef CHAFF_CLI_CMD_CLEAN_H_
+#define CHAFF_CLI_CMD_CLEAN_H_
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "chaff/clean.h"
+
+namespace chaff {
+namespace cli {
+
+struct CleanFlags {
+  std::vector<std::string> inputs;
+  std::string output;
+  bool annotate = false;
+  std::string text_field = "text";
+  std::string id_field = "id";
+  int threads = 0;  // 0: all cores
+  bool quiet = false;
+  std::string report_path;
+  bool skip_bad_records = false;
+  bool no_chrome = false;
+  bool no_repeats = false;
+  CleanOptions clean;
+};
+
+// Adds the `clean` subcommand, filling `flags` when it is parsed.
+CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags);
+
+// Runs it; returns the process exit code. Prints errors and the summary.
+int RunClean(const CleanFlags& flags);
+
+}  // namespace cli
+}  // namespace chaff
+
+#endif  // CHAFF_CLI_CMD_CLEAN_H_

@@ -1,0 +1,143 @@
+#include "cli/common.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+namespace chaff {
+namespace cli {
+
+std::atomic<bool>& Interrupted() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
+namespace {
+
+extern "C" void OnSigint(int) {
+  if (Interrupted().exchange(true)) {
+    // A second Ctrl-C: the user insists. Temporary files may remain, but
+    // never a half-written file under a final name.
+    ::_exit(kExitInterrupted);
+  }
+}
+
+}  // namespace
+
+void InstallSignalHandlers() {
+  // A closed pipe must surface as EPIPE from write(), not kill us silently
+  // mid-file; the writer then stops quietly.
+  ::signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa {};
+  sa.sa_handler = OnSigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "chaff: %s\n", message.c_str());
+}
+
+void PrintWarning(const std::string& message) {
+  std::fprintf(stderr, "chaff: warning: %s\n", message.c_str());
+}
+
+int ExitFor(const Status& status) {
+  if (status.ok()) return kExitOk;
+  if (status.code() == StatusCode::kBrokenPipe) return kExitOk;
+  if (status.code() == StatusCode::kCancelled) {
+    PrintError(status.message());
+    return kExitInterrupted;
+  }
+  PrintError(status.message());
+  return kExitError;
+}
+
+std::string WithCommas(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
+    s.insert(static_cast<size_t>(i), ",");
+  }
+  return s;
+}
+
+std::string HumanBytes(double bytes) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024.0 && u < 4) {
+    bytes /= 1024.0;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", bytes, kUnits[u]);
+  return buf;
+}
+
+Progress::Progress(std::string label, bool enabled)
+    : label_(std::move(label)),
+      enabled_(enabled && ::isatty(STDERR_FILENO)),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
+
+Progress::~Progress() { Finish(); }
+
+void Progress::Update(uint64_t docs, uint64_t bytes, uint64_t total_bytes) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(200) ||
+      now - start_ < std::chrono::milliseconds(500)) {
+    return;
+  }
+  last_ = now;
+  const double secs = std::chrono::duration<double>(now - start_).count();
+  const double rate = secs > 0 ? static_cast<double>(bytes) / secs : 0.0;
+  char pct[16] = "";
+  if (total_bytes > 0) {
+    std::snprintf(pct, sizeof(pct), " %3.0f%%",
+                  100.0 * static_cast<double>(bytes) / static_cast<double>(total_bytes));
+  }
+  std::fprintf(stderr, "\r\033[K%s%s %s docs, %s, %s/s", label_.c_str(), pct,
+               WithCommas(docs).c_str(), HumanBytes(static_cast<double>(bytes)).c_str(),
+               HumanBytes(rate).c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::Finish() {
+  if (shown_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    shown_ = false;
+  }
+}
+
+void ParallelFor(size_t n, int threads,
+                 const std::function<void(size_t index, int worker)>& fn) {
+  if (threads <= 1 || n <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(i, 0);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  auto work = [&](int worker) {
+    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i, worker);
+  };
+  const size_t extra = std::min<size_t>(static_cast<size_t>(threads) - 1, n - 1);
+  std::vector<std::thread> pool;
+  pool.reserve(extra);
+  for (size_t t = 0; t < extra; ++t) pool.emplace_back(work, static_cast<int>(t + 1));
+  work(0);
+  for (auto& t : pool) t.join();
+}
+
+int DefaultThreads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+}  // namespace cli
+}  // namespace chaff

@@ -1,0 +1,24 @@
+# Exit codes and error messages users can act on.
+. "$(dirname "$0")/lib/common.bash"
+
+expect_exit 2 "$CHAFF" clean "$WORK/no-such-file.txt" -o "$WORK/out1"
+expect_in "$WORK/err" "chaff: $WORK/no-such-file.txt: no such file or directory"
+[ -e "$WORK/out1" ] && fail "an output was created for a failed run"
+
+expect_exit 2 "$CHAFF" clean --no-such-flag
+expect_in "$WORK/err" "chaff:"
+
+expect_exit 2 "$CHAFF"
+expect_exit 0 "$CHAFF" --help
+expect_in "$WORK/out" "clean"
+expect_exit 0 "$CHAFF" --version
+
+printf 'one line of text that is kept\n' > "$WORK/a.txt"
+expect_exit 2 "$CHAFF" clean "$WORK/a.txt"
+expect_in "$WORK/err" "-o OUT is required"
+expect_exit 0 "$CHAFF" clean "$WORK/a.txt" -o "$WORK/o" --no-chrome
+cmp -s "$WORK/a.txt" "$WORK/o/a.txt" || fail "clean text was changed"
+
+expect_exit 2 "$CHAFF" explain "$WORK/missing.txt"
+expect_in "$WORK/err" "missing.txt"
+finish
