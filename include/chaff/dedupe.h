@@ -1,0 +1,236 @@
+// Document-level near-duplicate detection across a corpus.
+//
+// Pipeline (one direction):
+//   text -> tokens -> word n-gram shingles -> MinHash signature (K lanes)
+//        -> b band keys (LSH) + the signature's low bytes (for verification)
+//   all documents -> per band: sort (key, doc) -> runs of equal keys are
+//        candidate pairs -> verified on the full signature (or, with exact,
+//        on exact shingle-set Jaccard) -> union-find -> clusters.
+// The representative of a cluster is its first document in input order, and
+// it is the one kept.
+//
+// Memory per document is fixed: K bytes of signature (the low byte of each
+// lane: b-bit minwise hashing with b = 8, Li & Koenig 2010) plus 4 bytes per
+// band key plus a few bytes of bookkeeping; no text is kept (except with
+// `exact`, which keeps every document's shingle set, 8 bytes per shingle).
+//
+// Determinism: documents get indexes in input order; sketching is a pure
+// function of the text; clustering runs after all documents are in, in a
+// fixed order (band, key, document). The connected components do not depend
+// on the order in which verified pairs are joined anyway, and the union-find
+// root is always the smallest index, so the output is the same at any thread
+// count.
+#ifndef CHAFF_DEDUPE_H_
+#define CHAFF_DEDUPE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaff/lsh.h"
+#include "chaff/minhash.h"
+#include "chaff/shingle.h"
+#include "chaff/status.h"
+#include "chaff/tokenize.h"
+
+namespace chaff {
+
+// Dedupe needs a longer signature than chaff's other uses: verification on
+// the signature must separate J = 0.7 from J = 0.85 (the estimate's spread is
+// sqrt(J(1-J)/K): 0.022-0.029 at K = 256, 0.032-0.041 at K = 128). With one
+// permutation hashing a longer signature costs almost nothing.
+inline constexpr int kDefaultDedupeNumHashes = 256;
+
+// The LSH weights used by default. datasketch weighs false positives and
+// false negatives equally (0.5/0.5) because its candidates are its answer;
+// here every candidate is verified on the full signature, so a false
+// positive costs one comparison of K bytes while a false negative is a
+// duplicate lost for good. With these weights, threshold 0.8 and K = 256
+// give 25 bands x 10 rows: candidate probability 0.996 at J = 0.85 and 0.14
+// at J = 0.6 (datasketch's 17 x 15 gives 0.79 and 0.008).
+inline constexpr LshWeights kDefaultDedupeLshWeights{0.05, 0.95};
+
+struct DedupeOptions {
+  // Two documents are duplicates when their estimated (or, with `exact`,
+  // exact) Jaccard similarity of word shingles is >= threshold. In (0, 1).
+  double threshold = 0.8;
+  int num_hashes = kDefaultDedupeNumHashes;  // K, 8..4096
+  SketchMode sketch_mode = SketchMode::kOnePermutation;
+  int shingle_width = kDefaultShingleWidth;
+  // {0, 0}: chosen by OptimalLshParams(threshold, num_hashes, lsh_weights).
+  LshParams lsh;
+  LshWeights lsh_weights = kDefaultDedupeLshWeights;
+  // Verify candidates by exact shingle-set Jaccard instead of the signature.
+  // Keeps every document's shingle set in memory (8 bytes per shingle).
+  bool exact = false;
+  // Worker threads for reading, decoding and sketching; 0: all cores.
+  int threads = 0;
+  // Record verified pairs in DedupeResult::edges (for evaluation).
+  bool record_edges = false;
+  uint64_t token_seed = kDefaultTokenSeed;
+  uint64_t minhash_seed = kDefaultMinHashSeed;
+  // Documents are handed to workers in batches of about this many bytes.
+  size_t batch_bytes = size_t{1} << 20;
+};
+
+// Checks the options and fills in the LSH parameters when they are {0, 0}.
+// Fails with kInvalidArgument naming the offending option.
+StatusOr<DedupeOptions> ResolveDedupeOptions(DedupeOptions options);
+
+// The per-document output of sketching.
+struct DocumentSketch {
+  bool empty = true;                 // no tokens: never a duplicate
+  std::vector<uint8_t> lanes;        // K low bytes of the signature lanes
+  std::vector<uint32_t> band_keys;   // one per band
+  std::vector<uint64_t> shingles;    // sorted, unique; only with `exact`
+};
+
+// Turns a text into a DocumentSketch. Thread-safe (const); each thread
+// brings its own Scratch.
+class DedupeSketcher {
+ public:
+  // Precondition: `options` went through ResolveDedupeOptions.
+  explicit DedupeSketcher(const DedupeOptions& options);
+
+  struct Scratch {
+    Tokens tokens;
+    std::vector<uint64_t> shingles;
+    std::vector<uint32_t> signature;
+  };
+
+  void Sketch(std::string_view text, Scratch* scratch, DocumentSketch* out) const;
+
+ private:
+  DedupeOptions options_;
+  MinHasher hasher_;
+};
+
+// Similarity estimated from two K-byte lane vectors: the fraction f of equal
+// bytes, corrected for the 1/256 chance that two different lanes share their
+// low byte: (f - 1/256) / (1 - 1/256), clamped to [0, 1].
+double EstimateJaccardFromLowBytes(const uint8_t* a, const uint8_t* b, int k);
+
+// A verified pair: documents a < b (input indexes) joined by clustering.
+struct DedupeEdge {
+  uint32_t a = 0;
+  uint32_t b = 0;
+  float similarity = 0.0f;
+};
+
+struct DedupeResult {
+  // Per document, in input order: the index of its cluster's representative
+  // (the cluster's first document; itself when kept) and its estimated (or
+  // exact) similarity to it (1 for a representative).
+  std::vector<uint32_t> representative;
+  std::vector<float> similarity;
+  // Pairs that joined two clusters (only with record_edges): a spanning
+  // forest of the verified candidate graph, in clustering order.
+  std::vector<DedupeEdge> edges;
+
+  uint64_t documents = 0;
+  uint64_t bytes = 0;              // input bytes read (records as stored)
+  uint64_t empty_documents = 0;    // no tokens: kept, never clustered
+  uint64_t duplicate_clusters = 0; // clusters with two or more documents
+  uint64_t removed = 0;            // documents that are not representatives
+  uint64_t candidate_checks = 0;   // verifications performed
+  LshParams lsh;                   // the bands and rows used
+
+  bool Kept(size_t i) const { return representative[i] == i; }
+};
+
+// Collects sketches in input order and clusters them. Not thread-safe: the
+// caller adds documents from one thread, in input order.
+class DedupeIndex {
+ public:
+  // Precondition: `options` went through ResolveDedupeOptions.
+  explicit DedupeIndex(const DedupeOptions& options);
+  ~DedupeIndex();
+  DedupeIndex(const DedupeIndex&) = delete;
+  DedupeIndex& operator=(const DedupeIndex&) = delete;
+
+  // Appends the next document; returns its index. Moves out the shingles.
+  // Fails when the index is full (2^32 - 1 documents).
+  StatusOr<uint32_t> Add(DocumentSketch* sketch);
+
+  // The same from flat arrays: lanes[0, K), band_keys[0, bands) (ignored
+  // when empty), shingles moved out when `exact` (may be null otherwise).
+  StatusOr<uint32_t> Add(const uint8_t* lanes, const uint32_t* band_keys,
+                         bool empty, std::vector<uint64_t>* shingles);
+
+  size_t size() const;
+
+  // Clusters every document added so far. Can be called once.
+  DedupeResult Cluster();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Convenience for callers that hold the texts (tests, `chaff clean
+// --dedupe` on documents already in memory): sketches texts[i] in order
+// (multi-threaded as options.threads says) and clusters them.
+StatusOr<DedupeResult> DedupeTexts(const std::vector<std::string_view>& texts,
+                                   const DedupeOptions& options);
+
+// --- Streaming over a corpus ------------------------------------------------
+
+// One input record as read, before decoding. `bytes` stays valid until the
+// next call to Next.
+struct RawDocument {
+  std::string_view bytes;
+  uint32_t source = 0;  // index of the file, for messages
+  uint64_t line = 0;    // 1-based line of the record in its file (0: whole file)
+};
+
+// Yields the corpus's records in input order (lines of JSONL files, whole
+// text files, ...). Used from one thread.
+class DocumentReader {
+ public:
+  virtual ~DocumentReader() = default;
+  // Fills *doc and returns true, or returns false at the end of input.
+  virtual StatusOr<bool> Next(RawDocument* doc) = 0;
+  // The name of source `index` for messages ("data/a.jsonl").
+  virtual std::string SourceName(uint32_t index) const = 0;
+};
+
+// Extracts the text to deduplicate from a record (e.g. a JSONL line's text
+// field). One decoder per worker thread, so it may keep scratch state.
+class TextDecoder {
+ public:
+  virtual ~TextDecoder() = default;
+  // Sets *text to the document's text (which may point into `record` or
+  // into the decoder's own storage, valid until the next call). A failure
+  // stops the run; its message is prefixed with "file:line: ".
+  virtual Status Decode(std::string_view record, std::string_view* text) = 0;
+};
+
+// Makes a decoder per worker; an empty function means "the record is the
+// text".
+using TextDecoderFactory = std::function<std::unique_ptr<TextDecoder>()>;
+
+struct DedupeProgress {
+  uint64_t documents = 0;
+  uint64_t bytes = 0;
+  bool clustering = false;  // reading is done; clustering has started
+};
+
+// Called from the thread that called DedupeCorpus, at most once per batch.
+using DedupeProgressCallback = std::function<void(const DedupeProgress&)>;
+
+// Pass 1 of `chaff dedupe`: reads every record, sketches them on
+// options.threads workers (the calling thread reads and collects, in input
+// order), and clusters. The first failure in input order is returned, with
+// its source and line.
+StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
+                                    const TextDecoderFactory& decoders,
+                                    const DedupeOptions& options,
+                                    const DedupeProgressCallback& progress = {});
+
+}  // namespace chaff
+
+#endif  // CHAFF_DEDUPE_H_

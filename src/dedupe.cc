@@ -1,0 +1,511 @@
+#include "chaff/dedupe.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "chaff/exact_jaccard.h"
+
+namespace chaff {
+
+StatusOr<DedupeOptions> ResolveDedupeOptions(DedupeOptions options) {
+  if (!(options.threshold > 0.0 && options.threshold < 1.0)) {
+    return InvalidArgument("--threshold must be in (0, 1), got " +
+                           std::to_string(options.threshold));
+  }
+  if (options.num_hashes < 8 || options.num_hashes > 4096) {
+    return InvalidArgument("--num-hashes must be in [8, 4096], got " +
+                           std::to_string(options.num_hashes));
+  }
+  if (options.shingle_width < 1 || options.shingle_width > 64) {
+    return InvalidArgument("--shingle-width must be in [1, 64], got " +
+                           std::to_string(options.shingle_width));
+  }
+  if (options.threads < 0) {
+    return InvalidArgument("--threads must be >= 0 (0: all cores)");
+  }
+  if (options.threads == 0) {
+    options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (options.batch_bytes == 0) options.batch_bytes = 1;
+  if (options.lsh.bands == 0 && options.lsh.rows == 0) {
+    CHAFF_ASSIGN_OR_RETURN(options.lsh,
+                           OptimalLshParams(options.threshold, options.num_hashes,
+                                            options.lsh_weights));
+  } else {
+    Status s = ValidateLshParams(options.lsh, options.num_hashes);
+    if (!s.ok()) return s.WithPrefix("--bands/--rows");
+  }
+  return options;
+}
+
+// --- Sketching ---------------------------------------------------------------
+
+DedupeSketcher::DedupeSketcher(const DedupeOptions& options)
+    : options_(options),
+      hasher_(options.num_hashes, options.sketch_mode, options.minhash_seed) {}
+
+void DedupeSketcher::Sketch(std::string_view text, Scratch* scratch,
+                            DocumentSketch* out) const {
+  const auto k = static_cast<size_t>(options_.num_hashes);
+  out->lanes.assign(k, 0);
+  out->band_keys.assign(static_cast<size_t>(options_.lsh.bands), 0);
+  out->shingles.clear();
+  Tokenize(text, options_.token_seed, &scratch->tokens);
+  out->empty = scratch->tokens.size() == 0;
+  if (out->empty) return;
+  Shingles(scratch->tokens.hashes.data(), scratch->tokens.size(),
+           options_.shingle_width, &scratch->shingles);
+  scratch->signature.resize(k);
+  hasher_.Sketch(scratch->shingles.data(), scratch->shingles.size(),
+                 scratch->signature.data());
+  for (size_t i = 0; i < k; ++i) {
+    out->lanes[i] = static_cast<uint8_t>(scratch->signature[i]);
+  }
+  BandKeys(scratch->signature.data(), options_.lsh, out->band_keys.data());
+  if (options_.exact) {
+    out->shingles = scratch->shingles;
+    std::sort(out->shingles.begin(), out->shingles.end());
+    out->shingles.erase(std::unique(out->shingles.begin(), out->shingles.end()),
+                        out->shingles.end());
+  }
+}
+
+double EstimateJaccardFromLowBytes(const uint8_t* a, const uint8_t* b, int k) {
+  if (k <= 0) return 0.0;
+  int eq = 0;
+  for (int i = 0; i < k; ++i) eq += (a[i] == b[i]);
+  constexpr double kChance = 1.0 / 256.0;
+  const double f = static_cast<double>(eq) / k;
+  return std::clamp((f - kChance) / (1.0 - kChance), 0.0, 1.0);
+}
+
+// --- Index and clustering ------------------------------------------------------
+
+struct DedupeIndex::Impl {
+  // Fixed-size chunks rather than one growing vector: a vector doubling its
+  // capacity would transiently hold 3x the signatures.
+  static constexpr size_t kChunkDocs = 4096;
+
+  DedupeOptions options;
+  size_t k;
+  size_t bands;
+  size_t n = 0;
+  bool clustered = false;
+  std::vector<std::unique_ptr<uint8_t[]>> lane_chunks;
+  std::vector<std::unique_ptr<uint32_t[]>> key_chunks;
+  std::vector<uint8_t> empty;
+  std::vector<std::vector<uint64_t>> shingles;  // exact only
+
+  explicit Impl(const DedupeOptions& o)
+      : options(o),
+        k(static_cast<size_t>(o.num_hashes)),
+        bands(static_cast<size_t>(o.lsh.bands)) {}
+
+  const uint8_t* Lanes(size_t i) const {
+    return lane_chunks[i / kChunkDocs].get() + (i % kChunkDocs) * k;
+  }
+  const uint32_t* Keys(size_t i) const {
+    return key_chunks[i / kChunkDocs].get() + (i % kChunkDocs) * bands;
+  }
+
+  // The similarity that decides whether a and b are duplicates.
+  double Similarity(uint32_t a, uint32_t b) const {
+    if (options.exact) return ExactJaccard(shingles[a], shingles[b]);
+    return EstimateJaccardFromLowBytes(Lanes(a), Lanes(b), options.num_hashes);
+  }
+};
+
+DedupeIndex::DedupeIndex(const DedupeOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {}
+
+DedupeIndex::~DedupeIndex() = default;
+
+size_t DedupeIndex::size() const { return impl_->n; }
+
+StatusOr<uint32_t> DedupeIndex::Add(DocumentSketch* sketch) {
+  return Add(sketch->lanes.data(), sketch->band_keys.data(), sketch->empty,
+             &sketch->shingles);
+}
+
+StatusOr<uint32_t> DedupeIndex::Add(const uint8_t* lanes,
+                                    const uint32_t* band_keys, bool empty,
+                                    std::vector<uint64_t>* shingles) {
+  Impl& m = *impl_;
+  if (m.n >= UINT32_MAX - 1) {
+    return InvalidArgument("too many documents for one dedupe run (max 2^32 - 2)");
+  }
+  if (m.n % Impl::kChunkDocs == 0) {
+    m.lane_chunks.emplace_back(new uint8_t[Impl::kChunkDocs * m.k]);
+    m.key_chunks.emplace_back(new uint32_t[Impl::kChunkDocs * std::max<size_t>(m.bands, 1)]);
+  }
+  const size_t slot = m.n % Impl::kChunkDocs;
+  std::memcpy(m.lane_chunks.back().get() + slot * m.k, lanes, m.k);
+  if (!empty) {
+    std::memcpy(m.key_chunks.back().get() + slot * m.bands, band_keys,
+                m.bands * sizeof(uint32_t));
+  }
+  m.empty.push_back(empty ? 1 : 0);
+  if (m.options.exact) {
+    m.shingles.emplace_back();
+    if (shingles != nullptr && !empty) m.shingles.back().swap(*shingles);
+  }
+  return static_cast<uint32_t>(m.n++);
+}
+
+DedupeResult DedupeIndex::Cluster() {
+  Impl& m = *impl_;
+  DedupeResult result;
+  result.lsh = m.options.lsh;
+  result.documents = m.n;
+  const auto n32 = static_cast<uint32_t>(m.n);
+  UnionFind uf(m.n);
+  const double threshold = m.options.threshold;
+
+  // Members of the current run grouped by component: a new member is
+  // compared with the members of each group it is not yet connected to,
+  // until one verifies. This checks every candidate pair that is not already
+  // connected (so the components are those of the full verified candidate
+  // graph) while a run of 10,000 identical documents costs O(10,000), not
+  // O(10,000^2).
+  std::vector<std::vector<uint32_t>> groups;
+  auto process_run = [&](const uint64_t* begin, const uint64_t* end) {
+    groups.clear();
+    for (const uint64_t* e = begin; e != end; ++e) {
+      const auto doc = static_cast<uint32_t>(*e);
+      int target = -1;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        auto& group = groups[g];
+        if (group.empty()) continue;
+        bool joined = uf.Find(group.front()) == uf.Find(doc);
+        if (!joined) {
+          for (uint32_t other : group) {
+            ++result.candidate_checks;
+            const double s = m.Similarity(other, doc);
+            if (s >= threshold) {
+              uf.Union(other, doc);
+              if (m.options.record_edges) {
+                result.edges.push_back(DedupeEdge{other, doc, static_cast<float>(s)});
+              }
+              joined = true;
+              break;
+            }
+          }
+        }
+        if (!joined) continue;
+        if (target < 0) {
+          target = static_cast<int>(g);
+        } else {
+          auto& into = groups[static_cast<size_t>(target)];
+          into.insert(into.end(), group.begin(), group.end());
+          group.clear();
+        }
+      }
+      if (target < 0) {
+        groups.push_back({doc});
+      } else {
+        groups[static_cast<size_t>(target)].push_back(doc);
+      }
+    }
+  };
+
+  std::vector<uint64_t> entries;
+  entries.reserve(m.n);
+  for (size_t band = 0; band < m.bands; ++band) {
+    entries.clear();
+    for (uint32_t i = 0; i < n32; ++i) {
+      if (m.empty[i]) continue;
+      entries.push_back(static_cast<uint64_t>(m.Keys(i)[band]) << 32 | i);
+    }
+    // (key, doc) pairs are distinct, so the sorted order is unique.
+    std::sort(entries.begin(), entries.end());
+    for (size_t i = 0; i < entries.size();) {
+      size_t j = i + 1;
+      while (j < entries.size() && (entries[j] >> 32) == (entries[i] >> 32)) ++j;
+      if (j - i > 1) process_run(entries.data() + i, entries.data() + j);
+      i = j;
+    }
+  }
+  std::vector<uint64_t>().swap(entries);
+
+  result.representative.resize(m.n);
+  result.similarity.resize(m.n);
+  std::vector<uint8_t> has_members(m.n, 0);
+  for (uint32_t i = 0; i < n32; ++i) {
+    const uint32_t rep = uf.Find(i);
+    result.representative[i] = rep;
+    if (rep == i) {
+      result.similarity[i] = 1.0f;
+    } else {
+      result.similarity[i] = static_cast<float>(m.Similarity(rep, i));
+      ++result.removed;
+      if (!has_members[rep]) {
+        has_members[rep] = 1;
+        ++result.duplicate_clusters;
+      }
+    }
+    result.empty_documents += m.empty[i];
+  }
+  m.clustered = true;
+  return result;
+}
+
+// --- Streaming driver ----------------------------------------------------------
+
+namespace {
+
+// Records handed to a worker, and the sketches it returns.
+struct Batch {
+  uint64_t seq = 0;
+  std::string data;
+  std::vector<size_t> ends;
+  std::vector<uint32_t> sources;
+  std::vector<uint64_t> lines;
+  // Results.
+  std::vector<uint8_t> lanes;
+  std::vector<uint32_t> keys;
+  std::vector<uint8_t> empty;
+  std::vector<std::vector<uint64_t>> shingles;
+  Status status;
+  size_t failed = 0;  // index of the failing record when !status.ok()
+
+  size_t size() const { return ends.size(); }
+  std::string_view Record(size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(data).substr(begin, ends[i] - begin);
+  }
+};
+
+struct Worker {
+  DedupeSketcher::Scratch scratch;
+  DocumentSketch sketch;
+  std::unique_ptr<TextDecoder> decoder;
+};
+
+void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
+                 Worker* w, Batch* b) {
+  const size_t k = static_cast<size_t>(options.num_hashes);
+  const size_t bands = static_cast<size_t>(options.lsh.bands);
+  const size_t n = b->size();
+  b->lanes.resize(n * k);
+  b->keys.resize(n * bands);
+  b->empty.resize(n);
+  if (options.exact) b->shingles.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view text = b->Record(i);
+    if (w->decoder != nullptr) {
+      Status s = w->decoder->Decode(b->Record(i), &text);
+      if (!s.ok()) {
+        b->status = s;
+        b->failed = i;
+        return;
+      }
+    }
+    sketcher.Sketch(text, &w->scratch, &w->sketch);
+    std::memcpy(b->lanes.data() + i * k, w->sketch.lanes.data(), k);
+    std::memcpy(b->keys.data() + i * bands, w->sketch.band_keys.data(),
+                bands * sizeof(uint32_t));
+    b->empty[i] = w->sketch.empty ? 1 : 0;
+    if (options.exact) b->shingles[i].swap(w->sketch.shingles);
+  }
+}
+
+// Work queue shared by the collecting thread and the workers.
+class Pipeline {
+ public:
+  Pipeline(const DedupeSketcher& sketcher, const DedupeOptions& options,
+           const TextDecoderFactory& decoders, int threads)
+      : sketcher_(sketcher), options_(options) {
+    for (int t = 0; t < threads; ++t) {
+      auto w = std::make_unique<Worker>();
+      if (decoders) w->decoder = decoders();
+      workers_.push_back(std::move(w));
+    }
+    for (auto& w : workers_) {
+      threads_.emplace_back([this, wp = w.get()] { Run(wp); });
+    }
+  }
+
+  ~Pipeline() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  void Submit(std::unique_ptr<Batch> batch) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      work_.push_back(std::move(batch));
+    }
+    work_cv_.notify_one();
+  }
+
+  // Blocks until batch `seq` is sketched and returns it.
+  std::unique_ptr<Batch> Take(uint64_t seq) {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return done_.count(seq) != 0; });
+    auto it = done_.find(seq);
+    auto batch = std::move(it->second);
+    done_.erase(it);
+    return batch;
+  }
+
+ private:
+  void Run(Worker* w) {
+    for (;;) {
+      std::unique_ptr<Batch> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_cv_.wait(lock, [&] { return closing_ || !work_.empty(); });
+        if (work_.empty()) return;  // closing and drained
+        batch = std::move(work_.front());
+        work_.pop_front();
+        if (closing_) continue;  // abandoned run: drop the work
+      }
+      SketchBatch(sketcher_, options_, w, batch.get());
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_[batch->seq] = std::move(batch);
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  const DedupeSketcher& sketcher_;
+  const DedupeOptions& options_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  std::deque<std::unique_ptr<Batch>> work_;
+  std::map<uint64_t, std::unique_ptr<Batch>> done_;
+  bool closing_ = false;
+};
+
+// Reads documents from a vector (DedupeTexts).
+class VectorReader : public DocumentReader {
+ public:
+  explicit VectorReader(const std::vector<std::string_view>& texts) : texts_(texts) {}
+  StatusOr<bool> Next(RawDocument* doc) override {
+    if (next_ >= texts_.size()) return false;
+    doc->bytes = texts_[next_];
+    doc->source = 0;
+    doc->line = ++next_;
+    return true;
+  }
+  std::string SourceName(uint32_t) const override { return "document"; }
+
+ private:
+  const std::vector<std::string_view>& texts_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
+                                    const TextDecoderFactory& decoders,
+                                    const DedupeOptions& raw_options,
+                                    const DedupeProgressCallback& progress) {
+  CHAFF_ASSIGN_OR_RETURN(const DedupeOptions options,
+                         ResolveDedupeOptions(raw_options));
+  const DedupeSketcher sketcher(options);
+  DedupeIndex index(options);
+  const size_t k = static_cast<size_t>(options.num_hashes);
+  const size_t bands = static_cast<size_t>(options.lsh.bands);
+  DedupeProgress state;
+
+  // Moves a sketched batch into the index, in input order.
+  auto collect = [&](Batch* b) -> Status {
+    const size_t ok_docs = b->status.ok() ? b->size() : b->failed;
+    for (size_t i = 0; i < ok_docs; ++i) {
+      auto added = index.Add(b->lanes.data() + i * k, b->keys.data() + i * bands,
+                             b->empty[i] != 0,
+                             options.exact ? &b->shingles[i] : nullptr);
+      if (!added.ok()) return added.status();
+    }
+    if (!b->status.ok()) {
+      std::string where = reader->SourceName(b->sources[b->failed]);
+      if (b->lines[b->failed] > 0) where += ":" + std::to_string(b->lines[b->failed]);
+      return b->status.WithPrefix(where);
+    }
+    state.documents += b->size();
+    state.bytes += b->data.size();
+    if (progress) progress(state);
+    return Status::Ok();
+  };
+
+  // One thread: read, sketch and collect inline (no queue, no copies to
+  // other cores). More: the calling thread reads and collects, workers
+  // sketch, and at most 2 batches per worker are in flight (bounded memory).
+  const int threads = options.threads;
+  std::unique_ptr<Worker> inline_worker;
+  std::unique_ptr<Pipeline> pipeline;
+  if (threads <= 1) {
+    inline_worker = std::make_unique<Worker>();
+    if (decoders) inline_worker->decoder = decoders();
+  } else {
+    pipeline = std::make_unique<Pipeline>(sketcher, options, decoders, threads);
+  }
+  const uint64_t max_in_flight = 2 * static_cast<uint64_t>(threads);
+  uint64_t submitted = 0;
+  uint64_t collected = 0;
+
+  auto submit = [&](std::unique_ptr<Batch> batch) -> Status {
+    batch->seq = submitted++;
+    if (!pipeline) {
+      SketchBatch(sketcher, options, inline_worker.get(), batch.get());
+      ++collected;
+      return collect(batch.get());
+    }
+    pipeline->Submit(std::move(batch));
+    while (submitted - collected >= max_in_flight) {
+      auto done = pipeline->Take(collected++);
+      CHAFF_RETURN_IF_ERROR(collect(done.get()));
+    }
+    return Status::Ok();
+  };
+
+  auto batch = std::make_unique<Batch>();
+  RawDocument doc;
+  for (;;) {
+    CHAFF_ASSIGN_OR_RETURN(const bool more, reader->Next(&doc));
+    if (!more) break;
+    batch->data.append(doc.bytes.data(), doc.bytes.size());
+    batch->ends.push_back(batch->data.size());
+    batch->sources.push_back(doc.source);
+    batch->lines.push_back(doc.line);
+    if (batch->data.size() >= options.batch_bytes || batch->size() >= 65536) {
+      CHAFF_RETURN_IF_ERROR(submit(std::move(batch)));
+      batch = std::make_unique<Batch>();
+    }
+  }
+  if (batch->size() > 0) CHAFF_RETURN_IF_ERROR(submit(std::move(batch)));
+  while (collected < submitted) {
+    auto done = pipeline->Take(collected++);
+    CHAFF_RETURN_IF_ERROR(collect(done.get()));
+  }
+  pipeline.reset();
+
+  state.clustering = true;
+  if (progress) progress(state);
+  DedupeResult result = index.Cluster();
+  result.bytes = state.bytes;
+  return result;
+}
+
+StatusOr<DedupeResult> DedupeTexts(const std::vector<std::string_view>& texts,
+                                   const DedupeOptions& options) {
+  VectorReader reader(texts);
+  return DedupeCorpus(&reader, TextDecoderFactory(), options);
+}
+
+}  // namespace chaff

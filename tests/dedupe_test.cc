@@ -1,0 +1,217 @@
+#include "chaff/dedupe.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "chaff/exact_jaccard.h"
+
+namespace {
+
+// A pseudo-random text of `words` words from a 20,000-word vocabulary.
+std::string RandomText(std::mt19937_64* rng, int words) {
+  std::string s;
+  for (int i = 0; i < words; ++i) {
+    if (i > 0) s += (i % 17 == 0) ? "\n" : " ";
+    s += "w" + std::to_string((*rng)() % 20000);
+  }
+  return s;
+}
+
+// `text` with about `rate` of its words replaced.
+std::string Mutate(const std::string& text, double rate, std::mt19937_64* rng) {
+  std::string out;
+  size_t i = 0;
+  std::uniform_real_distribution<double> u(0, 1);
+  while (i < text.size()) {
+    size_t j = text.find_first_of(" \n", i);
+    if (j == std::string::npos) j = text.size();
+    if (u(*rng) < rate) {
+      out += "x" + std::to_string((*rng)() % 1000000);
+    } else {
+      out.append(text, i, j - i);
+    }
+    if (j < text.size()) out += text[j];
+    i = j + 1;
+  }
+  return out;
+}
+
+std::vector<std::string_view> Views(const std::vector<std::string>& v) {
+  return std::vector<std::string_view>(v.begin(), v.end());
+}
+
+// A corpus with planted clusters: sources, near copies at various edit
+// rates (placed later), exact copies and empty documents.
+std::vector<std::string> PlantedCorpus(int sources, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::string> docs;
+  for (int i = 0; i < sources; ++i) {
+    docs.push_back(RandomText(&rng, 150 + static_cast<int>(rng() % 300)));
+    if (i % 3 == 0 && i > 0) {
+      const auto& src = docs[rng() % docs.size()];
+      docs.push_back(Mutate(src, 0.002 * static_cast<double>(rng() % 30), &rng));
+    }
+    if (i % 11 == 0) docs.push_back(docs[rng() % docs.size()]);
+    if (i % 50 == 0) docs.push_back("");
+  }
+  return docs;
+}
+
+chaff::DedupeOptions Options(int threads) {
+  chaff::DedupeOptions o;
+  o.threads = threads;
+  o.batch_bytes = 4096;  // many batches, so thread interleaving matters
+  o.record_edges = true;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("dedupe: low-byte estimate", "[dedupe]") {
+  std::vector<uint8_t> a(256), b(256);
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<uint8_t>(i);
+    b[i] = static_cast<uint8_t>(i + 1);
+  }
+  CHECK(chaff::EstimateJaccardFromLowBytes(a.data(), a.data(), 256) == 1.0);
+  CHECK(chaff::EstimateJaccardFromLowBytes(a.data(), b.data(), 256) == 0.0);
+  for (size_t i = 0; i < 128; ++i) b[i] = a[i];
+  // Half equal: (0.5 - 1/256) / (1 - 1/256).
+  CHECK(chaff::EstimateJaccardFromLowBytes(a.data(), b.data(), 256) ==
+        Approx((0.5 - 1.0 / 256) / (1 - 1.0 / 256)));
+}
+
+TEST_CASE("dedupe: options are checked and bands chosen", "[dedupe]") {
+  chaff::DedupeOptions o;
+  auto r = chaff::ResolveDedupeOptions(o);
+  REQUIRE(r.ok());
+  CHECK(r->lsh.bands == 25);
+  CHECK(r->lsh.rows == 10);
+  CHECK(r->threads >= 1);
+  o.lsh = chaff::LshParams{30, 10};
+  r = chaff::ResolveDedupeOptions(o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("--bands/--rows") != std::string::npos);
+  o = chaff::DedupeOptions();
+  o.threshold = 1.5;
+  CHECK_FALSE(chaff::ResolveDedupeOptions(o).ok());
+}
+
+TEST_CASE("dedupe: clusters a small corpus, first document kept", "[dedupe]") {
+  std::mt19937_64 rng(1);
+  const std::string a = RandomText(&rng, 400);
+  const std::string b = RandomText(&rng, 400);
+  std::vector<std::string> docs = {
+      a,                        // 0 kept
+      a.substr(0, a.size() / 2) + " changed" + a.substr(a.size() / 2),  // 1 near 0
+      b,                        // 2 kept
+      b,                        // 3 exact copy of 2
+      "",                       // 4 empty: never a duplicate
+      "",                       // 5 empty: not a duplicate of 4 either
+      a + "\n",                 // 6 same words as 0
+      RandomText(&rng, 400),    // 7 unrelated
+  };
+  for (bool exact : {false, true}) {
+    INFO("exact = " << exact);
+    auto opts = Options(2);
+    opts.exact = exact;
+    auto res = chaff::DedupeTexts(Views(docs), opts);
+    REQUIRE(res.ok());
+    CHECK(res->representative == std::vector<uint32_t>{0, 0, 2, 2, 4, 5, 0, 7});
+    CHECK(res->removed == 3);
+    CHECK(res->duplicate_clusters == 2);
+    CHECK(res->empty_documents == 2);
+    CHECK(res->similarity[3] == 1.0f);
+    CHECK(res->similarity[1] > 0.8f);
+    CHECK(res->similarity[1] < 1.0f);
+    CHECK(res->Kept(7));
+    CHECK_FALSE(res->Kept(6));
+  }
+}
+
+TEST_CASE("dedupe: identical output at any thread count", "[dedupe]") {
+  const auto docs = PlantedCorpus(600, 42);
+  auto base = chaff::DedupeTexts(Views(docs), Options(1));
+  REQUIRE(base.ok());
+  CHECK(base->removed > 50);  // the corpus has duplicates to find
+  for (int threads : {2, 3, 8}) {
+    INFO("threads = " << threads);
+    auto res = chaff::DedupeTexts(Views(docs), Options(threads));
+    REQUIRE(res.ok());
+    CHECK(res->representative == base->representative);
+    CHECK(res->similarity == base->similarity);
+    REQUIRE(res->edges.size() == base->edges.size());
+    for (size_t i = 0; i < res->edges.size(); ++i) {
+      CHECK(res->edges[i].a == base->edges[i].a);
+      CHECK(res->edges[i].b == base->edges[i].b);
+    }
+  }
+}
+
+TEST_CASE("dedupe: agrees with the exact reference on planted pairs", "[dedupe]") {
+  const auto docs = PlantedCorpus(900, 7);
+  std::vector<std::vector<uint64_t>> sets(docs.size());
+  chaff::Tokens tokens;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    chaff::ShingleSet(docs[i], 5, chaff::kDefaultTokenSeed, &tokens, &sets[i]);
+  }
+  auto truth = chaff::AllPairsAboveThreshold(sets, 0.85);
+  REQUIRE(truth.ok());
+  REQUIRE(truth->size() > 100);
+  auto res = chaff::DedupeTexts(Views(docs), Options(2));
+  REQUIRE(res.ok());
+  size_t found = 0;
+  for (const auto& p : *truth) found += res->representative[p.a] == res->representative[p.b];
+  CHECK(static_cast<double>(found) / static_cast<double>(truth->size()) >= 0.99);
+  for (const auto& e : res->edges) {
+    CHECK(chaff::ExactJaccard(sets[e.a], sets[e.b]) >= 0.7);
+  }
+}
+
+TEST_CASE("exact: all pairs by prefix filter equal brute force", "[dedupe][exact]") {
+  std::mt19937_64 rng(3);
+  std::vector<std::vector<uint64_t>> sets;
+  // Clusters of overlapping sets over a small universe, plus empty sets.
+  for (int c = 0; c < 40; ++c) {
+    std::vector<uint64_t> base;
+    const size_t n = 5 + rng() % 60;
+    for (size_t i = 0; i < n; ++i) base.push_back(rng() % 3000);
+    for (int v = 0; v < 4; ++v) {
+      std::vector<uint64_t> s = base;
+      for (auto& x : s) {
+        if (rng() % 10 == 0) x = rng() % 3000;
+      }
+      if (v == 3 && c % 5 == 0) s.clear();
+      std::sort(s.begin(), s.end());
+      s.erase(std::unique(s.begin(), s.end()), s.end());
+      sets.push_back(s);
+    }
+  }
+  for (double t : {0.3, 0.5, 0.7, 0.85, 1.0}) {
+    INFO("t = " << t);
+    std::vector<std::pair<uint32_t, uint32_t>> brute;
+    for (uint32_t a = 0; a < sets.size(); ++a) {
+      for (uint32_t b = a + 1; b < sets.size(); ++b) {
+        if (chaff::ExactJaccard(sets[a], sets[b]) >= t) brute.emplace_back(a, b);
+      }
+    }
+    auto got = chaff::AllPairsAboveThreshold(sets, t);
+    REQUIRE(got.ok());
+    std::vector<std::pair<uint32_t, uint32_t>> pairs;
+    for (const auto& p : *got) {
+      pairs.emplace_back(p.a, p.b);
+      CHECK(p.jaccard == chaff::ExactJaccard(sets[p.a], sets[p.b]));
+    }
+    CHECK(pairs == brute);
+    if (t <= 0.5) CHECK(!brute.empty());
+  }
+  CHECK_FALSE(chaff::AllPairsAboveThreshold(sets, 0.0).ok());
+  CHECK(chaff::ExactJaccard({}, {}) == 0.0);
+  CHECK(chaff::ExactJaccard({1, 2, 3}, {2, 3, 4}) == 0.5);
+}
