@@ -2,6 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <cstring>
+#include <memory>
+
 namespace chaff {
 namespace internal {
 namespace {
@@ -82,6 +85,54 @@ void AppendFolded(int32_t cp, std::string* out) {
       AppendUtf8(d, out);
     }
   }
+}
+
+namespace {
+
+struct FoldCacheEntry {
+  int32_t cp = -1;  // -1: empty slot
+  CharClass cls = CharClass::kSeparator;
+  uint8_t len = 0;  // bytes of the folded form (only for word classes)
+  char bytes[10] = {};
+};
+static_assert(sizeof(FoldCacheEntry) == 16, "one cache entry per 16 bytes");
+
+constexpr size_t kFoldCacheBits = 12;
+
+struct FoldCache {
+  FoldCacheEntry entries[size_t{1} << kFoldCacheBits];
+};
+
+}  // namespace
+
+CharClass ClassifyAndAppendFolded(int32_t cp, std::string* out) {
+  thread_local std::unique_ptr<FoldCache> cache;
+  if (!cache) cache = std::make_unique<FoldCache>();
+  // Fibonacci hashing spreads neighbouring code points (one script's block)
+  // over the whole table.
+  const size_t slot = (static_cast<uint32_t>(cp) * 0x9E3779B1u) >> (32 - kFoldCacheBits);
+  FoldCacheEntry& e = cache->entries[slot];
+  if (e.cp == cp) {
+    if (e.cls != CharClass::kSeparator) out->append(e.bytes, e.len);
+    return e.cls;
+  }
+  const CharClass cls = ClassifyCodePoint(cp);
+  if (cls == CharClass::kSeparator) {
+    e.cp = cp;
+    e.cls = cls;
+    e.len = 0;
+    return cls;
+  }
+  const size_t before = out->size();
+  AppendFolded(cp, out);
+  const size_t len = out->size() - before;
+  if (len <= sizeof(e.bytes)) {  // longer forms are recomputed each time
+    e.cp = cp;
+    e.cls = cls;
+    e.len = static_cast<uint8_t>(len);
+    std::memcpy(e.bytes, out->data() + before, len);
+  }
+  return cls;
 }
 
 }  // namespace internal

@@ -23,6 +23,15 @@ CharClass ClassifyCodePoint(int32_t cp);
 // nothing (a combining mark).
 void AppendFolded(int32_t cp, std::string* out);
 
+// Cached ClassifyCodePoint + AppendFolded for the tokenizer's non-ASCII slow
+// path: a per-thread direct-mapped cache (4096 entries, allocated on first
+// use) keeps utf8proc's decomposition out of the per-character cost of
+// running text in one script. Results are identical to the uncached
+// functions; the cache only changes speed. Never allocates per call once the
+// cache exists (folded forms longer than the cache slot are appended
+// directly).
+CharClass ClassifyAndAppendFolded(int32_t cp, std::string* out);
+
 }  // namespace internal
 }  // namespace chaff
 

@@ -7,6 +7,25 @@
 //                    optimal densification for empty bins (Shrivastava
 //                    2017): cost O(n + K).
 // Either way the estimate is the fraction of equal lanes.
+//
+// Hash family (frozen by tests/golden/; changing it changes every signature):
+//   key(s)   = MurmurHash3_x86_32 of the 8 little-endian bytes of shingle s,
+//              seeded with a 32-bit key seed drawn from the MinHasher seed.
+//              This one strong mix per shingle destroys input structure
+//              (consecutive integers, shared prefixes), so the per-lane
+//              functions can be cheap.
+//   classic  lane i = min over the set of (a_i * key + b_i) mod 2^32, with
+//              a_i odd and b_i drawn by SplitMix64 from the seed: a
+//              bijection of the key per lane, 3 SIMD ops per lane and key
+//              (multiply, add, min) in 32-bit lanes.
+//   one permutation: bin = (key * k) >> 32 (bins are contiguous key
+//              intervals, any k works), lane = min key in the bin; an empty
+//              bin i copies the first filled bin of a probe sequence drawn
+//              from (seed, i, attempt) - optimal densification. Values of
+//              different bins never collide, so only a copy of the same bin
+//              can match.
+//   Non-empty sketches clamp every lane to 0xFFFFFFFE, so kEmptyLane only
+//   ever means "no element".
 #ifndef CHAFF_MINHASH_H_
 #define CHAFF_MINHASH_H_
 
@@ -41,14 +60,21 @@ class MinHasher {
   // The scalar reference every SIMD target is tested against.
   void SketchScalar(const uint64_t* shingles, size_t n, uint32_t* sig) const;
 
-  // Per-lane parameters (exposed for the SIMD kernels and tests).
+  // Per-lane parameters (exposed for tests and tools): the additive
+  // constants b_i and the odd multipliers a_i of the classic lanes (the
+  // multipliers are padded past k), and the seed of the shingle key.
   const std::vector<uint32_t>& seeds() const { return seeds_; }
+  const std::vector<uint32_t>& multipliers() const { return mul_; }
+  uint32_t key_seed() const { return key_seed_; }
 
  private:
   int k_;
   SketchMode mode_;
   uint64_t seed_;
-  std::vector<uint32_t> seeds_;  // k lane seeds (classic mode)
+  uint32_t key_seed_ = 0;
+  std::vector<uint32_t> seeds_;  // b_i, k entries
+  std::vector<uint32_t> mul_;    // a_i, padded for whole-vector loads
+  std::vector<uint32_t> add_;    // b_i, padded for whole-vector loads
 };
 
 // True when every lane is kEmptyLane.

@@ -1,0 +1,49 @@
+// Highway dispatch of the tokenizer's byte classification (kernel in
+// tokenize-inl.h). The token walk that consumes its output, and the scalar
+// reference it must match, are in src/tokenize.cc and src/tokenize_scalar.cc.
+#include <cstddef>
+#include <cstdint>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd/tokenize.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "simd/tokenize-inl.h"
+#include "tokenize_internal.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace chaff {
+namespace HWY_NAMESPACE {
+
+void ClassifyBytes(const uint8_t* HWY_RESTRICT text, size_t n,
+                   uint8_t* HWY_RESTRICT norm, uint8_t* HWY_RESTRICT word_bits,
+                   uint8_t* HWY_RESTRICT high_bits) {
+  ClassifyBytesImpl(text, n, norm, word_bits, high_bits);
+}
+
+// The target this code was compiled for (lets tests prove that the dispatch
+// really switched targets).
+int64_t TokenizeTarget() { return HWY_TARGET; }
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace HWY_NAMESPACE
+}  // namespace chaff
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace chaff {
+namespace internal {
+
+HWY_EXPORT(ClassifyBytes);
+HWY_EXPORT(TokenizeTarget);
+
+int64_t TokenizeKernelTarget() { return HWY_DYNAMIC_DISPATCH(TokenizeTarget)(); }
+
+void ClassifyBytesSimd(const uint8_t* text, size_t n, uint8_t* norm,
+                       uint8_t* word_bits, uint8_t* high_bits) {
+  HWY_DYNAMIC_DISPATCH(ClassifyBytes)(text, n, norm, word_bits, high_bits);
+}
+
+}  // namespace internal
+}  // namespace chaff
+#endif  // HWY_ONCE
