@@ -13,12 +13,23 @@
 
 namespace {
 
+// A word spelled in letters: the tokenizer maps every digit to '0', so
+// "w12" and "w34" would be the same token.
+std::string Word(uint64_t n) {
+  std::string w = "w";
+  do {
+    w += static_cast<char>('a' + n % 26);
+    n /= 26;
+  } while (n > 0);
+  return w;
+}
+
 // A pseudo-random text of `words` words from a 20,000-word vocabulary.
 std::string RandomText(std::mt19937_64* rng, int words) {
   std::string s;
   for (int i = 0; i < words; ++i) {
     if (i > 0) s += (i % 17 == 0) ? "\n" : " ";
-    s += "w" + std::to_string((*rng)() % 20000);
+    s += Word((*rng)() % 20000);
   }
   return s;
 }
@@ -32,7 +43,7 @@ std::string Mutate(const std::string& text, double rate, std::mt19937_64* rng) {
     size_t j = text.find_first_of(" \n", i);
     if (j == std::string::npos) j = text.size();
     if (u(*rng) < rate) {
-      out += "x" + std::to_string((*rng)() % 1000000);
+      out += "x" + Word((*rng)() % 1000000);
     } else {
       out.append(text, i, j - i);
     }

@@ -200,13 +200,15 @@ class DocumentReader {
 
 // Extracts the text to deduplicate from a record (e.g. a JSONL line's text
 // field). One decoder per worker thread, so it may keep scratch state.
+// `source` is RawDocument::source (a decoder may treat files differently).
 class TextDecoder {
  public:
   virtual ~TextDecoder() = default;
   // Sets *text to the document's text (which may point into `record` or
   // into the decoder's own storage, valid until the next call). A failure
   // stops the run; its message is prefixed with "file:line: ".
-  virtual Status Decode(std::string_view record, std::string_view* text) = 0;
+  virtual Status Decode(std::string_view record, uint32_t source,
+                        std::string_view* text) = 0;
 };
 
 // Makes a decoder per worker; an empty function means "the record is the
@@ -220,7 +222,9 @@ struct DedupeProgress {
 };
 
 // Called from the thread that called DedupeCorpus, at most once per batch.
-using DedupeProgressCallback = std::function<void(const DedupeProgress&)>;
+// Returning false stops the run, which then fails with kCancelled (how the
+// CLI honours Ctrl-C without the library knowing about signals).
+using DedupeProgressCallback = std::function<bool(const DedupeProgress&)>;
 
 // Pass 1 of `chaff dedupe`: reads every record, sketches them on
 // options.threads workers (the calling thread reads and collects, in input

@@ -1,0 +1,118 @@
+// Files in, files out for corpus deduplication (`chaff dedupe`, `chaff
+// clean --dedupe`): the records of a list of inputs in a fixed order (pass
+// 1 sketches them, pass 2 reads them again and writes the kept ones), the
+// decoder that takes the text out of a JSONL record, and the pass-2 writer.
+//
+// Records: every line of a JSONL file that is not blank (spaces and tabs
+// only) is one record; every text file is one record (binary files met in
+// a directory walk are skipped, with a warning, in both passes). The i-th
+// record of pass 1 is the i-th of pass 2, so DedupeResult indexes apply.
+#ifndef CHAFF_DEDUPE_IO_H_
+#define CHAFF_DEDUPE_IO_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaff/dedupe.h"
+#include "chaff/io.h"
+#include "chaff/status.h"
+
+namespace chaff {
+
+// One input of a corpus.
+struct CorpusInput {
+  std::string path;      // opened
+  std::string name;      // shown in messages and used as an id ("<stdin>")
+  std::string relative;  // below the directory named on the command line
+  InputKind kind = InputKind::kText;
+  bool from_walk = false;
+};
+
+// ListInputs (files, directories walked in sorted order) as CorpusInputs.
+// "-" is rejected: deduplication reads its input twice (the CLI copies stdin
+// to a temporary file first).
+StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
+    const std::vector<std::string>& paths, std::vector<std::string>* warnings);
+
+// The records of `inputs`, in order. RawDocument::source indexes `inputs`;
+// RawDocument::line is the JSONL line number (0 for a text file).
+class CorpusReader final : public DocumentReader {
+ public:
+  // `inputs` must outlive the reader.
+  explicit CorpusReader(const std::vector<CorpusInput>* inputs);
+  ~CorpusReader() override;
+
+  StatusOr<bool> Next(RawDocument* doc) override;
+  std::string SourceName(uint32_t index) const override;
+
+  // Bytes read so far (decompressed, line terminators included).
+  uint64_t bytes_read() const { return bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0); }
+  // Binary files skipped so far, one message each.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  const std::vector<CorpusInput>* inputs_;
+  size_t next_input_ = 0;
+  uint32_t current_ = 0;
+  std::unique_ptr<LineReader> lines_;
+  std::string whole_;  // the current text file
+  uint64_t bytes_done_ = 0;
+  std::vector<std::string> warnings_;
+};
+
+struct JsonlFields {
+  std::string text_field = "text";
+  std::string id_field = "id";  // empty: no ids (messages use file:line)
+  // A record that is not valid JSONL (or lacks a string text field) is kept
+  // as an empty document (never a duplicate) instead of stopping the run.
+  bool skip_bad_records = false;
+};
+
+// Decoders for CorpusReader records: a JSONL record gives its text field, a
+// text file its bytes. Each decoder counts the bad records it skipped into
+// *bad_records (atomically; may be null).
+TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
+                                  const JsonlFields& fields,
+                                  std::shared_ptr<std::atomic<uint64_t>> bad_records = nullptr);
+
+struct DedupeOutputOptions {
+  // "-" (stdout) or a .jsonl/.ndjson file (optionally .gz/.zst): the kept
+  // records of every input, in order (JSONL inputs only). Anything else is a
+  // directory that mirrors the inputs: a JSONL input becomes a file of its
+  // kept records under the same relative name, a kept text file is copied.
+  std::string output;
+  // When not empty, a JSONL file with one line per document, in input order:
+  // {"id":..,"cluster":N,"representative":..,"similarity":x,"kept":b}
+  // where N is the input index (0-based) of the cluster's representative.
+  std::string clusters;
+  JsonlFields fields;
+};
+
+struct DedupeWriteStats {
+  uint64_t documents = 0;      // records read in pass 2
+  uint64_t kept = 0;
+  uint64_t bytes_written = 0;  // uncompressed
+};
+
+// Checks the output plan before any work: the output must not be an input,
+// JSONL output needs JSONL inputs, two inputs must not map to one output.
+Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
+                          const DedupeOutputOptions& options);
+
+// Pass 2: reads `inputs` again and writes what `result` keeps (and the
+// clusters file). Every output is atomic (temporary file + rename). Fails
+// if the inputs changed since pass 1 (a different number of records).
+// `progress` is called about once per MiB read.
+Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
+                          const DedupeResult& result,
+                          const DedupeOutputOptions& options,
+                          const DedupeProgressCallback& progress,
+                          DedupeWriteStats* stats);
+
+}  // namespace chaff
+
+#endif  // CHAFF_DEDUPE_IO_H_

@@ -1,0 +1,266 @@
+#include "cli/cmd_dedupe.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "chaff/dedupe_io.h"
+#include "chaff/io.h"
+#include "cli/common.h"
+
+namespace chaff {
+namespace cli {
+namespace {
+
+// Deduplication reads its input twice, so stdin is first copied
+// (decompressed) to a temporary file, removed when the run ends.
+class SpooledStdin {
+ public:
+  ~SpooledStdin() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+
+  Status Spool() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/chaff-stdin-XXXXXX.jsonl";
+    std::vector<char> name(tmpl.begin(), tmpl.end());
+    name.push_back('\0');
+    const int fd = ::mkstemps(name.data(), 6);
+    if (fd < 0) return IoError(tmpl + ": cannot create a temporary file for stdin");
+    path_.assign(name.data());
+    CHAFF_ASSIGN_OR_RETURN(auto source, OpenSource(std::string(kStdio)));
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+      auto got = source->Read(buf.data(), buf.size());
+      if (!got.ok()) {
+        ::close(fd);
+        return got.status().WithPrefix("<stdin>");
+      }
+      if (*got == 0) break;
+      size_t done = 0;
+      while (done < *got) {
+        const ssize_t w = ::write(fd, buf.data() + done, *got - done);
+        if (w < 0) {
+          ::close(fd);
+          return IoError(path_ + ": cannot write the copy of stdin");
+        }
+        done += static_cast<size_t>(w);
+      }
+    }
+    if (::close(fd) != 0) return IoError(path_ + ": cannot write the copy of stdin");
+    return Status::Ok();
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// True when no input is compressed, so file sizes give the progress total.
+uint64_t TotalBytesIfKnown(const std::vector<CorpusInput>& inputs) {
+  uint64_t total = 0;
+  for (const auto& in : inputs) {
+    const std::string& p = in.path;
+    auto ends = [&](const char* s) {
+      const std::string suffix(s);
+      return p.size() >= suffix.size() &&
+             p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends(".gz") || ends(".zst")) return 0;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(p, ec);
+    if (ec) return 0;
+    total += size;
+  }
+  return total;
+}
+
+Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  // Inputs, with stdin (named "-" or no input at all) spooled to a file.
+  std::vector<std::string> paths = flags.inputs;
+  if (paths.empty()) paths.push_back(std::string(kStdio));
+  SpooledStdin spooled;
+  std::vector<CorpusInput> inputs;
+  std::vector<std::string> warnings;
+  for (const auto& p : paths) {
+    if (p == kStdio) {
+      if (spooled.path().empty()) CHAFF_RETURN_IF_ERROR(spooled.Spool());
+      CorpusInput in;
+      in.path = spooled.path();
+      in.name = "<stdin>";
+      in.relative = "stdin.jsonl";
+      in.kind = InputKind::kJsonl;
+      inputs.push_back(std::move(in));
+      continue;
+    }
+    CHAFF_ASSIGN_OR_RETURN(auto listed, ListCorpusInputs({p}, &warnings));
+    for (auto& in : listed) inputs.push_back(std::move(in));
+  }
+  for (const auto& w : warnings) PrintWarning(w);
+
+  DedupeOutputOptions out;
+  out.output = flags.output;
+  out.clusters = flags.clusters;
+  out.fields.text_field = flags.text_field;
+  out.fields.id_field = flags.id_field;
+  out.fields.skip_bad_records = flags.skip_bad_records;
+  CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, out));
+
+  const uint64_t total = TotalBytesIfKnown(inputs);
+  // Pass 1: sketch and cluster.
+  CorpusReader reader(&inputs);
+  auto bad = std::make_shared<std::atomic<uint64_t>>(0);
+  StatusOr<DedupeResult> result = Status(StatusCode::kInternal, "not run");
+  {
+    Progress progress("chaff dedupe: pass 1/2 (sketch)", !flags.quiet);
+    result = DedupeCorpus(
+        &reader, CorpusDecoders(&inputs, out.fields, bad), options,
+        [&](const DedupeProgress& p) {
+          progress.Update(p.documents, reader.bytes_read(), total);
+          return !Interrupted().load();
+        });
+  }
+  if (!result.ok()) {
+    const Status& s = result.status();
+    if (s.code() == StatusCode::kDataError && !flags.skip_bad_records) {
+      return Status(s.code(), s.message() +
+                                  " (use --skip-bad-records to keep such records as they are)");
+    }
+    return s;
+  }
+  for (const auto& w : reader.warnings()) PrintWarning(w);
+  const uint64_t input_bytes = reader.bytes_read();
+
+  // Pass 2: write what is kept.
+  DedupeWriteStats written;
+  {
+    Progress progress("chaff dedupe: pass 2/2 (write)", !flags.quiet);
+    CHAFF_RETURN_IF_ERROR(WriteDedupeOutputs(
+        inputs, *result, out,
+        [&](const DedupeProgress& p) {
+          progress.Update(p.documents, p.bytes, total);
+          return !Interrupted().load();
+        },
+        &written));
+  }
+
+  if (!flags.quiet) {
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const DedupeResult& r = *result;
+    std::fprintf(
+        stderr,
+        "chaff dedupe: %s documents, %s in %.2f s (%.1f MB/s): %s duplicate clusters, "
+        "removed %s (%.1f%%), kept %s; %d bands x %d rows of %d %s hashes, threshold %.2f%s\n",
+        WithCommas(r.documents).c_str(), HumanBytes(static_cast<double>(input_bytes)).c_str(),
+        secs, secs > 0 ? static_cast<double>(input_bytes) / secs / 1e6 : 0.0,
+        WithCommas(r.duplicate_clusters).c_str(), WithCommas(r.removed).c_str(),
+        r.documents ? 100.0 * static_cast<double>(r.removed) / static_cast<double>(r.documents)
+                    : 0.0,
+        WithCommas(written.kept).c_str(), r.lsh.bands, r.lsh.rows, options.num_hashes,
+        options.sketch_mode == SketchMode::kClassic ? "classic" : "oph", options.threshold,
+        options.exact ? " (exact verification)" : "");
+    if (r.empty_documents > 0) {
+      std::fprintf(stderr, "chaff dedupe: %s empty documents kept as they are\n",
+                   WithCommas(r.empty_documents).c_str());
+    }
+    if (bad->load() > 0) {
+      PrintWarning(WithCommas(bad->load()) + " bad record(s) kept unchanged (--skip-bad-records)");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
+  CLI::App* cmd = app->add_subcommand(
+      "dedupe",
+      "Remove near-duplicate documents: keeps the first document of every cluster of "
+      "documents whose word-shingle Jaccard similarity is >= --threshold (MinHash + LSH, "
+      "verified on the full signature). Reads the input twice.");
+  cmd->add_option("inputs", flags->inputs,
+                  "Files or directories (walked recursively, sorted); JSONL (.jsonl/.ndjson, "
+                  "also .gz/.zst) holds one document per line, any other file is one "
+                  "document; - or nothing: JSONL on stdin");
+  cmd->add_option("-o,--output", flags->output,
+                  "Where the kept documents go: a .jsonl file (.gz/.zst compress), - for "
+                  "stdout, or a directory that mirrors the inputs")
+      ->required();
+  cmd->add_option("--clusters", flags->clusters,
+                  "Also write a JSONL file with every document's id, cluster (input index of "
+                  "its representative), representative id, similarity to it, and kept flag");
+  cmd->add_option("--text-field", flags->text_field, "JSONL field holding the text")
+      ->capture_default_str();
+  cmd->add_option("--id-field", flags->id_field,
+                  "JSONL field holding the document id (used in --clusters; absent: file:line)")
+      ->capture_default_str();
+  cmd->add_option("--threshold", flags->threshold,
+                  "Jaccard similarity at or above which two documents are duplicates")
+      ->check(CLI::Range(0.01, 0.99))
+      ->capture_default_str();
+  cmd->add_option("--bands", flags->bands,
+                  "LSH bands (with --rows; default: chosen from --threshold)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--rows", flags->rows, "LSH rows per band (with --bands)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--num-hashes", flags->num_hashes, "MinHash signature length K")
+      ->check(CLI::Range(8, 4096))
+      ->capture_default_str();
+  cmd->add_option("--sketch", flags->sketch,
+                  "oph: one permutation hashing with optimal densification (fast); "
+                  "classic: K independent hash functions")
+      ->check(CLI::IsMember({"oph", "classic"}))
+      ->capture_default_str();
+  cmd->add_option("--shingle-width", flags->shingle_width, "Words per shingle")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--fn-weight", flags->fn_weight,
+                  "Weight of the false-negative area when choosing bands (false positives "
+                  "get 1 - this; datasketch: 0.5)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_flag("--exact", flags->exact,
+                "Verify candidates by exact shingle-set Jaccard (keeps every document's "
+                "shingles in memory: 8 bytes per word)");
+  cmd->add_option("-j,--threads", flags->threads, "Worker threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
+  cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
+                "Keep malformed JSONL records unchanged (never duplicates) instead of stopping");
+  return cmd;
+}
+
+StatusOr<DedupeOptions> DedupeOptionsFromFlags(const DedupeFlags& flags) {
+  if ((flags.bands == 0) != (flags.rows == 0)) {
+    return InvalidArgument("--bands and --rows go together");
+  }
+  DedupeOptions o;
+  o.threshold = flags.threshold;
+  o.lsh = LshParams{flags.bands, flags.rows};
+  o.num_hashes = flags.num_hashes;
+  o.sketch_mode = flags.sketch == "classic" ? SketchMode::kClassic : SketchMode::kOnePermutation;
+  o.shingle_width = flags.shingle_width;
+  o.lsh_weights = LshWeights{1.0 - flags.fn_weight, flags.fn_weight};
+  o.exact = flags.exact;
+  o.threads = flags.threads;
+  return ResolveDedupeOptions(o);
+}
+
+int RunDedupe(const DedupeFlags& flags) {
+  auto options = DedupeOptionsFromFlags(flags);
+  if (!options.ok()) return ExitFor(options.status());
+  return ExitFor(Run(flags, *options));
+}
+
+}  // namespace cli
+}  // namespace chaff

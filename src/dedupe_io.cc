@@ -1,0 +1,343 @@
+#include "chaff/dedupe_io.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "chaff/jsonl.h"
+
+namespace chaff {
+namespace fs = std::filesystem;
+
+StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
+    const std::vector<std::string>& paths, std::vector<std::string>* warnings) {
+  for (const auto& p : paths) {
+    if (p == kStdio) {
+      return InvalidArgument(
+          "stdin (-) cannot be listed here: deduplication reads its input twice");
+    }
+  }
+  CHAFF_ASSIGN_OR_RETURN(std::vector<InputFile> files, ListInputs(paths, warnings));
+  std::vector<CorpusInput> out;
+  out.reserve(files.size());
+  for (auto& f : files) {
+    CorpusInput in;
+    in.kind = KindOfPath(f.path);
+    in.name = f.path;
+    in.path = std::move(f.path);
+    in.relative = std::move(f.relative);
+    in.from_walk = f.from_walk;
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+// --- Reading -------------------------------------------------------------------
+
+CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
+CorpusReader::~CorpusReader() = default;
+
+std::string CorpusReader::SourceName(uint32_t index) const {
+  return index < inputs_->size() ? (*inputs_)[index].name : "?";
+}
+
+StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
+  for (;;) {
+    if (lines_) {
+      std::string_view line;
+      auto more = lines_->Next(&line);
+      if (!more.ok()) {
+        return more.status().WithPrefix((*inputs_)[current_].name + ":" +
+                                        std::to_string(lines_->line_number() + 1));
+      }
+      if (!*more) {
+        bytes_done_ += lines_->bytes_consumed();
+        lines_.reset();
+        continue;
+      }
+      // Blank lines are not records (as in `chaff clean`).
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      doc->bytes = line;
+      doc->source = current_;
+      doc->line = lines_->line_number();
+      return true;
+    }
+    if (next_input_ >= inputs_->size()) return false;
+    current_ = static_cast<uint32_t>(next_input_++);
+    const CorpusInput& in = (*inputs_)[current_];
+    if (in.kind == InputKind::kJsonl) {
+      auto opened = LineReader::Open(in.path);
+      if (!opened.ok()) return opened.status();
+      lines_ = std::move(*opened);
+      continue;
+    }
+    auto text = ReadWholeFile(in.path);
+    if (!text.ok()) return text.status();
+    whole_ = std::move(*text);
+    bytes_done_ += whole_.size();
+    if (in.from_walk && LooksBinary(whole_)) {
+      warnings_.push_back(in.name + ": skipped: looks binary (NUL bytes)");
+      continue;
+    }
+    doc->bytes = whole_;
+    doc->source = current_;
+    doc->line = 0;
+    return true;
+  }
+}
+
+namespace {
+
+class CorpusDecoder final : public TextDecoder {
+ public:
+  CorpusDecoder(const std::vector<CorpusInput>* inputs, const JsonlFields& fields,
+                std::shared_ptr<std::atomic<uint64_t>> bad)
+      : inputs_(inputs), fields_(fields), bad_(std::move(bad)) {}
+
+  Status Decode(std::string_view record, uint32_t source,
+                std::string_view* text) override {
+    if ((*inputs_)[source].kind != InputKind::kJsonl) {
+      *text = record;
+      return Status::Ok();
+    }
+    // The id is not needed to sketch; pass 2 reads it when it writes ids.
+    Status s = parser_.Parse(record, fields_.text_field, std::string_view(), &record_);
+    if (!s.ok()) {
+      if (!fields_.skip_bad_records) return s;
+      if (bad_) bad_->fetch_add(1, std::memory_order_relaxed);
+      *text = std::string_view();
+      return Status::Ok();
+    }
+    *text = record_.text;
+    return Status::Ok();
+  }
+
+ private:
+  const std::vector<CorpusInput>* inputs_;
+  JsonlFields fields_;
+  std::shared_ptr<std::atomic<uint64_t>> bad_;
+  JsonlParser parser_;
+  JsonlRecord record_;
+};
+
+bool IsJsonlOutput(const std::string& out) {
+  return out == kStdio || KindOfPath(out) == InputKind::kJsonl;
+}
+
+std::string TreeTarget(const std::string& out, const CorpusInput& in) {
+  return (fs::path(out) / in.relative).string();
+}
+
+}  // namespace
+
+TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
+                                  const JsonlFields& fields,
+                                  std::shared_ptr<std::atomic<uint64_t>> bad_records) {
+  return [inputs, fields, bad_records]() -> std::unique_ptr<TextDecoder> {
+    return std::make_unique<CorpusDecoder>(inputs, fields, bad_records);
+  };
+}
+
+// --- Writing -------------------------------------------------------------------
+
+Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
+                          const DedupeOutputOptions& options) {
+  const std::string& out = options.output;
+  if (out.empty()) {
+    return InvalidArgument(
+        "-o OUT is required: a .jsonl file (also .gz/.zst), - for stdout, or a "
+        "directory to mirror the inputs under");
+  }
+  for (const auto& in : inputs) {
+    if (!options.clusters.empty() && SameFile(in.path, options.clusters)) {
+      return InvalidArgument("refusing to overwrite input " + in.name +
+                             " with the clusters file " + options.clusters);
+    }
+  }
+  if (!options.clusters.empty() && options.clusters == out) {
+    return InvalidArgument("--clusters and -o name the same file " + out);
+  }
+  if (IsJsonlOutput(out)) {
+    for (const auto& in : inputs) {
+      if (in.kind != InputKind::kJsonl) {
+        return InvalidArgument("-o " + out + " is JSONL, but input " + in.name +
+                               " is a text file; give a directory instead");
+      }
+      if (SameFile(in.path, out)) {
+        return InvalidArgument("refusing to overwrite input " + in.name + " with output " + out);
+      }
+    }
+    return Status::Ok();
+  }
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec)) {
+    return InvalidArgument("-o " + out + " exists and is not a directory");
+  }
+  std::unordered_map<std::string, std::string> seen;
+  for (const auto& in : inputs) {
+    const std::string target = TreeTarget(out, in);
+    for (const auto& other : inputs) {
+      if (SameFile(other.path, target)) {
+        return InvalidArgument("refusing to overwrite input " + other.name +
+                               " (output " + target + " is the same file)");
+      }
+    }
+    auto [it, fresh] = seen.emplace(target, in.name);
+    if (!fresh) {
+      return InvalidArgument("inputs " + it->second + " and " + in.name +
+                             " would both be written to " + target);
+    }
+  }
+  return Status::Ok();
+}
+
+Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
+                          const DedupeResult& result,
+                          const DedupeOutputOptions& options,
+                          const DedupeProgressCallback& progress,
+                          DedupeWriteStats* stats) {
+  CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, options));
+  const size_t n = result.representative.size();
+  const bool jsonl_out = IsJsonlOutput(options.output);
+  const bool want_ids = !options.clusters.empty();
+  *stats = DedupeWriteStats();
+
+  // Representatives of clusters with members: their ids are needed again
+  // when their members are written (always later: a representative is the
+  // first document of its cluster).
+  std::vector<uint8_t> has_members;
+  std::unordered_map<uint32_t, std::string> rep_ids;
+  if (want_ids) {
+    has_members.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      if (!result.Kept(i)) has_members[result.representative[i]] = 1;
+    }
+  }
+
+  std::unique_ptr<OutputFile> shared;
+  if (jsonl_out) {
+    CHAFF_ASSIGN_OR_RETURN(shared, OutputFile::Create(options.output));
+  } else if (!options.output.empty()) {
+    std::error_code ec;
+    fs::create_directories(options.output, ec);
+    if (ec) return IoError(options.output + ": cannot create directory: " + ec.message());
+  }
+  std::unique_ptr<OutputFile> clusters;
+  if (want_ids) {
+    CHAFF_ASSIGN_OR_RETURN(clusters, OutputFile::Create(options.clusters));
+  }
+
+  CorpusReader reader(&inputs);
+  JsonlParser parser;
+  JsonlRecord record;
+  std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
+  uint32_t tree_source = UINT32_MAX;
+  std::vector<uint8_t> mirrored(inputs.size(), 0);
+  std::string line_out;
+  std::string id;
+  DedupeProgress state;
+  uint64_t next_report = 0;
+  size_t index = 0;
+  RawDocument doc;
+  for (;; ++index) {
+    CHAFF_ASSIGN_OR_RETURN(const bool more, reader.Next(&doc));
+    if (!more) break;
+    if (index >= n) break;  // reported below
+    const CorpusInput& in = inputs[doc.source];
+    const bool kept = result.Kept(index);
+
+    if (want_ids) {
+      id.clear();
+      if (in.kind == InputKind::kJsonl) {
+        Status s = parser.Parse(doc.bytes, options.fields.text_field,
+                                options.fields.id_field, &record);
+        if (s.ok() && record.has_id) {
+          id = record.id;
+        } else {
+          id = in.name + ":" + std::to_string(doc.line);
+        }
+      } else {
+        id = in.name;
+      }
+      const uint32_t rep = result.representative[index];
+      if (has_members[index]) rep_ids.emplace(static_cast<uint32_t>(index), id);
+      line_out.assign("{\"id\":");
+      AppendJsonString(id, &line_out);
+      line_out += ",\"cluster\":" + std::to_string(rep) + ",\"representative\":";
+      if (kept) {
+        AppendJsonString(id, &line_out);
+      } else {
+        auto it = rep_ids.find(rep);
+        AppendJsonString(it != rep_ids.end() ? it->second : std::string(), &line_out);
+      }
+      char sim[48];
+      std::snprintf(sim, sizeof(sim), ",\"similarity\":%.4f,\"kept\":%s}\n",
+                    static_cast<double>(result.similarity[index]), kept ? "true" : "false");
+      line_out += sim;
+      CHAFF_RETURN_IF_ERROR(clusters->Write(line_out));
+    }
+
+    if (jsonl_out) {
+      if (kept) {
+        CHAFF_RETURN_IF_ERROR(shared->Write(doc.bytes));
+        CHAFF_RETURN_IF_ERROR(shared->Write("\n"));
+        stats->bytes_written += doc.bytes.size() + 1;
+      }
+    } else if (in.kind == InputKind::kJsonl) {
+      if (doc.source != tree_source) {
+        if (tree_file) CHAFF_RETURN_IF_ERROR(tree_file->Commit());
+        const std::string target = TreeTarget(options.output, in);
+        std::error_code ec;
+        fs::create_directories(fs::path(target).parent_path(), ec);
+        CHAFF_ASSIGN_OR_RETURN(tree_file, OutputFile::Create(target));
+        tree_source = doc.source;
+        mirrored[doc.source] = 1;
+      }
+      if (kept) {
+        CHAFF_RETURN_IF_ERROR(tree_file->Write(doc.bytes));
+        CHAFF_RETURN_IF_ERROR(tree_file->Write("\n"));
+        stats->bytes_written += doc.bytes.size() + 1;
+      }
+    } else if (kept) {
+      const std::string target = TreeTarget(options.output, in);
+      std::error_code ec;
+      fs::create_directories(fs::path(target).parent_path(), ec);
+      CHAFF_ASSIGN_OR_RETURN(auto file, OutputFile::Create(target));
+      CHAFF_RETURN_IF_ERROR(file->Write(doc.bytes));
+      CHAFF_RETURN_IF_ERROR(file->Commit());
+      stats->bytes_written += doc.bytes.size();
+    }
+    stats->kept += kept ? 1 : 0;
+    state.documents = index + 1;
+    state.bytes = reader.bytes_read();
+    if (progress && state.bytes >= next_report) {
+      if (!progress(state)) return Cancelled("interrupted; no partial output was kept");
+      next_report = state.bytes + (1u << 20);
+    }
+  }
+  stats->documents = index;
+  if (index != n) {
+    return DataError("the inputs changed between the two passes (" + std::to_string(n) +
+                     " records in the first, " +
+                     (index > n ? "more" : std::to_string(index)) +
+                     " in the second); nothing was written");
+  }
+  if (tree_file) CHAFF_RETURN_IF_ERROR(tree_file->Commit());
+  // Mirror JSONL inputs that hold no record at all as empty files.
+  if (!jsonl_out) {
+    for (size_t s = 0; s < inputs.size(); ++s) {
+      if (inputs[s].kind != InputKind::kJsonl || mirrored[s]) continue;
+      const std::string target = TreeTarget(options.output, inputs[s]);
+      std::error_code ec;
+      fs::create_directories(fs::path(target).parent_path(), ec);
+      CHAFF_ASSIGN_OR_RETURN(auto file, OutputFile::Create(target));
+      CHAFF_RETURN_IF_ERROR(file->Commit());
+    }
+  }
+  if (clusters) CHAFF_RETURN_IF_ERROR(clusters->Commit());
+  if (shared) CHAFF_RETURN_IF_ERROR(shared->Commit());
+  return Status::Ok();
+}
+
+}  // namespace chaff

@@ -1,0 +1,243 @@
+#include "chaff/dedupe_io.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "chaff/io.h"
+#include "chaff/jsonl.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A word spelled in letters: the tokenizer maps every digit to '0', so
+// "w12" and "w34" would be the same token.
+std::string Word(uint64_t n) {
+  std::string w = "w";
+  do {
+    w += static_cast<char>('a' + n % 26);
+    n /= 26;
+  } while (n > 0);
+  return w;
+}
+
+// A fresh directory under the system temp dir, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = fs::temp_directory_path() /
+            ("chaff-dedupe-io-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::string Words(std::mt19937_64* rng, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += (i ? " " : "") + Word((*rng)() % 5000);
+  return s;
+}
+
+// JSONL records: every 4th is a near copy of the one before it.
+std::vector<std::string> Records(int n) {
+  std::mt19937_64 rng(11);
+  std::vector<std::string> texts, lines;
+  for (int i = 0; i < n; ++i) {
+    if (i % 4 == 3) {
+      texts.push_back(texts.back() + " tail");
+    } else {
+      texts.push_back(Words(&rng, 200));
+    }
+    std::string line = "{\"id\":\"doc" + std::to_string(i) + "\",\"meta\":[1,{\"x\":2}],\"text\":";
+    chaff::AppendJsonString(texts.back(), &line);
+    line += "}";
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+void WriteFile(const std::string& path, const std::vector<std::string>& lines) {
+  auto out = chaff::OutputFile::Create(path);
+  REQUIRE(out.ok());
+  for (const auto& l : lines) {
+    REQUIRE((*out)->Write(l).ok());
+    REQUIRE((*out)->Write("\n").ok());
+  }
+  REQUIRE((*out)->Commit().ok());
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  auto reader = chaff::LineReader::Open(path);
+  REQUIRE(reader.ok());
+  std::vector<std::string> lines;
+  std::string_view line;
+  for (;;) {
+    auto more = (*reader)->Next(&line);
+    REQUIRE(more.ok());
+    if (!*more) break;
+    lines.emplace_back(line);
+  }
+  return lines;
+}
+
+std::vector<chaff::CorpusInput> Inputs(const std::vector<std::string>& paths) {
+  std::vector<std::string> warnings;
+  auto inputs = chaff::ListCorpusInputs(paths, &warnings);
+  REQUIRE(inputs.ok());
+  return *inputs;
+}
+
+chaff::StatusOr<chaff::DedupeResult> Dedupe(const std::vector<chaff::CorpusInput>& inputs,
+                                            int threads, bool skip_bad = false) {
+  chaff::DedupeOptions o;
+  o.threads = threads;
+  o.batch_bytes = 2048;
+  chaff::JsonlFields fields;
+  fields.skip_bad_records = skip_bad;
+  chaff::CorpusReader reader(&inputs);
+  return chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, fields), o);
+}
+
+}  // namespace
+
+TEST_CASE("dedupe io: plain, .gz and .zst inputs and outputs round-trip", "[dedupe][io]") {
+  TempDir dir;
+  const auto lines = Records(200);
+  std::vector<std::string> expected_kept;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i % 4 != 3) expected_kept.push_back(lines[i]);
+  }
+  chaff::DedupeResult base;
+  for (const std::string ext : {".jsonl", ".jsonl.gz", ".jsonl.zst"}) {
+    INFO("input " << ext);
+    const std::string in = dir / ("in" + ext);
+    WriteFile(in, lines);
+    const auto inputs = Inputs({in});
+    auto res = Dedupe(inputs, 2);
+    REQUIRE(res.ok());
+    CHECK(res->documents == lines.size());
+    CHECK(res->removed == 50);
+    if (ext == std::string(".jsonl")) {
+      base = *res;
+    } else {
+      CHECK(res->representative == base.representative);
+    }
+    for (const std::string out_ext : {".jsonl", ".jsonl.gz", ".jsonl.zst"}) {
+      INFO("output " << out_ext);
+      chaff::DedupeOutputOptions out;
+      out.output = dir / ("out" + out_ext);
+      out.clusters = dir / ("clusters" + out_ext);
+      chaff::DedupeWriteStats stats;
+      REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, out, {}, &stats).ok());
+      CHECK(stats.documents == 200);
+      CHECK(stats.kept == 150);
+      // Kept records are the original bytes, other fields untouched.
+      CHECK(ReadLines(out.output) == expected_kept);
+      const auto clusters = ReadLines(out.clusters);
+      REQUIRE(clusters.size() == 200);
+      CHECK(clusters[3].rfind("{\"id\":\"doc3\",\"cluster\":2,\"representative\":\"doc2\"", 0) == 0);
+      CHECK(clusters[3].find("\"kept\":false") != std::string::npos);
+      CHECK(clusters[4].find("\"similarity\":1.0000,\"kept\":true") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("dedupe io: a malformed record is reported with file:line", "[dedupe][io]") {
+  TempDir dir;
+  auto lines = Records(40);
+  lines.insert(lines.begin() + 5, "");                          // line 6: blank, skipped
+  lines.insert(lines.begin() + 30, "{\"id\":\"bad\",\"text\":");  // line 31: truncated
+  lines.insert(lines.begin() + 35, "{\"id\":\"worse\"}");        // line 36: no text
+  const std::string in = dir / "bad.jsonl";
+  WriteFile(in, lines);
+  const auto inputs = Inputs({in});
+  for (int threads : {1, 2, 4}) {
+    INFO("threads " << threads);
+    auto res = Dedupe(inputs, threads);
+    REQUIRE_FALSE(res.ok());
+    CHECK(res.status().code() == chaff::StatusCode::kDataError);
+    // The first bad record in input order, whatever the thread count.
+    CHECK(res.status().message().rfind(in + ":31: invalid JSON", 0) == 0);
+  }
+  auto skipped = Dedupe(inputs, 2, /*skip_bad=*/true);
+  REQUIRE(skipped.ok());
+  CHECK(skipped->documents == 42);  // the blank line is not a record
+  CHECK(skipped->empty_documents == 2);
+  // The same on compressed input.
+  const std::string gz = dir / "bad.jsonl.gz";
+  WriteFile(gz, lines);
+  auto res = Dedupe(Inputs({gz}), 2);
+  REQUIRE_FALSE(res.ok());
+  CHECK(res.status().message().rfind(gz + ":31: ", 0) == 0);
+}
+
+TEST_CASE("dedupe io: a text tree is mirrored with duplicates left out", "[dedupe][io]") {
+  TempDir dir;
+  std::mt19937_64 rng(5);
+  const std::string a = Words(&rng, 300), b = Words(&rng, 300);
+  fs::create_directories(dir / "tree/sub");
+  std::ofstream(dir / "tree/sub/1.txt") << a;
+  std::ofstream(dir / "tree/sub/2.txt") << a << "\nsigned, the editor";
+  std::ofstream(dir / "tree/3.txt") << b;
+  std::ofstream(dir / "tree/4.bin") << std::string("bin\0ary", 7);
+  std::vector<std::string> warnings;
+  auto inputs = chaff::ListCorpusInputs({dir / "tree"}, &warnings);
+  REQUIRE(inputs.ok());
+  auto res = Dedupe(*inputs, 2);
+  REQUIRE(res.ok());
+  CHECK(res->documents == 3);  // 3.txt, sub/1.txt, sub/2.txt; the binary skipped
+  chaff::DedupeOutputOptions out;
+  out.output = dir / "out";
+  out.clusters = dir / "clusters.jsonl";
+  chaff::DedupeWriteStats stats;
+  REQUIRE(chaff::WriteDedupeOutputs(*inputs, *res, out, {}, &stats).ok());
+  CHECK(fs::exists(dir / "out/3.txt"));
+  CHECK(fs::exists(dir / "out/sub/1.txt"));
+  CHECK_FALSE(fs::exists(dir / "out/sub/2.txt"));
+  CHECK_FALSE(fs::exists(dir / "out/4.bin"));
+  const auto clusters = ReadLines(out.clusters);
+  REQUIRE(clusters.size() == 3);
+  CHECK(clusters[2].find("\"representative\":\"" + (dir / "tree") + "/sub/1.txt\"") !=
+        std::string::npos);
+  // JSONL output is refused for text inputs, and inputs are never outputs.
+  out.output = dir / "x.jsonl";
+  CHECK_FALSE(chaff::CheckDedupeOutputs(*inputs, out).ok());
+  out.output = dir / "out";
+  out.clusters = dir / "tree/3.txt";
+  CHECK_FALSE(chaff::CheckDedupeOutputs(*inputs, out).ok());
+}
+
+TEST_CASE("dedupe io: inputs that change between passes are an error", "[dedupe][io]") {
+  TempDir dir;
+  auto lines = Records(20);
+  const std::string in = dir / "c.jsonl";
+  WriteFile(in, lines);
+  const auto inputs = Inputs({in});
+  auto res = Dedupe(inputs, 1);
+  REQUIRE(res.ok());
+  lines.pop_back();
+  WriteFile(in, lines);
+  chaff::DedupeOutputOptions out;
+  out.output = dir / "o.jsonl";
+  chaff::DedupeWriteStats stats;
+  const chaff::Status s = chaff::WriteDedupeOutputs(inputs, *res, out, {}, &stats);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find("changed between the two passes") != std::string::npos);
+  CHECK_FALSE(fs::exists(out.output));  // nothing half-written
+}
