@@ -105,6 +105,13 @@ bool FindRawMember(std::string_view line, std::string_view key, size_t* begin,
 
 Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
                           std::string_view id_field, JsonlRecord* out) {
+  return Parse(line, text_field, id_field, std::string_view(), out);
+}
+
+Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
+                          std::string_view id_field, std::string_view site_field,
+                          JsonlRecord* out) {
+  out->site.clear();
   out->text.clear();
   out->id.clear();
   out->has_id = false;
@@ -141,6 +148,10 @@ Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
       }
       out->has_id = true;
     }
+  }
+  if (!site_field.empty()) {
+    std::string_view site;
+    if (!obj.at_key(site_field).get_string().get(site)) out->site.assign(site);
   }
   if (!FindRawMember(line, text_field, &out->value_begin, &out->value_end)) {
     return DataError("field " + Quoted(text_field) +

@@ -18,6 +18,7 @@ struct JsonlRecord {
   std::string text;     // the decoded (unescaped) text field
   std::string id;       // the id field: a string's value, or a number's digits
   bool has_id = false;
+  std::string site;     // the site field (a string), when asked for
   // Raw byte range [value_begin, value_end) of the text field's JSON value
   // (quotes included) within the line.
   size_t value_begin = 0;
@@ -40,6 +41,12 @@ class JsonlParser {
   // field \"id\"".
   Status Parse(std::string_view line, std::string_view text_field,
                std::string_view id_field, JsonlRecord* out);
+
+  // The same, also reading the string field `site_field` (when not empty)
+  // into out->site; a missing or non-string site field leaves it empty.
+  Status Parse(std::string_view line, std::string_view text_field,
+               std::string_view id_field, std::string_view site_field,
+               JsonlRecord* out);
 
  private:
   struct Impl;

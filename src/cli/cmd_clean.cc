@@ -10,6 +10,7 @@
 #include "chaff/annotate.h"
 #include "chaff/io.h"
 #include "chaff/jsonl.h"
+#include "cli/chrome_flags.h"
 #include "cli/common.h"
 
 namespace chaff {
@@ -38,6 +39,7 @@ struct FileReport {
   uint64_t documents = 0;
   uint64_t bad_records = 0;
   bool skipped = false;  // binary file in a directory walk
+  bool unreadable = false;  // could not be read: warned about, no output
   Accounting accounting;
 };
 
@@ -145,15 +147,73 @@ void RenderRecord(const CleanFlags& flags, Job* job) {
   job->out.push_back('\n');
 }
 
+// Lines of a JSONL input: read from a file, or from stdin buffered in memory
+// (stdin is read once and may be needed by two passes).
+class LineSource {
+ public:
+  static StatusOr<LineSource> Open(const InputFile& f, const std::string* stdin_buffer) {
+    LineSource src;
+    if (IsStdin(f)) {
+      src.memory_ = stdin_buffer;
+      return src;
+    }
+    auto opened = LineReader::Open(f.path);
+    if (!opened.ok()) return opened.status();
+    src.reader_ = std::move(*opened);
+    return src;
+  }
+
+  StatusOr<bool> Next(std::string_view* line, uint64_t* number) {
+    if (reader_) {
+      auto more = reader_->Next(line);
+      *number = reader_->line_number();
+      return more;
+    }
+    const std::string& buf = *memory_;
+    if (pos_ >= buf.size()) return false;
+    size_t nl = buf.find('\n', pos_);
+    if (nl == std::string::npos) nl = buf.size();
+    size_t len = nl - pos_;
+    if (len > 0 && buf[pos_ + len - 1] == '\r') --len;
+    *line = std::string_view(buf).substr(pos_, len);
+    pos_ = nl + 1;
+    *number = ++line_number_;
+    return true;
+  }
+
+ private:
+  std::unique_ptr<LineReader> reader_;
+  const std::string* memory_ = nullptr;
+  size_t pos_ = 0;
+  uint64_t line_number_ = 0;
+};
+
+bool IsBlankLine(std::string_view line) {
+  return line.find_first_not_of(" \t") == std::string_view::npos;
+}
+
 class CleanRun {
  public:
   explicit CleanRun(const CleanFlags& flags)
       : flags_(flags),
         cleaner_(flags.clean),
+        use_templates_(!flags.no_templates && flags.templates.enabled),
         threads_(flags.threads > 0 ? flags.threads : DefaultThreads()),
         progress_("chaff clean", !flags.quiet) {}
 
   Status Run(const Plan& plan) {
+    for (const InputFile& f : plan.inputs) {
+      if (!IsStdin(f) || stdin_read_) continue;
+      // Stdin is read once, up front: both passes may need it. It is one text
+      // document unless it is named .jsonl or its first byte opens an object.
+      auto text = ReadWholeFile(f.path);
+      if (!text.ok()) return text.status();
+      stdin_buffer_ = std::move(*text);
+      stdin_read_ = true;
+      const size_t first = stdin_buffer_.find_first_not_of(" \t\r\n");
+      stdin_jsonl_ = first != std::string::npos && stdin_buffer_[first] == '{';
+    }
+    if (use_templates_) CHAFF_RETURN_IF_ERROR(CountTemplates(plan));
     std::unique_ptr<OutputFile> shared;
     if (plan.mode != OutputMode::kTree) {
       auto created = OutputFile::Create(plan.mode == OutputMode::kStdout
@@ -184,19 +244,105 @@ class CleanRun {
         out = own.get();
       }
       CHAFF_RETURN_IF_ERROR(CleanStream(f, out));
-      if (own) CHAFF_RETURN_IF_ERROR(own->Commit());
+      // An unreadable file gets no output: `own` is dropped uncommitted.
+      if (own && unreadable_.count(f.path) == 0) {
+        CHAFF_RETURN_IF_ERROR(CheckInterrupted());
+        CHAFF_RETURN_IF_ERROR(own->Commit());
+      }
       ++i;
     }
+    // A SIGINT that arrived during the last batch (or while a read blocked)
+    // must not let a possibly truncated output be renamed into place.
+    CHAFF_RETURN_IF_ERROR(CheckInterrupted());
     if (shared) CHAFF_RETURN_IF_ERROR(shared->Commit());
     progress_.Finish();
     return Status::Ok();
   }
 
   const std::vector<FileReport>& reports() const { return reports_; }
+  // Input files skipped because they could not be read.
+  size_t unreadable_count() const { return unreadable_.size(); }
 
  private:
+  bool IsJsonlInput(const InputFile& f) const {
+    return IsStdin(f) ? stdin_jsonl_ : KindOfPath(f.path) == InputKind::kJsonl;
+  }
+
+  // Pass 1: in how many documents of each site every normalized line occurs.
+  // Records that fail to parse are skipped here; pass 2 reports them.
+  Status CountTemplates(const Plan& plan) {
+    TemplateCounter counter(flags_.templates);
+    JsonlParser parser;
+    JsonlRecord record;
+    for (const InputFile& f : plan.inputs) {
+      CHAFF_RETURN_IF_ERROR(CheckInterrupted());
+      if (!IsJsonlInput(f)) {
+        if (IsStdin(f)) {
+          counter.AddDocument("", stdin_buffer_);
+          continue;
+        }
+        auto text = ReadWholeFile(f.path);
+        if (!text.ok()) {
+          CHAFF_RETURN_IF_ERROR(SkipUnreadable(f, text.status()));
+          continue;
+        }
+        if (!(f.from_walk && LooksBinary(*text))) counter.AddDocument("", *text);
+        continue;
+      }
+      auto source = LineSource::Open(f, &stdin_buffer_);
+      if (!source.ok()) {
+        CHAFF_RETURN_IF_ERROR(SkipUnreadable(f, source.status()));
+        continue;
+      }
+      std::string_view line;
+      uint64_t number = 0;
+      for (;;) {
+        auto more = source->Next(&line, &number);
+        if (!more.ok()) return more.status().WithPrefix(IsStdin(f) ? "<stdin>" : f.path);
+        if (!*more) break;
+        if (IsBlankLine(line)) continue;
+        if (!parser.Parse(line, flags_.text_field, "", flags_.site_field, &record).ok()) {
+          continue;
+        }
+        counter.AddDocument(SiteFromUrl(record.site), record.text);
+      }
+    }
+    templates_ = counter.Finish();
+    return Status::Ok();
+  }
+
+  // Cleans one document with the template flags of its site.
+  void CleanDocument(std::string_view site, std::string_view text, CleanResult* result) const {
+    if (!use_templates_) {
+      cleaner_.Clean(text, result);
+      return;
+    }
+    const TemplateFlags flags = templates_.Flags(site, text, SegmentLines(text));
+    cleaner_.Clean(text, flags, result);
+  }
+
   Status CheckInterrupted() const {
     if (Interrupted().load()) return Cancelled("interrupted; no partial output was kept");
+    return Status::Ok();
+  }
+
+  // Policy for an input file that cannot be read (permissions, an I/O
+  // error, corrupt gzip/zstd): one warning naming it and the reason, no
+  // output for it, and the run goes on; RunClean exits 2 at the end, so a
+  // pipeline notices while the other outputs are complete. Stdin, and
+  // anything that is not about reading this file, still stops the run.
+  Status SkipUnreadable(const InputFile& f, const Status& error) {
+    if (IsStdin(f) || error.code() == StatusCode::kCancelled) return error;
+    if (unreadable_.count(f.path) != 0) return Status::Ok();
+    unreadable_.emplace(f.path, error);
+    std::string reason = error.message();
+    const std::string prefix = f.path + ": ";
+    if (reason.compare(0, prefix.size(), prefix) == 0) reason.erase(0, prefix.size());
+    PrintWarning(f.path + ": skipped: " + reason);
+    FileReport report;
+    report.path = f.path;
+    report.unreadable = true;
+    reports_.push_back(std::move(report));
     return Status::Ok();
   }
 
@@ -205,6 +351,11 @@ class CleanRun {
     std::vector<Job> jobs(end - begin);
     ParallelFor(jobs.size(), threads_, [&](size_t k, int) {
       Job& job = jobs[k];
+      const auto known = unreadable_.find(plan.inputs[begin + k].path);
+      if (known != unreadable_.end()) {  // already failed in pass 1
+        job.status = known->second;
+        return;
+      }
       auto text = ReadWholeFile(plan.inputs[begin + k].path);
       if (!text.ok()) {
         job.status = text.status();
@@ -215,15 +366,20 @@ class CleanRun {
         job.binary = true;
         return;
       }
-      cleaner_.Clean(job.text, &job.result);
+      CleanDocument("", job.text, &job.result);
       RenderText(flags_, &job);
     });
+    // A batch can take long (one huge file): stop before writing its outputs.
+    CHAFF_RETURN_IF_ERROR(CheckInterrupted());
     for (size_t k = 0; k < jobs.size(); ++k) {
       const InputFile& f = plan.inputs[begin + k];
       Job& job = jobs[k];
       FileReport report;
       report.path = f.path;
-      if (!job.status.ok()) return job.status;
+      if (!job.status.ok()) {
+        CHAFF_RETURN_IF_ERROR(SkipUnreadable(f, job.status));
+        continue;
+      }
       if (job.binary) {
         PrintWarning(f.path + ": skipped: looks binary (NUL bytes)");
         report.skipped = true;
@@ -248,54 +404,26 @@ class CleanRun {
     return Status::Ok();
   }
 
-  // A JSONL file (or stdin, which may hold one text document or JSONL).
+  // A JSONL file, or stdin (one text document, or JSONL).
   Status CleanStream(const InputFile& f, OutputFile* out) {
     const std::string name = IsStdin(f) ? "<stdin>" : f.path;
-    bool jsonl = KindOfPath(f.path) == InputKind::kJsonl;
     FileReport report;
     report.path = name;
-    if (IsStdin(f) && !jsonl) {
-      // Stdin is one text document unless it looks like JSONL.
-      auto text = ReadWholeFile(f.path);
-      if (!text.ok()) return text.status();
-      const size_t first = text->find_first_not_of(" \t\r\n");
-      if (first == std::string::npos || (*text)[first] != '{') {
-        Job job;
-        job.text = std::move(*text);
-        cleaner_.Clean(job.text, &job.result);
-        RenderText(flags_, &job);
-        CHAFF_RETURN_IF_ERROR(out->Write(job.out));
-        report.documents = 1;
-        report.accounting = job.result.accounting;
-        reports_.push_back(std::move(report));
-        return Status::Ok();
-      }
-      stdin_buffer_ = std::move(*text);
-      jsonl = true;
+    if (!IsJsonlInput(f)) {
+      Job job;
+      CleanDocument("", stdin_buffer_, &job.result);
+      RenderText(flags_, &job);
+      CHAFF_RETURN_IF_ERROR(out->Write(job.out));
+      report.documents = 1;
+      report.accounting = job.result.accounting;
+      reports_.push_back(std::move(report));
+      return Status::Ok();
     }
-    std::unique_ptr<LineReader> reader;
-    if (!IsStdin(f)) {
-      auto opened = LineReader::Open(f.path);
-      if (!opened.ok()) return opened.status();
-      reader = std::move(*opened);
-    }
-    size_t mem_pos = 0;
-    uint64_t mem_line = 0;
-    auto next_line = [&](std::string_view* line, uint64_t* number) -> StatusOr<bool> {
-      if (reader) {
-        auto more = reader->Next(line);
-        *number = reader->line_number();
-        return more;
-      }
-      if (mem_pos >= stdin_buffer_.size()) return false;
-      size_t nl = stdin_buffer_.find('\n', mem_pos);
-      if (nl == std::string::npos) nl = stdin_buffer_.size();
-      size_t len = nl - mem_pos;
-      if (len > 0 && stdin_buffer_[mem_pos + len - 1] == '\r') --len;
-      *line = std::string_view(stdin_buffer_).substr(mem_pos, len);
-      mem_pos = nl + 1;
-      *number = ++mem_line;
-      return true;
+    if (unreadable_.count(f.path) != 0) return Status::Ok();  // seen in pass 1
+    auto source = LineSource::Open(f, &stdin_buffer_);
+    if (!source.ok()) return SkipUnreadable(f, source.status());
+    auto next_line = [&](std::string_view* line, uint64_t* number) {
+      return source->Next(line, number);
     };
 
     std::vector<Job> jobs;
@@ -314,7 +442,7 @@ class CleanRun {
           done = true;
           break;
         }
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        if (IsBlankLine(line)) continue;
         jobs.emplace_back();
         jobs.back().line.assign(line);
         jobs.back().line_number = number;
@@ -322,10 +450,13 @@ class CleanRun {
       }
       ParallelFor(jobs.size(), threads_, [&](size_t k, int worker) {
         Job& job = jobs[k];
-        job.status = parsers[static_cast<size_t>(worker)].Parse(job.line, flags_.text_field,
-                                              flags_.id_field, &job.record);
+        job.status = parsers[static_cast<size_t>(worker)].Parse(
+            job.line, flags_.text_field, flags_.id_field,
+            use_templates_ ? std::string_view(flags_.site_field) : std::string_view(),
+            &job.record);
         if (!job.status.ok()) return;
-        cleaner_.Clean(job.record.text, &job.result);
+        CleanDocument(use_templates_ ? SiteFromUrl(job.record.site) : std::string(),
+                      job.record.text, &job.result);
         RenderRecord(flags_, &job);
       });
       for (Job& job : jobs) {
@@ -367,11 +498,16 @@ class CleanRun {
 
   const CleanFlags& flags_;
   Cleaner cleaner_;
+  bool use_templates_ = false;
+  TemplateIndex templates_;
+  bool stdin_read_ = false;
+  bool stdin_jsonl_ = false;
   int threads_;
   Progress progress_;
   std::vector<FileReport> reports_;
   std::unordered_map<uint64_t, std::string> ids_;  // id hash -> file:line
-  std::string stdin_buffer_;
+  std::unordered_map<std::string, Status> unreadable_;  // path -> why
+  std::string stdin_buffer_;  // all of stdin, when it is an input
   uint64_t docs_done_ = 0;
   uint64_t bytes_done_ = 0;
 };
@@ -391,15 +527,16 @@ std::string ReasonList(const Accounting& a) {
 void PrintSummary(const std::vector<FileReport>& reports) {
   constexpr size_t kMaxListed = 20;
   Accounting total;
-  uint64_t docs = 0, bad = 0, skipped = 0, files = 0;
+  uint64_t docs = 0, bad = 0, skipped = 0, files = 0, unreadable = 0;
   size_t listed = 0;
   for (const auto& r : reports) {
     total += r.accounting;
     docs += r.documents;
     bad += r.bad_records;
     skipped += r.skipped ? 1 : 0;
-    files += r.skipped ? 0 : 1;
-    if (r.skipped || listed >= kMaxListed) continue;
+    unreadable += r.unreadable ? 1 : 0;
+    files += (r.skipped || r.unreadable) ? 0 : 1;
+    if (r.skipped || r.unreadable || listed >= kMaxListed) continue;
     ++listed;
     uint64_t lines = 0;
     for (auto n : r.accounting.lines) lines += n;
@@ -425,6 +562,9 @@ void PrintSummary(const std::vector<FileReport>& reports) {
                WithCommas(total.removed_bytes()).c_str(), pct, ReasonList(total).c_str());
   if (bad) std::fprintf(stderr, "; %s bad record(s) passed through", WithCommas(bad).c_str());
   if (skipped) std::fprintf(stderr, "; %s binary file(s) skipped", WithCommas(skipped).c_str());
+  if (unreadable) {
+    std::fprintf(stderr, "; %s unreadable file(s) skipped", WithCommas(unreadable).c_str());
+  }
   std::fprintf(stderr, "\n");
 }
 
@@ -451,7 +591,8 @@ Status WriteReport(const std::string& path, const std::vector<FileReport>& repor
     AppendJsonString(r.path, &json);
     json += ",\"documents\":" + std::to_string(r.documents) +
             ",\"bad_records\":" + std::to_string(r.bad_records) +
-            ",\"skipped\":" + (r.skipped ? "true" : "false") + ",\"accounting\":";
+            ",\"skipped\":" + (r.skipped ? "true" : "false") +
+            ",\"unreadable\":" + (r.unreadable ? "true" : "false") + ",\"accounting\":";
     AppendAccountingJson(r.accounting, &json);
     json.push_back('}');
     total += r.accounting;
@@ -475,7 +616,11 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_option("paths", flags->inputs,
                   "Files, directories (walked recursively) or - for stdin. JSONL "
                   "files (.jsonl, .ndjson, optionally .gz/.zst) are cleaned record "
-                  "by record; other files as one document each. Default: -");
+                  "by record; other files as one document each. Default: -. In a "
+                  "walk, binary files (NUL bytes), special files and links to "
+                  "directories are skipped with a warning. A file that cannot be "
+                  "read is skipped with a warning, the others are written, and the "
+                  "exit code is 2.");
   cmd->add_option("-o,--output", flags->output,
                   "Where to write: a directory (the input tree is mirrored under "
                   "it), a .jsonl file (all JSONL inputs concatenated), or - for "
@@ -502,6 +647,13 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_flag("--no-chrome", flags->no_chrome, "Do not remove site chrome");
   cmd->add_flag("--no-repeats", flags->no_repeats,
                 "Do not remove paragraphs repeated inside a document");
+  cmd->add_flag("--no-templates", flags->no_templates,
+                "Do not remove template lines (lines recurring across many "
+                "documents of a site); saves the first pass over the input");
+  cmd->add_option("--site-field", flags->site_field,
+                  "JSONL field holding the document's URL (or site); template "
+                  "lines are counted per host. Without it, across the input")
+      ->capture_default_str();
   cmd->add_option("--min-repeat-tokens", flags->clean.repeats.min_tokens,
                   "Lines with fewer tokens are never judged as repeats (left to "
                   "the chrome detector)")
@@ -510,6 +662,7 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
                   "A line whose word shingles are at least this much contained in "
                   "the text before it is a near repeat")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  AddChromeFlags(cmd, &flags->clean.chrome, &flags->templates, &flags->stoplist_path);
   return cmd;
 }
 
@@ -517,6 +670,10 @@ int RunClean(const CleanFlags& given) {
   CleanFlags flags = given;
   flags.clean.remove_chrome = !flags.no_chrome;
   flags.clean.remove_repeats = !flags.no_repeats;
+  if (!flags.stoplist_path.empty()) {
+    Status s = LoadStoplistFile(flags.stoplist_path, &flags.clean.chrome);
+    if (!s.ok()) return ExitFor(s);
+  }
   std::vector<std::string> warnings;
   auto plan = MakePlan(flags, &warnings);
   for (const auto& w : warnings) PrintWarning(w);
@@ -529,6 +686,12 @@ int RunClean(const CleanFlags& given) {
   }
   if (!status.ok()) return ExitFor(status);
   if (!flags.quiet) PrintSummary(run.reports());
+  if (run.unreadable_count() > 0) {
+    PrintError(WithCommas(run.unreadable_count()) +
+               " file(s) could not be read (see the warnings above); every other "
+               "output was written completely");
+    return kExitError;
+  }
   return kExitOk;
 }
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "chaff/clean.h"
+#include "chaff/templates.h"
 
 namespace chaff {
 namespace cli {
@@ -24,7 +25,11 @@ struct CleanFlags {
   bool skip_bad_records = false;
   bool no_chrome = false;
   bool no_repeats = false;
+  bool no_templates = false;
+  std::string site_field = "url";
+  std::string stoplist_path;
   CleanOptions clean;
+  TemplateOptions templates;
 };
 
 // Adds the `clean` subcommand, filling `flags` when it is parsed.

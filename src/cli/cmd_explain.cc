@@ -4,6 +4,7 @@
 
 #include "chaff/io.h"
 #include "chaff/jsonl.h"
+#include "cli/chrome_flags.h"
 #include "cli/common.h"
 
 namespace chaff {
@@ -55,6 +56,7 @@ CLI::App* AddExplainCommand(CLI::App* app, ExplainFlags* flags) {
   cmd->add_flag("--scores", flags->scores, "Also print each detector's score");
   cmd->add_flag("--no-chrome", flags->no_chrome, "Do not remove site chrome");
   cmd->add_flag("--no-repeats", flags->no_repeats, "Do not remove repeated paragraphs");
+  AddChromeFlags(cmd, &flags->clean.chrome, &flags->templates, &flags->stoplist_path);
   return cmd;
 }
 
@@ -62,6 +64,10 @@ int RunExplain(const ExplainFlags& given) {
   ExplainFlags flags = given;
   flags.clean.remove_chrome = !flags.no_chrome;
   flags.clean.remove_repeats = !flags.no_repeats;
+  if (!flags.stoplist_path.empty()) {
+    Status s = LoadStoplistFile(flags.stoplist_path, &flags.clean.chrome);
+    if (!s.ok()) return ExitFor(s);
+  }
   auto text = LoadDocument(flags);
   if (!text.ok()) return ExitFor(text.status());
   Cleaner cleaner(flags.clean);

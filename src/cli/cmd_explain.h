@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "chaff/clean.h"
+#include "chaff/templates.h"
 
 namespace chaff {
 namespace cli {
@@ -19,7 +20,11 @@ struct ExplainFlags {
   bool scores = false;
   bool no_chrome = false;
   bool no_repeats = false;
+  std::string stoplist_path;
   CleanOptions clean;
+  // Template lines need a corpus; explain sees one document, so these
+  // options are accepted (for symmetry with clean) but have no effect.
+  TemplateOptions templates;
 };
 
 CLI::App* AddExplainCommand(CLI::App* app, ExplainFlags* flags);
