@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "cli/cmd_clean.h"
+#include "cli/cmd_dedupe.h"
 #include "cli/cmd_explain.h"
 #include "cli/common.h"
 
@@ -26,8 +27,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   CleanFlags clean;
+  DedupeFlags dedupe;
   ExplainFlags explain;
   CLI::App* clean_cmd = AddCleanCommand(&app, &clean);
+  CLI::App* dedupe_cmd = AddDedupeCommand(&app, &dedupe);
   CLI::App* explain_cmd = AddExplainCommand(&app, &explain);
 
   try {
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
 
   try {
     if (clean_cmd->parsed()) return RunClean(clean);
+    if (dedupe_cmd->parsed()) return RunDedupe(dedupe);
     if (explain_cmd->parsed()) return RunExplain(explain);
   } catch (const std::bad_alloc&) {
     PrintError("out of memory");
