@@ -254,21 +254,56 @@ DedupeResult DedupeIndex::Cluster() {
 
   result.representative.resize(m.n);
   result.similarity.resize(m.n);
-  std::vector<uint8_t> has_members(m.n, 0);
   for (uint32_t i = 0; i < n32; ++i) {
-    const uint32_t rep = uf.Find(i);
-    result.representative[i] = rep;
-    if (rep == i) {
-      result.similarity[i] = 1.0f;
-    } else {
-      result.similarity[i] = static_cast<float>(m.Similarity(rep, i));
-      ++result.removed;
-      if (!has_members[rep]) {
-        has_members[rep] = 1;
-        ++result.duplicate_clusters;
+    const uint32_t root = uf.Find(i);
+    result.representative[i] = root;
+    result.similarity[i] = root == i ? 1.0f : static_cast<float>(m.Similarity(root, i));
+    result.empty_documents += m.empty[i];
+  }
+  if (m.options.split_chains) {
+    // Members of each component in input order (a counting sort by root),
+    // then stars around the representatives, first come first served.
+    std::vector<uint32_t> start(m.n + 1, 0), members(m.n);
+    for (uint32_t i = 0; i < n32; ++i) ++start[result.representative[i] + 1];
+    for (size_t i = 0; i < m.n; ++i) start[i + 1] += start[i];
+    {
+      std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+      for (uint32_t i = 0; i < n32; ++i) members[fill[result.representative[i]]++] = i;
+    }
+    std::vector<uint32_t> reps;
+    for (uint32_t root = 0; root < n32; ++root) {
+      if (start[root + 1] - start[root] < 2) continue;
+      reps.assign(1, root);
+      for (uint32_t k = start[root] + 1; k < start[root + 1]; ++k) {
+        const uint32_t doc = members[k];
+        bool placed = false;
+        for (uint32_t rep : reps) {
+          ++result.candidate_checks;
+          const double s = m.Similarity(rep, doc);
+          if (s >= threshold) {
+            result.representative[doc] = rep;
+            result.similarity[doc] = static_cast<float>(s);
+            placed = true;
+            break;
+          }
+        }
+        if (!placed) {
+          reps.push_back(doc);
+          result.representative[doc] = doc;
+          result.similarity[doc] = 1.0f;
+        }
       }
     }
-    result.empty_documents += m.empty[i];
+  }
+  std::vector<uint8_t> has_members(m.n, 0);
+  for (uint32_t i = 0; i < n32; ++i) {
+    const uint32_t rep = result.representative[i];
+    if (rep == i) continue;
+    ++result.removed;
+    if (!has_members[rep]) {
+      has_members[rep] = 1;
+      ++result.duplicate_clusters;
+    }
   }
   m.clustered = true;
   return result;

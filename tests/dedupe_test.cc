@@ -146,14 +146,53 @@ TEST_CASE("dedupe: clusters a small corpus, first document kept", "[dedupe]") {
   }
 }
 
+TEST_CASE("dedupe: chained clusters are split into stars", "[dedupe]") {
+  std::mt19937_64 rng(9);
+  std::vector<std::string> words;
+  for (int i = 0; i < 300; ++i) words.push_back(Word(rng() % 1000000));
+  auto join = [](const std::vector<std::string>& w) {
+    std::string s;
+    for (const auto& x : w) s += x + " ";
+    return s;
+  };
+  // B replaces 15 words of A, C 15 more: exact J(A,B) = J(B,C) = 277/315 =
+  // 0.879 but J(A,C) = 258/334 = 0.772, below the threshold.
+  std::vector<std::string> b = words, c;
+  for (int i = 50; i < 65; ++i) b[static_cast<size_t>(i)] = "b" + Word(static_cast<uint64_t>(i));
+  c = b;
+  for (int i = 200; i < 215; ++i) c[static_cast<size_t>(i)] = "c" + Word(static_cast<uint64_t>(i));
+  const std::vector<std::string> docs = {join(words), join(b), join(c)};
+  auto opts = Options(1);
+  opts.exact = true;  // exact similarities make the expectation exact
+  opts.split_chains = false;
+  auto components = chaff::DedupeTexts(Views(docs), opts);
+  REQUIRE(components.ok());
+  CHECK(components->representative == std::vector<uint32_t>{0, 0, 0});
+  CHECK(components->similarity[2] == Approx(258.0 / 334).epsilon(1e-6));
+  opts.split_chains = true;
+  auto stars = chaff::DedupeTexts(Views(docs), opts);
+  REQUIRE(stars.ok());
+  CHECK(stars->representative == std::vector<uint32_t>{0, 0, 2});
+  CHECK(stars->similarity[1] == Approx(277.0 / 315).epsilon(1e-6));
+  CHECK(stars->removed == 1);
+  CHECK(stars->duplicate_clusters == 1);
+}
+
 TEST_CASE("dedupe: identical output at any thread count", "[dedupe]") {
   const auto docs = PlantedCorpus(600, 42);
-  auto base = chaff::DedupeTexts(Views(docs), Options(1));
+  const bool split = GENERATE(false, true);
+  INFO("split_chains = " << split);
+  auto options = [&](int threads) {
+    auto o = Options(threads);
+    o.split_chains = split;
+    return o;
+  };
+  auto base = chaff::DedupeTexts(Views(docs), options(1));
   REQUIRE(base.ok());
   CHECK(base->removed > 50);  // the corpus has duplicates to find
   for (int threads : {2, 3, 8}) {
     INFO("threads = " << threads);
-    auto res = chaff::DedupeTexts(Views(docs), Options(threads));
+    auto res = chaff::DedupeTexts(Views(docs), options(threads));
     REQUIRE(res.ok());
     CHECK(res->representative == base->representative);
     CHECK(res->similarity == base->similarity);
@@ -175,13 +214,29 @@ TEST_CASE("dedupe: agrees with the exact reference on planted pairs", "[dedupe]"
   auto truth = chaff::AllPairsAboveThreshold(sets, 0.85);
   REQUIRE(truth.ok());
   REQUIRE(truth->size() > 100);
-  auto res = chaff::DedupeTexts(Views(docs), Options(2));
+  const double n = static_cast<double>(truth->size());
+  // Whole components: both documents of a true pair end in one cluster.
+  auto opts = Options(2);
+  opts.split_chains = false;
+  auto res = chaff::DedupeTexts(Views(docs), opts);
   REQUIRE(res.ok());
   size_t found = 0;
   for (const auto& p : *truth) found += res->representative[p.a] == res->representative[p.b];
-  CHECK(static_cast<double>(found) / static_cast<double>(truth->size()) >= 0.99);
+  CHECK(static_cast<double>(found) / n >= 0.99);
   for (const auto& e : res->edges) {
     CHECK(chaff::ExactJaccard(sets[e.a], sets[e.b]) >= 0.7);
+  }
+  // Stars (the default): at most one document of a true pair is kept, and
+  // every removed document is close to the one kept in its place.
+  res = chaff::DedupeTexts(Views(docs), Options(2));
+  REQUIRE(res.ok());
+  size_t resolved = 0;
+  for (const auto& p : *truth) resolved += !(res->Kept(p.a) && res->Kept(p.b));
+  CHECK(static_cast<double>(resolved) / n >= 0.99);
+  for (uint32_t i = 0; i < docs.size(); ++i) {
+    if (res->Kept(i)) continue;
+    CHECK(chaff::ExactJaccard(sets[res->representative[i]], sets[i]) >= 0.7);
+    CHECK(res->similarity[i] >= 0.8f);
   }
 }
 

@@ -69,6 +69,17 @@ struct DedupeOptions {
   bool exact = false;
   // Worker threads for reading, decoding and sketching; 0: all cores.
   int threads = 0;
+  // Union-find clusters are connected components, so they chain: A ~ B and
+  // B ~ C put C in A's cluster even when C is far from A (on the 10x BBC
+  // benchmark, 1 removed document in 2,059 has exact J 0.699 to the kept
+  // one at threshold 0.8). With split_chains, each component is split into
+  // stars in input order: a member joins the first earlier representative
+  // it is itself similar to (>= threshold), otherwise it becomes a
+  // representative (kept). Every removed document is then similar to the
+  // document that replaces it. Deterministic, like the components. On by
+  // default: a tool that removes a document should be able to name a kept
+  // near-duplicate of it.
+  bool split_chains = true;
   // Record verified pairs in DedupeResult::edges (for evaluation).
   bool record_edges = false;
   uint64_t token_seed = kDefaultTokenSeed;

@@ -231,6 +231,10 @@ CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
   cmd->add_flag("--exact", flags->exact,
                 "Verify candidates by exact shingle-set Jaccard (keeps every document's "
                 "shingles in memory: 8 bytes per word)");
+  cmd->add_flag("--split-chains,!--no-split-chains", flags->split_chains,
+                "Split union-find clusters that chain (A~B, B~C, A!~C) into stars around "
+                "their first documents, so every removed document is similar to the one kept "
+                "in its place (default); --no-split-chains keeps whole connected components");
   cmd->add_option("-j,--threads", flags->threads, "Worker threads (0: all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -252,6 +256,7 @@ StatusOr<DedupeOptions> DedupeOptionsFromFlags(const DedupeFlags& flags) {
   o.shingle_width = flags.shingle_width;
   o.lsh_weights = LshWeights{1.0 - flags.fn_weight, flags.fn_weight};
   o.exact = flags.exact;
+  o.split_chains = flags.split_chains;
   o.threads = flags.threads;
   return ResolveDedupeOptions(o);
 }

@@ -32,6 +32,7 @@ struct DedupeFlags {
   int shingle_width = kDefaultShingleWidth;
   double fn_weight = kDefaultDedupeLshWeights.false_negative;
   bool exact = false;
+  bool split_chains = true;
   int threads = 0;  // 0: all cores
   bool quiet = false;
   bool skip_bad_records = false;
