@@ -19,7 +19,16 @@ inline uint64_t SplitMix64(uint64_t* state) {
 
 namespace internal {
 
-void DensifyOnePermutation(uint64_t seed, int k, uint32_t* sig) {
+uint32_t DensifyProbe(uint64_t seed, uint32_t k, uint32_t bin, uint32_t attempt) {
+  // SplitMix64's state advances by a constant per draw, so draw `attempt`
+  // of bin `bin` can be computed directly.
+  uint64_t state = (seed ^ (static_cast<uint64_t>(bin) * 0xd1b54a32d192ed03ULL)) +
+                   static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ULL;
+  return static_cast<uint32_t>(((SplitMix64(&state) >> 32) * k) >> 32);
+}
+
+void DensifyOnePermutation(uint64_t seed, int k, const uint32_t* probe_cache,
+                           uint32_t* sig) {
   const size_t nk = static_cast<size_t>(k);
   // Which bins the shingles filled: copies must only ever read those, never
   // a bin filled by an earlier copy. The stack covers k <= 8192.
@@ -31,39 +40,55 @@ void DensifyOnePermutation(uint64_t seed, int k, uint32_t* sig) {
     filled_heap.resize(words);
     filled = filled_heap.data();
   }
-  std::memset(filled, 0, words * sizeof(uint64_t));
+  // Branch-free: one bit per bin, 64 bins per word.
   size_t num_filled = 0;
-  size_t last = 0;
-  for (size_t i = 0; i < nk; ++i) {
-    if (sig[i] != kEmptyLane) {
-      filled[i / 64] |= uint64_t{1} << (i % 64);
-      ++num_filled;
-      last = i;
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t bits = 0;
+    const size_t end = std::min(nk, (w + 1) * 64);
+    for (size_t i = w * 64; i < end; ++i) {
+      const uint64_t f = sig[i] != kEmptyLane;
+      bits |= f << (i % 64);
+      num_filled += f;
     }
+    filled[w] = bits;
   }
   if (num_filled == nk) return;
   if (num_filled == 1) {  // every probe sequence ends at the only filled bin
-    std::fill(sig, sig + nk, sig[last]);
+    size_t only = 0;
+    while (sig[only] == kEmptyLane) ++only;
+    std::fill(sig, sig + nk, sig[only]);
     return;
   }
-  // An empty bin i copies the first filled bin of its own probe sequence:
-  // bins drawn uniformly by a hash of (seed, i, attempt). The sequence does
-  // not depend on the set, so two sets that both leave bin i empty walk the
-  // same bins and agree exactly when the first bin filled in either set is
-  // filled in both with the same minimum - the property that keeps the
-  // estimate unbiased (Shrivastava 2017, "Optimal Densification for Fast and
-  // Accurate Minwise Hashing"). Expected probes per empty bin: k / filled.
-  const uint64_t k64 = nk;
-  for (size_t i = 0; i < nk; ++i) {
-    if (filled[i / 64] >> (i % 64) & 1) continue;
-    uint64_t state = seed ^ (static_cast<uint64_t>(i) * 0xd1b54a32d192ed03ULL);
-    for (;;) {
-      const size_t probe =
-          static_cast<size_t>(((SplitMix64(&state) >> 32) * k64) >> 32);
-      if (filled[probe / 64] >> (probe % 64) & 1) {
-        sig[i] = sig[probe];
-        break;
+  // An empty bin i copies the first filled bin of its own probe sequence
+  // DensifyProbe(seed, k, i, 0), (.., 1), ... The sequence does not depend on
+  // the set, so two sets that both leave bin i empty walk the same bins and
+  // agree exactly when the first bin filled in either set is filled in both
+  // with the same minimum - the property that keeps the estimate unbiased
+  // (Shrivastava 2017, "Optimal Densification for Fast and Accurate Minwise
+  // Hashing"). Expected probes per empty bin: k / filled.
+  const auto is_filled = [filled](uint32_t b) { return (filled[b / 64] >> (b % 64)) & 1; };
+  const uint32_t k32 = static_cast<uint32_t>(k);
+  const auto first_filled_probe = [&](uint32_t i) {
+    uint32_t attempt = 0;
+    if (probe_cache != nullptr) {  // the first draws, precomputed
+      const uint32_t* cached = probe_cache + static_cast<size_t>(i) * kCachedProbes;
+      for (; attempt < kCachedProbes; ++attempt) {
+        if (is_filled(cached[attempt])) return cached[attempt];
       }
+    }
+    for (;; ++attempt) {
+      const uint32_t probe = DensifyProbe(seed, k32, i, attempt);
+      if (is_filled(probe)) return probe;
+    }
+  };
+  for (size_t w = 0; w < words; ++w) {
+    // Visit only the empty bins of this word (no branch per filled bin).
+    uint64_t empty = ~filled[w];
+    if (w + 1 == words && nk % 64 != 0) empty &= (uint64_t{1} << (nk % 64)) - 1;
+    for (; empty != 0; empty &= empty - 1) {
+      const uint32_t i =
+          static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(empty)));
+      sig[i] = sig[first_filled_probe(i)];
     }
   }
 }
@@ -77,6 +102,13 @@ MinHasher::MinHasher(int k, SketchMode mode, uint64_t seed)
   const size_t nk = static_cast<size_t>(k);
   const size_t padded =
       (nk + internal::kLanePad - 1) / internal::kLanePad * internal::kLanePad;
+  probes_.resize(nk * internal::kCachedProbes);
+  for (size_t i = 0; i < nk; ++i) {
+    for (uint32_t a = 0; a < internal::kCachedProbes; ++a) {
+      probes_[i * internal::kCachedProbes + a] = internal::DensifyProbe(
+          seed, static_cast<uint32_t>(k), static_cast<uint32_t>(i), a);
+    }
+  }
   seeds_.resize(nk);
   mul_.assign(padded, 1u);  // padding lanes are computed but never read
   add_.assign(padded, 0u);
@@ -111,7 +143,7 @@ void MinHasher::SketchScalar(const uint64_t* shingles, size_t n,
     uint32_t& lane = sig[internal::OphBin(x, k32)];
     lane = std::min(lane, std::min(x, internal::kMaxLaneValue));
   }
-  internal::DensifyOnePermutation(seed_, k_, sig);
+  internal::DensifyOnePermutation(seed_, k_, /*probe_cache=*/nullptr, sig);
 }
 
 void MinHasher::Sketch(const uint64_t* shingles, size_t n, uint32_t* sig) const {
@@ -126,7 +158,7 @@ void MinHasher::Sketch(const uint64_t* shingles, size_t n, uint32_t* sig) const 
   }
   std::fill(sig, sig + k_, kEmptyLane);
   internal::OnePermutationBinsSimd(shingles, n, key_seed_, k_, sig);
-  internal::DensifyOnePermutation(seed_, k_, sig);
+  internal::DensifyOnePermutation(seed_, k_, probes_.data(), sig);
 }
 
 bool IsEmptySketch(const uint32_t* sig, int k) {

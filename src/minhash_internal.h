@@ -58,10 +58,21 @@ inline uint32_t OphBin(uint32_t key, uint32_t k) {
   return static_cast<uint32_t>((static_cast<uint64_t>(key) * k) >> 32);
 }
 
+// Draw `attempt` of the densification probe sequence of `bin`: a bin in
+// [0, k) from SplitMix64 seeded by (seed, bin).
+uint32_t DensifyProbe(uint64_t seed, uint32_t k, uint32_t bin, uint32_t attempt);
+
+// How many draws per bin MinHasher precomputes (covers all but a tiny
+// fraction of probes unless most bins are empty).
+inline constexpr uint32_t kCachedProbes = 8;
+
 // Fills the empty bins (== 0xFFFFFFFF) of a one-permutation sketch with
 // optimal densification (Shrivastava 2017); see MinHasher in minhash.h.
+// probe_cache: null, or k * kCachedProbes precomputed DensifyProbe values
+// (bin-major); the result is the same either way.
 // Precondition: at least one bin is filled.
-void DensifyOnePermutation(uint64_t seed, int k, uint32_t* sig);
+void DensifyOnePermutation(uint64_t seed, int k, const uint32_t* probe_cache,
+                           uint32_t* sig);
 
 // Highway-dispatched kernels (src/simd/minhash.cc), chosen once per call.
 // Classic: sig[i] = min over shingles of mul[i] * key + add[i] (mod 2^32),

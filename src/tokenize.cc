@@ -1,10 +1,10 @@
 // Tokenize(): the fast tokenizer. A Highway kernel classifies and normalizes
 // every byte of the document at once (src/simd/tokenize-inl.h); this file
 // walks the resulting bit masks 64 bytes at a time, cutting ASCII tokens with
-// bit scans and hashing their normalized bytes in place. Only bytes >= 0x80
-// take the scalar slow path, one code point at a time, with the same
-// utf8proc decoding and folding as the reference (TokenizeScalar), so the
-// output is byte-identical to it on every target.
+// bit scans, and hashes their normalized bytes in place, grouped by XXH3
+// length class. Only bytes >= 0x80 take the scalar slow path, one code point
+// at a time, with the same utf8proc decoding and folding as the reference
+// (TokenizeScalar), so the output is byte-identical to it on every target.
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -19,6 +19,13 @@
 namespace chaff {
 namespace {
 
+// Pure-ASCII tokens are hashed after the walk, one XXH3 length class at a
+// time (1-3, 4-8, 9-16, more bytes): XXH3 branches on the length class, and
+// in running text that branch is unpredictable from one token to the next.
+constexpr int kNumLengthClasses = 4;
+constexpr uint8_t kLengthClass[18] = {0, 0, 0, 0, 1, 1, 1, 1, 1,
+                                      2, 2, 2, 2, 2, 2, 2, 2, 3};
+
 // Per-thread buffers reused across calls: no allocation per token, and per
 // document only while a document is larger than any before it.
 struct Scratch {
@@ -26,9 +33,10 @@ struct Scratch {
   std::vector<uint64_t> word_bits;
   std::vector<uint64_t> high_bits;
   std::string token;  // normalized bytes of a token that is not pure ASCII
+  std::vector<uint32_t> pending[kNumLengthClasses];  // token indices
 };
 
-inline int Ctz(uint64_t x) { return __builtin_ctzll(x); }
+inline size_t Ctz(uint64_t x) { return static_cast<size_t>(__builtin_ctzll(x)); }
 
 // Bits [lo, hi) of a 64-bit word, 0 <= lo <= hi <= 64.
 inline uint64_t BitRange(size_t lo, size_t hi) {
@@ -36,14 +44,73 @@ inline uint64_t BitRange(size_t lo, size_t hi) {
   return below_hi & (~uint64_t{0} << lo);
 }
 
+// The token state machine of the reference, plus the output. Token t is
+// written to index t of arrays sized by the kernel's bound. A pure-ASCII
+// token gets begin/end at once and its hash in HashPending(); any other token
+// is hashed at once from the token buffer.
 class Walker {
  public:
   Walker(const uint8_t* text, const uint8_t* norm, uint64_t seed,
-         std::string* token, Tokens* out)
-      : text_(text), norm_(norm), seed_(seed), token_(token), out_(out) {}
+         Scratch* scratch, Tokens* out)
+      : text_(text),
+        norm_(norm),
+        seed_(seed),
+        token_(&scratch->token),
+        hashes_(out->hashes.data()),
+        begin_(out->begin.data()),
+        end_(out->end.data()) {
+    for (int c = 0; c < kNumLengthClasses; ++c) {
+      pending_base_[c] = pending_[c] = scratch->pending[c].data();
+    }
+  }
 
-  // Consumes the ASCII bytes at [base + lo, base + hi) of one 64-byte block
-  // whose word-character bits are `word`.
+  size_t count() const { return count_; }
+
+  // A whole 64-byte block of ASCII starting at `base` with word bits `word`:
+  // the hot path. Run starts and ends come from two shifts; each token costs
+  // two bit scans and a few stores. State lives in locals for the loop.
+  void AsciiBlock(size_t base, uint64_t word) {
+    if (in_token_) {
+      const uint64_t seps = ~word;
+      if (seps == 0) {  // the open token spans the whole block
+        if (!pure_) token_->append(reinterpret_cast<const char*>(norm_ + base), 64);
+        end_tok_ = base + 64;
+        return;
+      }
+      const size_t z = Ctz(seps);
+      if (z > 0) {
+        if (!pure_) token_->append(reinterpret_cast<const char*>(norm_ + base), z);
+        end_tok_ = base + z;
+      }
+      Close();
+      word &= ~uint64_t{0} << z;  // drop the rest of the closed token
+    }
+    uint64_t starts = word & ~(word << 1);
+    uint64_t ends = ~word & (word << 1);
+    size_t t = count_;
+    while (starts != 0) {
+      const size_t b = Ctz(starts);
+      starts &= starts - 1;
+      if (ends == 0) {  // the last run reaches the block end: stays open
+        in_token_ = true;
+        pure_ = true;
+        begin_tok_ = base + b;
+        end_tok_ = base + 64;
+        break;
+      }
+      const size_t e = Ctz(ends);
+      ends &= ends - 1;
+      begin_[t] = static_cast<uint32_t>(base + b);
+      end_[t] = static_cast<uint32_t>(base + e);
+      const size_t len = e - b;
+      *pending_[kLengthClass[len < 17 ? len : 17]]++ = static_cast<uint32_t>(t);
+      ++t;
+    }
+    count_ = t;
+  }
+
+  // The ASCII bytes [base + lo, base + hi) of a block that also holds bytes
+  // >= 0x80: the general form of AsciiBlock, bit by bit range.
   void AsciiRange(size_t base, size_t lo, size_t hi, uint64_t word) {
     if (lo >= hi) return;
     const uint64_t range = BitRange(lo, hi);
@@ -52,29 +119,29 @@ class Walker {
       const uint64_t seps = ~word & range;
       if (seps == 0) {  // the open token spans the whole range
         if (!pure_) token_->append(reinterpret_cast<const char*>(norm_ + base + lo), hi - lo);
-        end_ = base + hi;
+        end_tok_ = base + hi;
         return;
       }
-      const size_t z = static_cast<size_t>(Ctz(seps));
+      const size_t z = Ctz(seps);
       if (z > lo) {
         if (!pure_) token_->append(reinterpret_cast<const char*>(norm_ + base + lo), z - lo);
-        end_ = base + z;
+        end_tok_ = base + z;
       }
       Close();
       w &= ~uint64_t{0} << z;
     }
     while (w != 0) {
-      const size_t b = static_cast<size_t>(Ctz(w));
+      const size_t b = Ctz(w);
       const uint64_t seps = ~word & range & (~uint64_t{0} << b);
       if (seps == 0) {  // runs to the end of the range: stays open
         in_token_ = true;
         pure_ = true;
-        begin_ = base + b;
-        end_ = base + hi;
+        begin_tok_ = base + b;
+        end_tok_ = base + hi;
         return;
       }
-      const size_t z = static_cast<size_t>(Ctz(seps));
-      Emit(norm_ + base + b, z - b, base + b, base + z);
+      const size_t z = Ctz(seps);
+      EmitPure(base + b, base + z);
       w &= ~uint64_t{0} << z;
     }
   }
@@ -99,27 +166,27 @@ class Walker {
         if (!in_token_) {
           in_token_ = true;
           pure_ = false;
-          begin_ = pos;
+          begin_tok_ = pos;
         } else if (pure_) {  // the token stops being pure ASCII
-          token_->insert(0, reinterpret_cast<const char*>(norm_ + begin_),
-                         end_ - begin_);
+          token_->insert(0, reinterpret_cast<const char*>(norm_ + begin_tok_),
+                         end_tok_ - begin_tok_);
           pure_ = false;
         }
-        end_ = pos + ulen;
+        end_tok_ = pos + ulen;
         break;
       case internal::CharClass::kIsolated:
         // The folded character is a token of its own; the open token (if
         // any) ends before it.
         if (in_token_) {
           if (pure_) {
-            Emit(norm_ + begin_, end_ - begin_, begin_, end_);
+            EmitPure(begin_tok_, end_tok_);
           } else if (mark > 0) {
-            Hash(token_->data(), mark, begin_, end_);
+            EmitHashed(token_->data(), mark, begin_tok_, end_tok_);
           }
           in_token_ = false;
         }
         if (token_->size() > mark) {
-          Hash(token_->data() + mark, token_->size() - mark, pos, pos + ulen);
+          EmitHashed(token_->data() + mark, token_->size() - mark, pos, pos + ulen);
         }
         token_->clear();
         break;
@@ -134,78 +201,133 @@ class Walker {
     if (in_token_) Close();
   }
 
+  // Hashes the pure-ASCII tokens one length class at a time, with the very
+  // functions XXH3_64bits_withSeed dispatches to for inputs of up to 16
+  // bytes (xxhash.h, included with XXH_INLINE_ALL), so the values are
+  // XXH3_64bits_withSeed's; tests compare against the reference.
+  void HashPending() {
+    const uint8_t* norm = norm_;
+    const uint64_t seed = seed_;
+    for (const uint32_t* p = pending_base_[0]; p != pending_[0]; ++p) {
+      const uint32_t t = *p;
+      hashes_[t] = XXH3_len_1to3_64b(norm + begin_[t], end_[t] - begin_[t], XXH3_kSecret, seed);
+    }
+    for (const uint32_t* p = pending_base_[1]; p != pending_[1]; ++p) {
+      const uint32_t t = *p;
+      hashes_[t] = XXH3_len_4to8_64b(norm + begin_[t], end_[t] - begin_[t], XXH3_kSecret, seed);
+    }
+    for (const uint32_t* p = pending_base_[2]; p != pending_[2]; ++p) {
+      const uint32_t t = *p;
+      hashes_[t] = XXH3_len_9to16_64b(norm + begin_[t], end_[t] - begin_[t], XXH3_kSecret, seed);
+    }
+    for (const uint32_t* p = pending_base_[3]; p != pending_[3]; ++p) {
+      const uint32_t t = *p;
+      hashes_[t] = XXH3_64bits_withSeed(norm + begin_[t], end_[t] - begin_[t], seed);
+    }
+  }
+
  private:
   void Close() {
     if (pure_) {
-      Emit(norm_ + begin_, end_ - begin_, begin_, end_);
+      EmitPure(begin_tok_, end_tok_);
     } else {
       // A token of lone combining marks folds to nothing and is dropped.
-      if (!token_->empty()) Hash(token_->data(), token_->size(), begin_, end_);
+      if (!token_->empty()) {
+        EmitHashed(token_->data(), token_->size(), begin_tok_, end_tok_);
+      }
       token_->clear();
     }
     in_token_ = false;
   }
 
-  void Emit(const uint8_t* bytes, size_t len, size_t b, size_t e) {
-    Hash(reinterpret_cast<const char*>(bytes), len, b, e);
+  void EmitPure(size_t b, size_t e) {
+    const size_t t = count_++;
+    begin_[t] = static_cast<uint32_t>(b);
+    end_[t] = static_cast<uint32_t>(e);
+    const size_t len = e - b;
+    *pending_[kLengthClass[len < 17 ? len : 17]]++ = static_cast<uint32_t>(t);
   }
 
-  void Hash(const char* bytes, size_t len, size_t b, size_t e) {
-    out_->hashes.push_back(XXH3_64bits_withSeed(bytes, len, seed_));
-    out_->begin.push_back(static_cast<uint32_t>(b));
-    out_->end.push_back(static_cast<uint32_t>(e));
+  void EmitHashed(const char* bytes, size_t len, size_t b, size_t e) {
+    const size_t t = count_++;
+    hashes_[t] = XXH3_64bits_withSeed(bytes, len, seed_);
+    begin_[t] = static_cast<uint32_t>(b);
+    end_[t] = static_cast<uint32_t>(e);
   }
 
   const uint8_t* text_;
   const uint8_t* norm_;
   uint64_t seed_;
   std::string* token_;
-  Tokens* out_;
+  uint64_t* hashes_;
+  uint32_t* begin_;
+  uint32_t* end_;
+  uint32_t* pending_base_[kNumLengthClasses];
+  uint32_t* pending_[kNumLengthClasses];
+  size_t count_ = 0;
   bool in_token_ = false;
-  bool pure_ = true;  // the open token is ASCII only: its bytes are norm_[begin_, end_)
-  size_t begin_ = 0;
-  size_t end_ = 0;
+  bool pure_ = true;  // the open token is ASCII only: norm_[begin_tok_, end_tok_)
+  size_t begin_tok_ = 0;
+  size_t end_tok_ = 0;
 };
 
 }  // namespace
 
 void Tokenize(std::string_view text, uint64_t seed, Tokens* out) {
-  out->clear();
   const size_t n = text.size();
-  if (n == 0) return;
+  if (n == 0) {
+    out->clear();
+    return;
+  }
   thread_local Scratch scratch;
-  const size_t words = (n + 63) / 64;
-  // HWY_MAX_BYTES of slack: a scalable target's last vector may overrun.
+  const size_t words = (n + 63) / 64;  // 64-byte blocks, padding included
+  // 256 bytes of slack: a scalable target's last vector may overrun.
   if (scratch.norm.size() < words * 64 + 256) {
     scratch.norm.resize(words * 64 + 256);
     scratch.word_bits.resize(words + 4);
     scratch.high_bits.resize(words + 4);
   }
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
-  internal::ClassifyBytesSimd(
+  const size_t bound = internal::ClassifyBytesSimd(
       p, n, scratch.norm.data(),
       reinterpret_cast<uint8_t*>(scratch.word_bits.data()),
       reinterpret_cast<uint8_t*>(scratch.high_bits.data()));
+  // Not cleared first: resizing a reused Tokens only zero-fills what it grows
+  // by, and every entry below the final count is overwritten.
+  out->hashes.resize(bound);
+  out->begin.resize(bound);
+  out->end.resize(bound);
+  for (auto& v : scratch.pending) {
+    if (v.size() < bound) v.resize(bound);
+  }
   scratch.token.clear();
-  Walker walker(p, scratch.norm.data(), seed, &scratch.token, out);
+  Walker walker(p, scratch.norm.data(), seed, &scratch, out);
   size_t pos = 0;
   while (pos < n) {
     const size_t block = pos / 64;
     const size_t base = block * 64;
-    // Bits are packed little-endian, so word `block` holds bytes
-    // [base, base + 64) with byte i at bit i - base on little-endian hosts.
+    // The kernel packs bits little-endian: word `block` holds bytes
+    // [base, base + 64), byte i at bit i - base (on little-endian hosts).
     const uint64_t word = scratch.word_bits[block];
     const uint64_t high = scratch.high_bits[block] & (~uint64_t{0} << (pos - base));
     if (high == 0) {
-      walker.AsciiRange(base, pos - base, 64, word);
+      if (pos == base) {
+        walker.AsciiBlock(base, word);
+      } else {
+        walker.AsciiRange(base, pos - base, 64, word);
+      }
       pos = base + 64;
       continue;
     }
-    const size_t h = static_cast<size_t>(Ctz(high));
+    const size_t h = Ctz(high);
     walker.AsciiRange(base, pos - base, h, word);
     pos = walker.NonAscii(base + h, n);
   }
   walker.Finish();
+  walker.HashPending();
+  out->hashes.resize(walker.count());
+  out->begin.resize(walker.count());
+  out->end.resize(walker.count());
 }
 
 }  // namespace chaff

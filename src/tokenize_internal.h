@@ -11,10 +11,10 @@ namespace internal {
 // Writes, for text[0, n) followed by zero padding up to P = RoundUp(n, 64):
 // norm[0, P) the ASCII-normalized bytes, and P / 8 bytes each of packed bits
 // (bit i in bit i % 8 of byte i / 8) marking ASCII letters/digits and bytes
-// >= 0x80. Dispatches to the best target once per call. See
-// src/simd/tokenize-inl.h.
-void ClassifyBytesSimd(const uint8_t* text, size_t n, uint8_t* norm,
-                       uint8_t* word_bits, uint8_t* high_bits);
+// >= 0x80. Returns an upper bound of the number of tokens of the text.
+// Dispatches to the best target once per call. See src/simd/tokenize-inl.h.
+size_t ClassifyBytesSimd(const uint8_t* text, size_t n, uint8_t* norm,
+                         uint8_t* word_bits, uint8_t* high_bits);
 
 // The Highway target (HWY_AVX2, ...) the tokenizer kernel dispatches to now.
 int64_t TokenizeKernelTarget();

@@ -75,6 +75,7 @@ class MinHasher {
   std::vector<uint32_t> seeds_;  // b_i, k entries
   std::vector<uint32_t> mul_;    // a_i, padded for whole-vector loads
   std::vector<uint32_t> add_;    // b_i, padded for whole-vector loads
+  std::vector<uint32_t> probes_;  // first densification probes of each bin
 };
 
 // True when every lane is kEmptyLane.

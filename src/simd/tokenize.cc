@@ -15,10 +15,10 @@ HWY_BEFORE_NAMESPACE();
 namespace chaff {
 namespace HWY_NAMESPACE {
 
-void ClassifyBytes(const uint8_t* HWY_RESTRICT text, size_t n,
-                   uint8_t* HWY_RESTRICT norm, uint8_t* HWY_RESTRICT word_bits,
-                   uint8_t* HWY_RESTRICT high_bits) {
-  ClassifyBytesImpl(text, n, norm, word_bits, high_bits);
+size_t ClassifyBytes(const uint8_t* HWY_RESTRICT text, size_t n,
+                     uint8_t* HWY_RESTRICT norm, uint8_t* HWY_RESTRICT word_bits,
+                     uint8_t* HWY_RESTRICT high_bits) {
+  return ClassifyBytesImpl(text, n, norm, word_bits, high_bits);
 }
 
 // The target this code was compiled for (lets tests prove that the dispatch
@@ -39,9 +39,9 @@ HWY_EXPORT(TokenizeTarget);
 
 int64_t TokenizeKernelTarget() { return HWY_DYNAMIC_DISPATCH(TokenizeTarget)(); }
 
-void ClassifyBytesSimd(const uint8_t* text, size_t n, uint8_t* norm,
-                       uint8_t* word_bits, uint8_t* high_bits) {
-  HWY_DYNAMIC_DISPATCH(ClassifyBytes)(text, n, norm, word_bits, high_bits);
+size_t ClassifyBytesSimd(const uint8_t* text, size_t n, uint8_t* norm,
+                         uint8_t* word_bits, uint8_t* high_bits) {
+  return HWY_DYNAMIC_DISPATCH(ClassifyBytes)(text, n, norm, word_bits, high_bits);
 }
 
 }  // namespace internal
