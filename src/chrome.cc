@@ -1,9 +1,654 @@
-// Per-line chrome classifier. (Being written: issue 5.)
+// Per-line chrome classifier: features, jusText-style context smoothing and
+// main-segment selection. See include/chaff/chrome.h for the algorithm.
 #include "chaff/chrome.h"
 
-namespace chaff {
+#include <utf8proc.h>
+#include <xxhash.h>
 
-void ClassifyChrome(std::string_view, const std::vector<Line>&,
-                    const ChromeOptions&, std::vector<LineDecision>*) {}
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+
+#include "chaff/tokenize.h"
+#include "stoplist_en.h"
+#include "unicode_fold.h"
+
+namespace chaff {
+namespace {
+
+// Normalized tokens longer than this are never stopwords or time words (the
+// longest entry of any stoplist we know is shorter); they are not hashed.
+constexpr size_t kMaxListedToken = 40;
+
+uint64_t HashNormalized(std::string_view norm) {
+  const uint64_t h = XXH3_64bits(norm.data(), norm.size());
+  return h == 0 ? 1 : h;
+}
+
+// Words that make up time stamps and date lines. English, like most of the
+// web's time stamps; numbers and "12:30" patterns carry the other languages.
+const Stoplist& TimeWords() {
+  static const Stoplist* const kList = new Stoplist(Stoplist::FromWords({
+      "am", "pm", "ago", "min", "mins", "minute", "minutes", "hr", "hrs",
+      "hour", "hours", "day", "days", "week", "weeks", "month", "months",
+      "year", "years", "yesterday", "today", "updated", "published",
+      "posted", "edt", "est", "cdt", "cst", "pdt", "pst", "gmt", "utc", "bst",
+      "cet", "cest", "ist", "jan", "january", "feb", "february", "mar",
+      "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug",
+      "august", "sep", "sept", "september", "oct", "october", "nov",
+      "november", "dec", "december", "mon", "monday", "tue", "tues",
+      "tuesday", "wed", "wednesday", "thu", "thur", "thurs", "thursday",
+      "fri", "friday", "sat", "saturday", "sun", "sunday", "st", "nd", "rd",
+      "th", "at", "on"}));
+  return *kList;
+}
+
+bool IsSpaceByte(uint8_t c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+         c == '\v';
+}
+
+// True for code points that end a sentence (Latin, CJK and other scripts).
+bool IsTerminalCodePoint(int32_t cp) {
+  switch (cp) {
+    case '.': case '!': case '?':
+    case 0x2026:  // … horizontal ellipsis
+    case 0x3002:  // 。 ideographic full stop
+    case 0xFF01:  // ！
+    case 0xFF1F:  // ？
+    case 0xFF0E:  // ．
+    case 0x061F:  // ؟ Arabic question mark
+    case 0x06D4:  // ۔ Arabic full stop
+    case 0x0964:  // । Devanagari danda
+    case 0x0965:  // ॥
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Closing quotes and brackets that may follow a sentence's final stop.
+bool IsClosingCodePoint(int32_t cp) {
+  switch (cp) {
+    case '"': case '\'': case ')': case ']': case '*':
+    case 0x2019: case 0x201D: case 0x00BB: case 0x203A:  // ’ ” » ›
+    case 0x300D: case 0x300F: case 0xFF09:  // 」 』 ）
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Decodes the code point that ends at `end` (exclusive) in p[begin, end);
+// sets *start to its first byte. Invalid bytes decode as -1, one byte long.
+int32_t LastCodePoint(const uint8_t* p, size_t begin, size_t end, size_t* start) {
+  size_t s = end - 1;
+  while (s > begin && (p[s] & 0xC0) == 0x80 && end - s < 4) --s;
+  utf8proc_int32_t cp = -1;
+  const utf8proc_ssize_t len = utf8proc_iterate(
+      p + s, static_cast<utf8proc_ssize_t>(end - s), &cp);
+  if (len <= 0 || static_cast<size_t>(len) != end - s) {
+    *start = end - 1;
+    return -1;
+  }
+  *start = s;
+  return cp;
+}
+
+bool EndsLikeSentence(const uint8_t* p, size_t begin, size_t end) {
+  while (end > begin) {
+    size_t start = 0;
+    const int32_t cp = LastCodePoint(p, begin, end, &start);
+    // An ellipsis ends truncated text: teasers of other stories ("The
+    // council said that...") and prompts ("Loading..."), rarely an article.
+    if (cp == 0x2026 || (cp == '.' && start > begin && p[start - 1] == '.')) {
+      return false;
+    }
+    if (IsTerminalCodePoint(cp)) return true;
+    if (!IsClosingCodePoint(cp)) return false;
+    end = start;
+  }
+  return false;
+}
+
+// Token-level state while scanning one line.
+struct TokenScan {
+  char norm[kMaxListedToken];
+  size_t len = 0;
+  bool overflow = false;
+  bool upper_initial = false;
+  bool alpha_initial = false;
+  bool digit_initial = false;
+
+  void Start() {
+    len = 0;
+    overflow = false;
+  }
+  void Append(const char* s, size_t n) {
+    if (overflow || len + n > kMaxListedToken) {
+      overflow = true;
+      return;
+    }
+    std::memcpy(norm + len, s, n);
+    len += n;
+  }
+};
+
+struct LineScanner {
+  LineScanner(const Stoplist& stop, int max_stamp_words, std::vector<uint64_t>* sink)
+      : stoplist(stop), time_words(TimeWords()), content_hashes(sink),
+        max_timestamp_words(max_stamp_words) {}
+
+  const Stoplist& stoplist;
+  const Stoplist& time_words;
+  LineFeatures f;
+  TokenScan tok;
+  bool in_token = false;
+  bool prev_rights = false;  // previous token was "rights" (copyright lines)
+  std::string folded;        // scratch for non-ASCII folding
+  // Optional sink of the hashes of non-stopword tokens (title overlap).
+  std::vector<uint64_t>* content_hashes = nullptr;
+
+  void Begin(bool upper, bool alpha, bool digit) {
+    in_token = true;
+    tok.Start();
+    tok.upper_initial = upper;
+    tok.alpha_initial = alpha;
+    tok.digit_initial = digit;
+  }
+
+  void End() {
+    in_token = false;
+    if (tok.len == 0) return;  // a lone combining mark normalizes to nothing
+    ++f.words;
+    if (tok.alpha_initial) {
+      ++f.alpha_words;
+      if (tok.upper_initial) ++f.title_words;
+    }
+    if (tok.digit_initial) ++f.number_words;
+    if (tok.overflow) {
+      prev_rights = false;
+      return;
+    }
+    const std::string_view norm(tok.norm, tok.len);
+    const uint64_t h = HashNormalized(norm);
+    const bool stop = stoplist.ContainsNormalized(norm);
+    if (stop) ++f.stopwords;
+    if (tok.alpha_initial && time_words.ContainsNormalized(norm)) ++f.time_words;
+    if (norm == "copyright" || (prev_rights && norm == "reserved")) {
+      f.copyright = true;
+    }
+    prev_rights = norm == "rights";
+    if (content_hashes != nullptr && !stop && !tok.digit_initial) {
+      content_hashes->push_back(h);
+    }
+  }
+
+  void Run(std::string_view line) {
+    const auto* p = reinterpret_cast<const uint8_t*>(line.data());
+    size_t b = 0;
+    size_t e = line.size();
+    while (b < e && IsSpaceByte(p[b])) ++b;
+    while (e > b && IsSpaceByte(p[e - 1])) --e;
+    bool time_pattern = false;  // "12:30", "20/11/2019", "2019-11-20"
+    size_t i = b;
+    while (i < e) {
+      const uint8_t c = p[i];
+      if (c < 0x80) {
+        ++f.chars;
+        const bool lower = c >= 'a' && c <= 'z';
+        const bool upper = c >= 'A' && c <= 'Z';
+        const bool digit = c >= '0' && c <= '9';
+        if (lower || upper || digit) {
+          if (!in_token) Begin(upper, lower || upper, digit);
+          const char folded_c = digit ? '0' : static_cast<char>(c | 0x20);
+          tok.Append(&folded_c, 1);
+        } else {
+          if (in_token) End();
+          if ((c == ':' || c == '/' || c == '-' || c == '.') && i > b &&
+              i + 1 < e && p[i - 1] >= '0' && p[i - 1] <= '9' &&
+              p[i + 1] >= '0' && p[i + 1] <= '9') {
+            time_pattern = true;
+          } else if (c == '(' && i + 2 < e && (p[i + 1] | 0x20) == 'c' &&
+                     p[i + 2] == ')') {
+            f.copyright = true;
+          }
+        }
+        ++i;
+        continue;
+      }
+      utf8proc_int32_t cp = -1;
+      const utf8proc_ssize_t len = utf8proc_iterate(
+          p + i, static_cast<utf8proc_ssize_t>(e - i), &cp);
+      if (len <= 0) {  // invalid UTF-8: one byte of separator
+        if (in_token) End();
+        ++i;
+        ++f.chars;
+        continue;
+      }
+      ++f.chars;
+      if (cp == 0x00A9) f.copyright = true;  // ©
+      switch (internal::ClassifyCodePoint(cp)) {
+        case internal::CharClass::kWord: {
+          if (!in_token) {
+            const auto cat = utf8proc_category(cp);
+            const bool up = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+            const bool alpha = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+            const bool digit = cat == UTF8PROC_CATEGORY_ND;
+            Begin(up, alpha, digit);
+          }
+          folded.clear();
+          internal::AppendFolded(cp, &folded);
+          tok.Append(folded.data(), folded.size());
+          break;
+        }
+        case internal::CharClass::kIsolated:
+          // A CJK character is a word of its own; it has no case.
+          if (in_token) End();
+          Begin(false, true, false);
+          folded.clear();
+          internal::AppendFolded(cp, &folded);
+          tok.Append(folded.data(), folded.size());
+          End();
+          break;
+        case internal::CharClass::kSeparator:
+          if (in_token) End();
+          break;
+      }
+      i += static_cast<size_t>(len);
+    }
+    if (in_token) End();
+    f.terminal = EndsLikeSentence(p, b, e);
+    f.timestamp = TimestampLine(time_pattern);
+  }
+
+  bool TimestampLine(bool time_pattern) const {
+    if (f.words == 0 || f.copyright) return false;
+    if (f.words > max_timestamp_words) return false;
+    // Mostly numbers and time words, with at least one sign of time (a time
+    // word or a "12:30"-like pattern), so a lone price or count is not one.
+    const int timeish = f.number_words + f.time_words;
+    return 10 * timeish >= 6 * f.words && (f.time_words > 0 || time_pattern);
+  }
+
+  int max_timestamp_words;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Stoplist
+// ---------------------------------------------------------------------------
+
+void Stoplist::Insert(uint64_t hash) {
+  if ((size_ + 1) * 2 > slots_.size()) {
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(std::max<size_t>(16, old.size() * 2), 0);
+    size_ = 0;
+    for (uint64_t h : old) {
+      if (h != 0) Insert(h);
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == hash) return;
+    if (slots_[i] == 0) {
+      slots_[i] = hash;
+      ++size_;
+      return;
+    }
+  }
+}
+
+bool Stoplist::ContainsHash(uint64_t hash) const {
+  if (slots_.empty()) return false;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == hash) return true;
+    if (slots_[i] == 0) return false;
+  }
+}
+
+bool Stoplist::ContainsNormalized(std::string_view norm) const {
+  return ContainsHash(HashNormalized(norm));
+}
+
+Stoplist Stoplist::FromWords(const std::vector<std::string>& words) {
+  Stoplist list;
+  std::string norm;
+  for (const auto& w : words) {
+    norm.clear();
+    NormalizeForHash(w, &norm);
+    // Each token of an entry is a stopword of its own.
+    size_t i = 0;
+    while (i < norm.size()) {
+      size_t j = norm.find(' ', i);
+      if (j == std::string::npos) j = norm.size();
+      if (j > i) list.Insert(HashNormalized(std::string_view(norm).substr(i, j - i)));
+      i = j + 1;
+    }
+  }
+  return list;
+}
+
+std::shared_ptr<const Stoplist> Stoplist::English() {
+  static const std::shared_ptr<const Stoplist> kEnglish = [] {
+    std::vector<std::string> words(
+        internal::kEnglishStopwords,
+        internal::kEnglishStopwords + internal::kNumEnglishStopwords);
+    return std::make_shared<const Stoplist>(FromWords(words));
+  }();
+  return kEnglish;
+}
+
+Status ParseStoplist(std::string_view text, std::string_view name,
+                     ChromeOptions* options) {
+  std::vector<std::string> words;
+  size_t line_no = 0;
+  size_t pos = 0;
+  std::string norm;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    while (!line.empty() && IsSpaceByte(static_cast<uint8_t>(line.front()))) line.remove_prefix(1);
+    while (!line.empty() && IsSpaceByte(static_cast<uint8_t>(line.back()))) line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    norm.clear();
+    NormalizeForHash(line, &norm);
+    if (norm.find(' ') != std::string::npos) {
+      return InvalidArgument(std::string(name) + ":" + std::to_string(line_no) +
+                             ": \"" + std::string(line) +
+                             "\" is more than one word; a stoplist has one word per line");
+    }
+    if (!norm.empty()) words.emplace_back(line);
+  }
+  if (words.empty()) {
+    return InvalidArgument(std::string(name) +
+                           ": the stoplist has no words (one word per line, '#' starts a comment)");
+  }
+  options->stoplist = std::make_shared<const Stoplist>(Stoplist::FromWords(words));
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// Features and first classes
+// ---------------------------------------------------------------------------
+
+namespace {
+
+LineFeatures ScanLine(std::string_view line, const Stoplist& stoplist,
+                      int max_timestamp_words,
+                      std::vector<uint64_t>* content_hashes) {
+  LineScanner scanner(stoplist, max_timestamp_words, content_hashes);
+  scanner.Run(line);
+  return scanner.f;
+}
+
+}  // namespace
+
+LineFeatures ComputeLineFeatures(std::string_view line, const Stoplist& stoplist) {
+  return ScanLine(line, stoplist, ChromeOptions().max_timestamp_words, nullptr);
+}
+
+ChromeClass ClassifyLine(const LineFeatures& f, const ChromeOptions& options,
+                         bool use_stopwords) {
+  if (f.copyright || f.timestamp) return ChromeClass::kBad;
+  if (f.chars < options.length_low) return ChromeClass::kShort;
+  // A line that ends like a sentence is at least near-good: sentences
+  // without many stopwords (names, numbers, other languages) are still
+  // prose, while menus, link lists and headlines rarely end with a stop.
+  ChromeClass c;
+  if (use_stopwords && f.words > 0) {
+    const double density = static_cast<double>(f.stopwords) / f.words;
+    const bool long_line = f.chars >= options.length_high;
+    if (density >= options.stop_high) {
+      c = long_line ? ChromeClass::kGood : ChromeClass::kNearGood;
+    } else if (density >= options.stop_low || f.terminal) {
+      c = long_line && f.terminal ? ChromeClass::kGood : ChromeClass::kNearGood;
+    } else {
+      c = ChromeClass::kBad;
+    }
+  } else {
+    // Language-independent fallback: length and punctuation only.
+    if (f.terminal) {
+      c = f.chars >= options.length_high ? ChromeClass::kGood : ChromeClass::kNearGood;
+    } else {
+      c = f.chars >= options.length_high ? ChromeClass::kNearGood : ChromeClass::kBad;
+    }
+  }
+  // A line with numbers that is not a time stamp is a table or list row
+  // (scores, specs, prices, dates of events) as often as a link: too
+  // uncertain to be bad alone, it takes its neighbours' class.
+  if (c == ChromeClass::kBad && f.number_words > 0 && options.numbers_are_short) {
+    return ChromeClass::kShort;
+  }
+  // Runs of Title Case Words without a final stop are headlines and links.
+  const bool title_case =
+      !f.terminal && f.alpha_words >= 3 &&
+      f.title_words >= options.title_case_share * f.alpha_words;
+  if (title_case && c != ChromeClass::kBad) {
+    c = c == ChromeClass::kGood ? ChromeClass::kNearGood : ChromeClass::kBad;
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------
+// Smoothing and segment
+// ---------------------------------------------------------------------------
+
+namespace {
+
+float ClassScore(ChromeClass c) {
+  switch (c) {
+    case ChromeClass::kBad: return 0.0f;
+    case ChromeClass::kShort: return 0.25f;
+    case ChromeClass::kNearGood: return 0.5f;
+    case ChromeClass::kGood: return 1.0f;
+  }
+  return 0.0f;
+}
+
+// Nearest class before each item that is good or bad (skipping short lines,
+// and near-good ones too when `skip_near_good`); the document edge is bad.
+void NeighbourClasses(const std::vector<ChromeClass>& cls, bool skip_near_good,
+                      std::vector<ChromeClass>* prev,
+                      std::vector<ChromeClass>* next) {
+  const size_t n = cls.size();
+  prev->resize(n);
+  next->resize(n);
+  auto decisive = [&](ChromeClass c) {
+    return c == ChromeClass::kGood || c == ChromeClass::kBad ||
+           (!skip_near_good && c == ChromeClass::kNearGood);
+  };
+  ChromeClass last = ChromeClass::kBad;
+  for (size_t i = 0; i < n; ++i) {
+    (*prev)[i] = last;
+    if (decisive(cls[i])) last = cls[i];
+  }
+  last = ChromeClass::kBad;
+  for (size_t i = n; i-- > 0;) {
+    (*next)[i] = last;
+    if (decisive(cls[i])) last = cls[i];
+  }
+}
+
+}  // namespace
+
+void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
+                    const ChromeOptions& options,
+                    std::vector<LineDecision>* decisions) {
+  if (!options.enabled) return;
+  auto& d = *decisions;
+  const std::shared_ptr<const Stoplist> english =
+      options.stoplist ? nullptr : Stoplist::English();
+  const Stoplist& stoplist = options.stoplist ? *options.stoplist : *english;
+
+  // Items: the non-blank lines, in order.
+  std::vector<uint32_t> item_line;
+  std::vector<LineFeatures> features;
+  item_line.reserve(lines.size());
+  features.reserve(lines.size());
+  int64_t doc_words = 0;
+  int64_t doc_stop = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].blank) continue;
+    item_line.push_back(static_cast<uint32_t>(i));
+    features.push_back(ScanLine(LineText(text, lines[i]), stoplist,
+                                options.max_timestamp_words, nullptr));
+    doc_words += features.back().words;
+    doc_stop += features.back().stopwords;
+  }
+  const size_t n = item_line.size();
+  if (n == 0) return;
+  const bool use_stopwords =
+      doc_words > 0 && static_cast<double>(doc_stop) >=
+                           options.min_doc_stop_density * static_cast<double>(doc_words);
+
+  // Step 2: first classes. Lines removed by other detectors are fixed bad.
+  std::vector<ChromeClass> first(n);
+  std::vector<uint8_t> fixed(n, 0);
+  for (size_t k = 0; k < n; ++k) {
+    LineDecision& dec = d[item_line[k]];
+    if (dec.reason != Reason::kKeep) {
+      first[k] = ChromeClass::kBad;
+      fixed[k] = 1;
+      continue;
+    }
+    first[k] = ClassifyLine(features[k], options, use_stopwords);
+    dec.score = ClassScore(first[k]);
+  }
+
+  // Step 3: context smoothing (jusText). Short lines first, from the first
+  // classes of their neighbours; then near-good lines.
+  std::vector<ChromeClass> cls = first;
+  std::vector<ChromeClass> prev_strict, next_strict, prev_loose, next_loose;
+  NeighbourClasses(first, true, &prev_strict, &next_strict);
+  NeighbourClasses(first, false, &prev_loose, &next_loose);
+  // A document without any good line (short paragraphs, a list-like page)
+  // has its near-good lines as its best evidence: they are judged as good
+  // ones rather than all lost to the document edges.
+  const bool any_good = std::find(first.begin(), first.end(), ChromeClass::kGood) != first.end();
+  if (!any_good) {
+    for (size_t k = 0; k < n; ++k) {
+      if (first[k] == ChromeClass::kNearGood) first[k] = ChromeClass::kGood;
+    }
+    cls = first;
+    NeighbourClasses(first, true, &prev_strict, &next_strict);
+    NeighbourClasses(first, false, &prev_loose, &next_loose);
+  }
+  for (size_t k = 0; k < n; ++k) {
+    if (first[k] != ChromeClass::kShort) continue;
+    const ChromeClass p = prev_strict[k];
+    const ChromeClass q = next_strict[k];
+    if (p == ChromeClass::kGood && q == ChromeClass::kGood) {
+      cls[k] = ChromeClass::kGood;
+    } else if (p == ChromeClass::kBad && q == ChromeClass::kBad) {
+      cls[k] = ChromeClass::kBad;
+    } else if ((p == ChromeClass::kBad && prev_loose[k] == ChromeClass::kNearGood) ||
+               (q == ChromeClass::kBad && next_loose[k] == ChromeClass::kNearGood)) {
+      cls[k] = ChromeClass::kGood;
+    } else {
+      cls[k] = ChromeClass::kBad;
+    }
+  }
+  NeighbourClasses(cls, true, &prev_strict, &next_strict);
+  for (size_t k = 0; k < n; ++k) {
+    if (cls[k] != ChromeClass::kNearGood) continue;
+    cls[k] = (prev_strict[k] == ChromeClass::kBad && next_strict[k] == ChromeClass::kBad)
+                 ? ChromeClass::kBad
+                 : ChromeClass::kGood;
+  }
+
+  // Step 4: the main segment, by maximum-sum run (Kadane) of signed weights.
+  size_t seg_begin = 0;
+  size_t seg_end = n;  // items [seg_begin, seg_end)
+  if (options.main_segment) {
+    double best = 0;
+    double run = 0;
+    size_t run_begin = 0;
+    seg_end = 0;
+    for (size_t k = 0; k < n; ++k) {
+      // Good lines add their words, near-good sentences a share of them;
+      // bad lines cost their words but at least bad_line_words, so a run of
+      // short menu or share lines is a border.
+      const double words = features[k].words;
+      double w;
+      if (features[k].timestamp || features[k].copyright) {
+        // Time stamps head dated items (comments, other stories) and
+        // copyright lines end pages: strong borders.
+        w = -options.bad_weight * std::max<double>(words, options.stamp_line_words);
+      } else if (fixed[k] || first[k] == ChromeClass::kBad) {
+        w = -options.bad_weight * std::max<double>(words, options.bad_line_words);
+      } else if (first[k] == ChromeClass::kGood) {
+        w = words;
+      } else if (first[k] == ChromeClass::kNearGood) {
+        // Only sentences: near-good lines that do not end like one are
+        // mostly headlines of other stories and link text.
+        w = features[k].terminal ? options.near_good_weight * words : 0.0;
+      } else {
+        // Short lines cost a little whatever their smoothed class: a
+        // sub-heading between paragraphs costs nothing that matters, a
+        // menu of twenty of them is a border.
+        w = -options.short_line_words;
+      }
+      run += w;
+      if (run <= 0) {
+        run = 0;
+        run_begin = k + 1;
+        continue;
+      }
+      if (run > best) {
+        best = run;
+        seg_begin = run_begin;
+        seg_end = k + 1;
+      }
+    }
+  }
+
+  // A title directly above the segment (blank lines between are fine) that
+  // shares words with it leads into the content.
+  bool keep_title = false;
+  size_t title = 0;
+  if (options.title_min_shared_words > 0 && seg_end > seg_begin && seg_begin > 0) {
+    title = seg_begin - 1;
+    const bool adjacent = item_line[seg_begin] > item_line[title];
+    if (adjacent && !fixed[title] && !features[title].timestamp &&
+        !features[title].copyright && features[title].words > 0 &&
+        first[title] != ChromeClass::kGood) {
+      std::vector<uint64_t> title_words;
+      ScanLine(LineText(text, lines[item_line[title]]), stoplist,
+               options.max_timestamp_words, &title_words);
+      std::sort(title_words.begin(), title_words.end());
+      title_words.erase(std::unique(title_words.begin(), title_words.end()),
+                        title_words.end());
+      std::vector<uint64_t> seg_words;
+      for (size_t k = seg_begin; k < seg_end && seg_words.size() < 4096; ++k) {
+        if (cls[k] != ChromeClass::kGood || fixed[k]) continue;
+        ScanLine(LineText(text, lines[item_line[k]]), stoplist,
+                 options.max_timestamp_words, &seg_words);
+      }
+      std::sort(seg_words.begin(), seg_words.end());
+      int shared = 0;
+      for (uint64_t h : title_words) {
+        if (std::binary_search(seg_words.begin(), seg_words.end(), h)) ++shared;
+      }
+      keep_title = shared >= options.title_min_shared_words;
+    }
+  }
+
+  for (size_t k = 0; k < n; ++k) {
+    if (fixed[k]) continue;
+    const bool in_segment = k >= seg_begin && k < seg_end;
+    const bool keep = (in_segment && (cls[k] == ChromeClass::kGood ||
+                                      (first[k] == ChromeClass::kNearGood &&
+                                       features[k].terminal))) ||
+                      (keep_title && k == title);
+    if (!keep) d[item_line[k]].reason = Reason::kChrome;
+  }
+}
 
 }  // namespace chaff
