@@ -33,6 +33,21 @@ StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
   return out;
 }
 
+std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files) {
+  std::vector<CorpusInput> out;
+  out.reserve(files.size());
+  for (const auto& f : files) {
+    CorpusInput in;
+    in.kind = KindOfPath(f.path);
+    in.name = f.path;
+    in.path = f.path;
+    in.relative = f.relative;
+    in.from_walk = f.from_walk;
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
 // --- Reading -------------------------------------------------------------------
 
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
@@ -92,11 +107,19 @@ namespace {
 class CorpusDecoder final : public TextDecoder {
  public:
   CorpusDecoder(const std::vector<CorpusInput>* inputs, const JsonlFields& fields,
-                std::shared_ptr<std::atomic<uint64_t>> bad)
-      : inputs_(inputs), fields_(fields), bad_(std::move(bad)) {}
+                std::shared_ptr<std::atomic<uint64_t>> bad, TextTransform transform)
+      : inputs_(inputs), fields_(fields), bad_(std::move(bad)),
+        transform_(std::move(transform)) {}
 
   Status Decode(std::string_view record, uint32_t source,
                 std::string_view* text) override {
+    CHAFF_RETURN_IF_ERROR(Extract(record, source, text));
+    if (transform_) *text = transform_(*text, &transformed_);
+    return Status::Ok();
+  }
+
+ private:
+  Status Extract(std::string_view record, uint32_t source, std::string_view* text) {
     if ((*inputs_)[source].kind != InputKind::kJsonl) {
       *text = record;
       return Status::Ok();
@@ -113,12 +136,13 @@ class CorpusDecoder final : public TextDecoder {
     return Status::Ok();
   }
 
- private:
   const std::vector<CorpusInput>* inputs_;
   JsonlFields fields_;
   std::shared_ptr<std::atomic<uint64_t>> bad_;
+  TextTransform transform_;
   JsonlParser parser_;
   JsonlRecord record_;
+  std::string transformed_;
 };
 
 bool IsJsonlOutput(const std::string& out) {
@@ -133,9 +157,10 @@ std::string TreeTarget(const std::string& out, const CorpusInput& in) {
 
 TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   const JsonlFields& fields,
-                                  std::shared_ptr<std::atomic<uint64_t>> bad_records) {
-  return [inputs, fields, bad_records]() -> std::unique_ptr<TextDecoder> {
-    return std::make_unique<CorpusDecoder>(inputs, fields, bad_records);
+                                  std::shared_ptr<std::atomic<uint64_t>> bad_records,
+                                  TextTransform transform) {
+  return [inputs, fields, bad_records, transform]() -> std::unique_ptr<TextDecoder> {
+    return std::make_unique<CorpusDecoder>(inputs, fields, bad_records, transform);
   };
 }
 

@@ -241,3 +241,36 @@ TEST_CASE("dedupe io: inputs that change between passes are an error", "[dedupe]
   CHECK(s.message().find("changed between the two passes") != std::string::npos);
   CHECK_FALSE(fs::exists(out.output));  // nothing half-written
 }
+
+TEST_CASE("dedupe io: a text transform decides what is compared", "[dedupe][io]") {
+  TempDir dir;
+  std::mt19937_64 rng(21);
+  const std::string body = Words(&rng, 150);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 2; ++i) {
+    // The same article under two long, different footers (site chrome).
+    std::string text = body + "\n--\n" + Words(&rng, 300);
+    std::string line = "{\"text\":";
+    chaff::AppendJsonString(text, &line);
+    lines.push_back(line + "}");
+  }
+  const std::string in = dir / "t.jsonl";
+  WriteFile(in, lines);
+  const auto inputs = Inputs({in});
+  chaff::DedupeOptions o;
+  o.threads = 2;
+  {
+    chaff::CorpusReader reader(&inputs);
+    auto res = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, {}), o);
+    REQUIRE(res.ok());
+    CHECK(res->removed == 0);
+  }
+  auto cut_footer = [](std::string_view text, std::string* storage) {
+    storage->assign(text.substr(0, text.find("\n--\n")));
+    return std::string_view(*storage);
+  };
+  chaff::CorpusReader reader(&inputs);
+  auto res = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, {}, nullptr, cut_footer), o);
+  REQUIRE(res.ok());
+  CHECK(res->removed == 1);
+}

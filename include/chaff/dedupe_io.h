@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +38,10 @@ struct CorpusInput {
 // to a temporary file first).
 StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
     const std::vector<std::string>& paths, std::vector<std::string>* warnings);
+
+// The same from files already listed by ListInputs (e.g. by `chaff clean`).
+// Precondition: no file is "-".
+std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files);
 
 // The records of `inputs`, in order. RawDocument::source indexes `inputs`;
 // RawDocument::line is the JSONL line number (0 for a text file).
@@ -72,12 +77,22 @@ struct JsonlFields {
   bool skip_bad_records = false;
 };
 
+// Optional last step of decoding: turns a document's text into the text to
+// sketch, e.g. the cleaned text (`chaff clean --dedupe` deduplicates what it
+// will write, not the chrome around it). Called concurrently from the worker
+// threads (must be thread-safe); `storage` belongs to the calling worker and
+// may hold the result until the next call.
+using TextTransform =
+    std::function<std::string_view(std::string_view text, std::string* storage)>;
+
 // Decoders for CorpusReader records: a JSONL record gives its text field, a
-// text file its bytes. Each decoder counts the bad records it skipped into
-// *bad_records (atomically; may be null).
+// text file its bytes, then `transform` (when set) applies. Each decoder
+// counts the bad records it skipped into *bad_records (atomically; may be
+// null).
 TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   const JsonlFields& fields,
-                                  std::shared_ptr<std::atomic<uint64_t>> bad_records = nullptr);
+                                  std::shared_ptr<std::atomic<uint64_t>> bad_records = nullptr,
+                                  TextTransform transform = nullptr);
 
 struct DedupeOutputOptions {
   // "-" (stdout) or a .jsonl/.ndjson file (optionally .gz/.zst): the kept
