@@ -8,16 +8,39 @@
 #include "chaff/tokenize.h"
 
 namespace chaff {
+namespace {
+
+// A short line that repeats an earlier one but was not judged alone.
+struct ShortRepeat {
+  size_t line;
+  int32_t ref;
+};
+
+// Index of the nearest non-blank line before (step -1) or after (step +1)
+// line i, or -1.
+int64_t NearestNonBlank(const std::vector<Line>& lines, size_t i, int step) {
+  int64_t k = static_cast<int64_t>(i) + step;
+  while (k >= 0 && k < static_cast<int64_t>(lines.size())) {
+    if (!lines[static_cast<size_t>(k)].blank) return k;
+    k += step;
+  }
+  return -1;
+}
+
+}  // namespace
 
 void FindRepeats(std::string_view text, const std::vector<Line>& lines,
                  const RepeatOptions& options,
                  std::vector<LineDecision>* decisions) {
-  // Identity of a whole line: the hash of its token-hash sequence, which is
-  // equal exactly when the normalized forms are (up to 64-bit collisions).
+  auto& d = *decisions;
+  // Identity of a whole line: the hash of its token-hash sequence, equal
+  // exactly when the normalized forms are (up to 64-bit collisions).
   std::unordered_map<uint64_t, int32_t> first_line_of;
-  // Every shingle of earlier text -> the first line that contained it.
-  std::unordered_map<uint64_t, int32_t> shingle_owner;
+  // Every shingle of earlier text -> the earlier lines that hold it (the
+  // first two: enough to find the line holding most of a repeat).
+  std::unordered_map<uint64_t, std::pair<int32_t, int32_t>> owners;
   std::unordered_map<int32_t, int> overlap;  // reused per line
+  std::vector<ShortRepeat> short_repeats;
   Tokens tokens;
   std::vector<uint64_t> shingles;
   const size_t min_tokens = static_cast<size_t>(options.min_tokens);
@@ -28,46 +51,71 @@ void FindRepeats(std::string_view text, const std::vector<Line>& lines,
     const auto index = static_cast<int32_t>(i);
     Tokenize(LineText(text, line), kDefaultTokenSeed, &tokens);
     if (tokens.size() == 0) continue;
-    const bool judged = tokens.size() >= min_tokens &&
-                        (*decisions)[i].reason == Reason::kKeep;
+    const bool open = d[i].reason == Reason::kKeep;
+    const bool judged = open && tokens.size() >= min_tokens;
 
     const uint64_t identity =
         XXH3_64bits(tokens.hashes.data(), tokens.size() * sizeof(uint64_t));
     auto [it, inserted] = first_line_of.emplace(identity, index);
-    if (!inserted && judged) {
-      (*decisions)[i] = LineDecision{Reason::kRepeat, it->second, 1.0f};
-      continue;  // its shingles are all in shingle_owner already
+    if (!inserted) {
+      if (judged) {
+        d[i] = LineDecision{Reason::kRepeat, it->second, 1.0f};
+      } else if (open) {
+        short_repeats.push_back(ShortRepeat{i, it->second});
+      }
+      continue;  // its shingles are all in `owners` already
     }
 
-    Shingles(tokens.hashes.data(), tokens.size(), options.shingle_width,
-             &shingles);
+    Shingles(tokens.hashes.data(), tokens.size(), options.shingle_width, &shingles);
     if (judged && options.near) {
       overlap.clear();
-      size_t hits = 0;
       for (uint64_t s : shingles) {
-        auto owner = shingle_owner.find(s);
-        if (owner != shingle_owner.end()) {
-          ++hits;
-          ++overlap[owner->second];
+        auto owner = owners.find(s);
+        if (owner == owners.end()) continue;
+        ++overlap[owner->second.first];
+        if (owner->second.second >= 0) ++overlap[owner->second.second];
+      }
+      // The earlier line holding most of this one; ties go to the earliest.
+      int32_t best = -1;
+      int best_count = 0;
+      for (const auto& [line_index, count] : overlap) {
+        if (count > best_count || (count == best_count && line_index < best)) {
+          best = line_index;
+          best_count = count;
         }
       }
       const double containment =
-          static_cast<double>(hits) / static_cast<double>(shingles.size());
-      if (hits > 0 && containment >= options.containment) {
-        // The earlier line that holds most of it; ties go to the earliest.
-        int32_t best = -1;
-        int best_count = -1;
-        for (const auto& [line_index, count] : overlap) {
-          if (count > best_count || (count == best_count && line_index < best)) {
-            best = line_index;
-            best_count = count;
-          }
-        }
-        (*decisions)[i] = LineDecision{Reason::kRepeat, best,
-                                       static_cast<float>(containment)};
+          static_cast<double>(best_count) / static_cast<double>(shingles.size());
+      if (best >= 0 && containment >= options.containment) {
+        d[i] = LineDecision{Reason::kRepeat, best, static_cast<float>(containment)};
       }
     }
-    for (uint64_t s : shingles) shingle_owner.emplace(s, index);
+    for (uint64_t s : shingles) {
+      auto [o, fresh] = owners.emplace(s, std::make_pair(index, int32_t{-1}));
+      if (!fresh && o->second.second < 0 && o->second.first != index) {
+        o->second.second = index;
+      }
+    }
+  }
+
+  // Short exact repeats inside a repeated block: spread from marked
+  // neighbours until nothing changes (each pass marks at least one line, so
+  // this ends; blocks are short, so it ends fast).
+  bool changed = true;
+  while (changed && !short_repeats.empty()) {
+    changed = false;
+    for (auto& r : short_repeats) {
+      if (d[r.line].reason != Reason::kKeep) continue;
+      const int64_t before = NearestNonBlank(lines, r.line, -1);
+      const int64_t after = NearestNonBlank(lines, r.line, +1);
+      const bool next_to_repeat =
+          (before >= 0 && d[static_cast<size_t>(before)].reason == Reason::kRepeat) ||
+          (after >= 0 && d[static_cast<size_t>(after)].reason == Reason::kRepeat);
+      if (next_to_repeat) {
+        d[r.line] = LineDecision{Reason::kRepeat, r.ref, 1.0f};
+        changed = true;
+      }
+    }
   }
 }
 

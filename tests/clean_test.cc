@@ -93,21 +93,22 @@ TEST_CASE("repeats: near repeats with small edits; short lines left alone", "[cl
       "Pros\n"
       "Other text that is different from everything else in this small document.\n"
       "Pros\n"
+      "A fresh line of text that appears only once in this small document.\n"
       "The committee approved the new budget after a long debate on Tuesday night.\n";
   chaff::CleanOptions opts;
   opts.remove_chrome = false;
   chaff::Cleaner cleaner(opts);
   CleanResult r;
   cleaner.Clean(text, &r);
-  CHECK(r.decisions[3].reason == Reason::kKeep);    // "Pros": too short to judge
-  CHECK(r.decisions[4].reason == Reason::kRepeat);  // near repeat of line 1
-  CHECK(r.decisions[4].ref_line == 0);
-  CHECK(r.decisions[4].score >= 0.8f);
+  CHECK(r.decisions[3].reason == Reason::kKeep);    // "Pros": short, not in a block
+  CHECK(r.decisions[5].reason == Reason::kRepeat);  // near repeat of line 1
+  CHECK(r.decisions[5].ref_line == 0);
+  CHECK(r.decisions[5].score >= 0.8f);
 }
 
 TEST_CASE("annotate: spans as JSON with first occurrences", "[clean]") {
   const std::string text =
-      "alpha beta gamma delta epsilon zeta\n\nalpha beta gamma delta epsilon zeta\n";
+      "alpha beta gamma delta epsilon zeta eta theta\n\nalpha beta gamma delta epsilon zeta eta theta\n";
   chaff::CleanOptions opts;
   opts.remove_chrome = false;
   CleanResult r;
@@ -115,7 +116,44 @@ TEST_CASE("annotate: spans as JSON with first occurrences", "[clean]") {
   std::string json;
   chaff::AppendAnnotationJson(r, &json);
   CHECK(json ==
-        "{\"bytes\":73,\"kept_bytes\":36,\"removed\":[{\"start\":36,\"end\":73,"
-        "\"reason\":\"repeat\",\"lines\":[2,3],\"first\":{\"start\":0,\"end\":36,"
+        "{\"bytes\":91,\"kept_bytes\":45,\"removed\":[{\"start\":45,\"end\":91,"
+        "\"reason\":\"repeat\",\"lines\":[2,3],\"first\":{\"start\":0,\"end\":45,"
         "\"lines\":[1,1]}}]}");
+}
+
+TEST_CASE("repeats: list and table rows are not repeats", "[clean]") {
+  const std::string text =
+      "The draw for the regional cup was made on Monday in the capital city.\n"
+      "Alpha v Beta\n"
+      "Winners meet in final match\n"
+      "Gamma v Delta\n"
+      "Winners meet in final match\n"
+      "- Ann Lee, Daily Post: Film - The Long Road; director - Sam Hill; actor - Joe Bloggs.\n"
+      "- Bob Ray, Evening Star: Film - The Long Road; director - Kim Cole; actor - Joe Bloggs.\n"
+      "- Cat Fox, Morning Sun: Film - Green Fields; director - Sam Hill; actor - Joe Bloggs.\n"
+      "- Ann Lee, Daily Post: Film - The Long Road; director - Kim Cole; actor - Joe Bloggs.\n";
+  chaff::CleanOptions opts;
+  opts.remove_chrome = false;
+  CleanResult r;
+  chaff::Cleaner(opts).Clean(text, &r);
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    INFO("line " << i + 1);
+    CHECK(r.decisions[i].reason == Reason::kKeep);
+  }
+}
+
+TEST_CASE("repeats: a short line inside a repeated block goes with it", "[clean]") {
+  const std::string text =
+      "Short Title Here\n"
+      "\n"
+      "The first paragraph of the story has enough words to be judged alone.\n"
+      "Short Title Here\n"
+      "The first paragraph of the story has enough words to be judged alone.\n";
+  chaff::CleanOptions opts;
+  opts.remove_chrome = false;
+  CleanResult r;
+  chaff::Cleaner(opts).Clean(text, &r);
+  CHECK(r.decisions[3].reason == Reason::kRepeat);
+  CHECK(r.decisions[3].ref_line == 0);
+  CHECK(r.decisions[4].reason == Reason::kRepeat);
 }

@@ -12,24 +12,35 @@
 namespace chaff {
 
 struct RepeatOptions {
-  // Lines with fewer tokens are too short to judge as paragraphs (a "Share"
-  // button, a "Pros" heading); they are left to the chrome detector.
-  int min_tokens = 5;
+  // Lines with at least this many tokens are judged on their own, as
+  // paragraphs. Shorter lines (a headline, a "Pros" label, a table row) are
+  // only repeats when they are part of a repeated block: an exact repeat
+  // whose nearest non-blank neighbour (before or after) is itself a repeat.
+  // Lines recurring on their own are left to the chrome and template
+  // detectors; short rows legitimately recur in lists and tables.
+  int min_tokens = 8;
   // Word n-gram width for near repeats.
   int shingle_width = 5;
-  // A line whose shingles are at least this much contained in the text
-  // before it (onion-style containment) is a near repeat.
+  // A line is a near repeat when at least this share of its shingles occur
+  // in ONE earlier line (onion-style containment, but against a single
+  // source: rows of a list or table share most of their shingles with the
+  // union of the rows above them without repeating any one of them).
   double containment = 0.8;
   // Detect near repeats (exact repeats are always detected).
   bool near = true;
 };
 
-// Marks as Reason::kRepeat every non-blank line of `text` that repeats an
-// earlier line exactly (equal normalized form) or nearly (containment of its
-// shingles in all earlier text >= options.containment), with ref_line set to
-// the line holding the first (or most overlapping earlier) occurrence. The
-// first occurrence is never marked. Only lines whose decision is still kKeep
-// are changed. Preconditions: decisions->size() == lines.size().
+// Marks as Reason::kRepeat the lines of `text` that repeat earlier content:
+//  * a line of >= min_tokens tokens that equals an earlier line after
+//    normalization, or whose shingles are >= containment contained in one
+//    earlier line;
+//  * a shorter line equal to an earlier line whose nearest non-blank
+//    neighbour is marked (this spreads along a repeated block).
+// ref_line is set to the line of the first occurrence (for a near repeat:
+// the earlier line holding most of it); score to the containment (1 for an
+// exact repeat). The first occurrence is never marked. Only lines whose
+// decision is still kKeep are changed. Preconditions: decisions->size() ==
+// lines.size().
 void FindRepeats(std::string_view text, const std::vector<Line>& lines,
                  const RepeatOptions& options,
                  std::vector<LineDecision>* decisions);
