@@ -89,14 +89,17 @@ double EstimateJaccardFromLowBytes(const uint8_t* a, const uint8_t* b, int k) {
 
 namespace {
 
-// Stable LSD radix sort of `v` by the high 32 bits of each element.
+// Stable LSD radix sort of `v` by the high 32 bits of each element: three
+// passes of 11 bits (2048 counters stay in L1).
 void RadixSortByHigh32(std::vector<uint64_t>* v, std::vector<uint64_t>* tmp) {
+  constexpr int kBits = 11;
+  constexpr size_t kBuckets = size_t{1} << kBits;
   tmp->resize(v->size());
-  for (int shift = 32; shift < 64; shift += 8) {
-    size_t count[257] = {};
-    for (uint64_t x : *v) ++count[((x >> shift) & 0xFF) + 1];
-    for (size_t i = 1; i < 257; ++i) count[i] += count[i - 1];
-    for (uint64_t x : *v) (*tmp)[count[(x >> shift) & 0xFF]++] = x;
+  for (int shift = 32; shift < 64; shift += kBits) {
+    size_t count[kBuckets + 1] = {};
+    for (uint64_t x : *v) ++count[((x >> shift) & (kBuckets - 1)) + 1];
+    for (size_t i = 1; i <= kBuckets; ++i) count[i] += count[i - 1];
+    for (uint64_t x : *v) (*tmp)[count[(x >> shift) & (kBuckets - 1)]++] = x;
     v->swap(*tmp);
   }
 }
@@ -126,8 +129,11 @@ struct DedupeIndex::Impl {
   const uint8_t* Lanes(size_t i) const {
     return lane_chunks[i / kChunkDocs].get() + (i % kChunkDocs) * k;
   }
-  const uint32_t* Keys(size_t i) const {
-    return key_chunks[i / kChunkDocs].get() + (i % kChunkDocs) * bands;
+  // Band keys are stored band-major within a chunk (key of band j of the
+  // chunk's document d at [j * kChunkDocs + d]), so clustering one band
+  // reads them sequentially.
+  uint32_t Key(size_t i, size_t band) const {
+    return key_chunks[i / kChunkDocs][band * kChunkDocs + i % kChunkDocs];
   }
 
   // The similarity that decides whether a and b are duplicates.
@@ -163,8 +169,8 @@ StatusOr<uint32_t> DedupeIndex::Add(const uint8_t* lanes,
   const size_t slot = m.n % Impl::kChunkDocs;
   std::memcpy(m.lane_chunks.back().get() + slot * m.k, lanes, m.k);
   if (!empty) {
-    std::memcpy(m.key_chunks.back().get() + slot * m.bands, band_keys,
-                m.bands * sizeof(uint32_t));
+    uint32_t* chunk = m.key_chunks.back().get();
+    for (size_t j = 0; j < m.bands; ++j) chunk[j * Impl::kChunkDocs + slot] = band_keys[j];
   }
   m.empty.push_back(empty ? 1 : 0);
   if (m.options.exact) {
@@ -236,7 +242,7 @@ DedupeResult DedupeIndex::Cluster() {
     entries.clear();
     for (uint32_t i = 0; i < n32; ++i) {
       if (m.empty[i]) continue;
-      entries.push_back(static_cast<uint64_t>(m.Keys(i)[band]) << 32 | i);
+      entries.push_back(static_cast<uint64_t>(m.Key(i, band)) << 32 | i);
     }
     // Entries were pushed in document order, so a stable sort on the key
     // alone gives (key, doc) order: four 8-bit LSD radix passes over the

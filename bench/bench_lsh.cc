@@ -1,0 +1,85 @@
+// LSH and clustering costs, separate from sketching (bench_minhash.cc):
+// band selection, band keys, the verification estimate, and clustering N
+// documents' sketches (sort by band key, verify candidates, union-find).
+// Fixed seeds; throughput in documents per second.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "chaff/dedupe.h"
+#include "chaff/lsh.h"
+
+namespace {
+
+void BM_OptimalLshParams(benchmark::State& state) {
+  const int k = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto p = chaff::OptimalLshParams(0.8, k, chaff::kDefaultDedupeLshWeights);
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_OptimalLshParams)->Arg(128)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+void BM_BandKeys(benchmark::State& state) {
+  std::mt19937 rng(1);
+  std::vector<uint32_t> sig(256);
+  for (auto& x : sig) x = static_cast<uint32_t>(rng());
+  std::vector<uint32_t> keys(25);
+  for (auto _ : state) {
+    chaff::BandKeys(sig.data(), chaff::LshParams{25, 10}, keys.data());
+    benchmark::DoNotOptimize(keys.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BandKeys);
+
+void BM_EstimateLowBytes(benchmark::State& state) {
+  std::vector<uint8_t> a(256), b(256);
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<uint8_t>(i * 7);
+    b[i] = static_cast<uint8_t>(i % 3 ? i * 7 : i);
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(chaff::EstimateJaccardFromLowBytes(a.data(), b.data(), 256));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EstimateLowBytes);
+
+// Clustering N synthetic sketches, 10% of them exact or near copies of an
+// earlier one (a near copy differs in 20 of 256 lanes).
+void BM_Cluster(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  auto resolved = chaff::ResolveDedupeOptions(chaff::DedupeOptions());
+  const chaff::DedupeOptions options = *resolved;
+  const size_t k = static_cast<size_t>(options.num_hashes);
+  std::mt19937_64 rng(7);
+  std::vector<std::vector<uint32_t>> sigs(n, std::vector<uint32_t>(k));
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && rng() % 10 == 0) {
+      sigs[i] = sigs[rng() % i];
+      for (int c = 0; c < 20; ++c) sigs[i][rng() % k] = static_cast<uint32_t>(rng());
+    } else {
+      for (auto& x : sigs[i]) x = static_cast<uint32_t>(rng());
+    }
+  }
+  std::vector<uint8_t> lanes(k);
+  std::vector<uint32_t> keys(static_cast<size_t>(options.lsh.bands));
+  for (auto _ : state) {
+    chaff::DedupeIndex index(options);
+    for (const auto& sig : sigs) {
+      for (size_t j = 0; j < k; ++j) lanes[j] = static_cast<uint8_t>(sig[j]);
+      chaff::BandKeys(sig.data(), options.lsh, keys.data());
+      auto added = index.Add(lanes.data(), keys.data(), false, nullptr);
+      benchmark::DoNotOptimize(added);
+    }
+    auto result = index.Cluster();
+    benchmark::DoNotOptimize(result.removed);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_Cluster)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
