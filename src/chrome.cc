@@ -16,13 +16,13 @@
 namespace chaff {
 namespace {
 
-// Normalized tokens longer than this are never stopwords or time words (the
-// longest entry of any stoplist we know is shorter); they are not hashed.
-constexpr size_t kMaxListedToken = 40;
+// Stoplists match tokens by the tokenizer's own hash (tokenize.h: XXH3 of
+// the normalized token with kDefaultTokenSeed), so the classifier looks
+// words up straight from Tokenize's output. 0 marks a free table slot.
+uint64_t SlotHash(uint64_t h) { return h == 0 ? 1 : h; }
 
 uint64_t HashNormalized(std::string_view norm) {
-  const uint64_t h = XXH3_64bits(norm.data(), norm.size());
-  return h == 0 ? 1 : h;
+  return SlotHash(XXH3_64bits_withSeed(norm.data(), norm.size(), kDefaultTokenSeed));
 }
 
 // Words that make up time stamps and date lines. English, like most of the
@@ -111,168 +111,117 @@ bool EndsLikeSentence(const uint8_t* p, size_t begin, size_t end) {
   return false;
 }
 
-// Token-level state while scanning one line.
-struct TokenScan {
-  char norm[kMaxListedToken];
-  size_t len = 0;
-  bool overflow = false;
-  bool upper_initial = false;
-  bool alpha_initial = false;
-  bool digit_initial = false;
 
-  void Start() {
-    len = 0;
-    overflow = false;
-  }
-  void Append(const char* s, size_t n) {
-    if (overflow || len + n > kMaxListedToken) {
-      overflow = true;
-      return;
-    }
-    std::memcpy(norm + len, s, n);
-    len += n;
-  }
+// Hashes of the tokens that make up copyright lines.
+struct CopyrightHashes {
+  uint64_t copyright = HashNormalized("copyright");
+  uint64_t rights = HashNormalized("rights");
+  uint64_t reserved = HashNormalized("reserved");
+  uint64_t c = HashNormalized("c");
 };
+const CopyrightHashes& Copyright() {
+  static const CopyrightHashes* const kHashes = new CopyrightHashes();
+  return *kHashes;
+}
 
-struct LineScanner {
-  LineScanner(const Stoplist& stop, int max_stamp_words, std::vector<uint64_t>* sink)
-      : stoplist(stop), time_words(TimeWords()), content_hashes(sink),
-        max_timestamp_words(max_stamp_words) {}
+bool IsDigitByte(uint8_t c) { return c >= '0' && c <= '9'; }
 
-  const Stoplist& stoplist;
-  const Stoplist& time_words;
+// Measures the line text[b, e) whose tokens are tokens[t0, t1) (offsets
+// into `text`). Appends the hashes of its non-stopword, non-number tokens
+// to `content_hashes` when not null.
+LineFeatures MeasureLine(std::string_view text, size_t b, size_t e,
+                         const Tokens& tokens, size_t t0, size_t t1,
+                         const Stoplist& stoplist, int max_timestamp_words,
+                         std::vector<uint64_t>* content_hashes) {
   LineFeatures f;
-  TokenScan tok;
-  bool in_token = false;
-  bool prev_rights = false;  // previous token was "rights" (copyright lines)
-  std::string folded;        // scratch for non-ASCII folding
-  // Optional sink of the hashes of non-stopword tokens (title overlap).
-  std::vector<uint64_t>* content_hashes = nullptr;
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  while (b < e && IsSpaceByte(p[b])) ++b;
+  while (e > b && IsSpaceByte(p[e - 1])) --e;
+  // Code points: every byte that is not a UTF-8 continuation byte.
+  int continuation = 0;
+  for (size_t i = b; i < e; ++i) continuation += (p[i] & 0xC0) == 0x80;
+  f.chars = static_cast<int>(e - b) - continuation;
+  f.terminal = EndsLikeSentence(p, b, e);
 
-  void Begin(bool upper, bool alpha, bool digit) {
-    in_token = true;
-    tok.Start();
-    tok.upper_initial = upper;
-    tok.alpha_initial = alpha;
-    tok.digit_initial = digit;
-  }
-
-  void End() {
-    in_token = false;
-    if (tok.len == 0) return;  // a lone combining mark normalizes to nothing
-    ++f.words;
-    if (tok.alpha_initial) {
-      ++f.alpha_words;
-      if (tok.upper_initial) ++f.title_words;
-    }
-    if (tok.digit_initial) ++f.number_words;
-    if (tok.overflow) {
-      prev_rights = false;
-      return;
-    }
-    const std::string_view norm(tok.norm, tok.len);
-    const uint64_t h = HashNormalized(norm);
-    const bool stop = stoplist.ContainsNormalized(norm);
-    if (stop) ++f.stopwords;
-    if (tok.alpha_initial && time_words.ContainsNormalized(norm)) ++f.time_words;
-    if (norm == "copyright" || (prev_rights && norm == "reserved")) {
-      f.copyright = true;
-    }
-    prev_rights = norm == "rights";
-    if (content_hashes != nullptr && !stop && !tok.digit_initial) {
-      content_hashes->push_back(h);
-    }
-  }
-
-  void Run(std::string_view line) {
-    const auto* p = reinterpret_cast<const uint8_t*>(line.data());
-    size_t b = 0;
-    size_t e = line.size();
-    while (b < e && IsSpaceByte(p[b])) ++b;
-    while (e > b && IsSpaceByte(p[e - 1])) --e;
-    bool time_pattern = false;  // "12:30", "20/11/2019", "2019-11-20"
-    size_t i = b;
-    while (i < e) {
-      const uint8_t c = p[i];
-      if (c < 0x80) {
-        ++f.chars;
-        const bool lower = c >= 'a' && c <= 'z';
-        const bool upper = c >= 'A' && c <= 'Z';
-        const bool digit = c >= '0' && c <= '9';
-        if (lower || upper || digit) {
-          if (!in_token) Begin(upper, lower || upper, digit);
-          const char folded_c = digit ? '0' : static_cast<char>(c | 0x20);
-          tok.Append(&folded_c, 1);
-        } else {
-          if (in_token) End();
-          if ((c == ':' || c == '/' || c == '-' || c == '.') && i > b &&
-              i + 1 < e && p[i - 1] >= '0' && p[i - 1] <= '9' &&
-              p[i + 1] >= '0' && p[i + 1] <= '9') {
-            time_pattern = true;
-          } else if (c == '(' && i + 2 < e && (p[i + 1] | 0x20) == 'c' &&
-                     p[i + 2] == ')') {
-            f.copyright = true;
-          }
+  const CopyrightHashes& copyright = Copyright();
+  const Stoplist& time_words = TimeWords();
+  const bool may_be_stamp = static_cast<int>(t1 - t0) <= max_timestamp_words;
+  bool time_pattern = false;  // "12:30", "20/11/2019", "2019-11-20"
+  bool copyright_line = false;
+  bool prev_rights = false;
+  // Counters live in registers; the common path has no unpredictable branch.
+  int stopwords = 0, alpha_words = 0, title_words = 0, number_words = 0, time_hits = 0;
+  size_t gap_begin = b;  // separator bytes before the current token
+  for (size_t t = t0; t <= t1; ++t) {
+    const size_t gap_end = t < t1 ? tokens.begin[t] : e;
+    // Separators: the copyright sign, and punctuation between two numbers.
+    // Most gaps are one space.
+    if (gap_end != gap_begin + 1 || p[gap_begin] != ' ') {
+      for (size_t i = gap_begin; i < gap_end; ++i) {
+        const uint8_t c = p[i];
+        if (c == 0xC2 && i + 1 < gap_end && p[i + 1] == 0xA9) {
+          copyright_line = true;  // ©
+        } else if ((c == ':' || c == '/' || c == '-' || c == '.') && i > b &&
+                   i + 1 < e && IsDigitByte(p[i - 1]) && IsDigitByte(p[i + 1])) {
+          time_pattern = true;
         }
-        ++i;
-        continue;
       }
+    }
+    if (t == t1) break;
+    gap_begin = tokens.end[t];
+    const uint64_t h = tokens.hashes[t];
+    const uint8_t first = p[tokens.begin[t]];
+    bool alpha;
+    bool upper;
+    bool digit;
+    if (first < 0x80) {
+      upper = static_cast<uint8_t>(first - 'A') < 26;
+      digit = static_cast<uint8_t>(first - '0') < 10;
+      alpha = !digit;
+    } else {
       utf8proc_int32_t cp = -1;
-      const utf8proc_ssize_t len = utf8proc_iterate(
-          p + i, static_cast<utf8proc_ssize_t>(e - i), &cp);
-      if (len <= 0) {  // invalid UTF-8: one byte of separator
-        if (in_token) End();
-        ++i;
-        ++f.chars;
-        continue;
-      }
-      ++f.chars;
-      if (cp == 0x00A9) f.copyright = true;  // ©
-      switch (internal::ClassifyCodePoint(cp)) {
-        case internal::CharClass::kWord: {
-          if (!in_token) {
-            const auto cat = utf8proc_category(cp);
-            const bool up = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
-            const bool alpha = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
-            const bool digit = cat == UTF8PROC_CATEGORY_ND;
-            Begin(up, alpha, digit);
-          }
-          folded.clear();
-          internal::AppendFolded(cp, &folded);
-          tok.Append(folded.data(), folded.size());
-          break;
-        }
-        case internal::CharClass::kIsolated:
-          // A CJK character is a word of its own; it has no case.
-          if (in_token) End();
-          Begin(false, true, false);
-          folded.clear();
-          internal::AppendFolded(cp, &folded);
-          tok.Append(folded.data(), folded.size());
-          End();
-          break;
-        case internal::CharClass::kSeparator:
-          if (in_token) End();
-          break;
-      }
-      i += static_cast<size_t>(len);
+      utf8proc_iterate(p + tokens.begin[t],
+                       static_cast<utf8proc_ssize_t>(tokens.end[t] - tokens.begin[t]), &cp);
+      const auto cat = utf8proc_category(cp);
+      upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+      alpha = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+      digit = cat == UTF8PROC_CATEGORY_ND;
     }
-    if (in_token) End();
-    f.terminal = EndsLikeSentence(p, b, e);
-    f.timestamp = TimestampLine(time_pattern);
+    alpha_words += alpha;
+    title_words += alpha & upper;
+    number_words += digit;
+    const bool stop = stoplist.ContainsHash(h);
+    stopwords += stop;
+    if (may_be_stamp && alpha) time_hits += time_words.ContainsHash(h);
+    if (h == copyright.copyright || h == copyright.reserved || h == copyright.c ||
+        h == copyright.rights) {
+      // Rare: "copyright", "rights reserved", "(c)".
+      if (h == copyright.copyright || (prev_rights && h == copyright.reserved)) {
+        copyright_line = true;
+      }
+      if (h == copyright.c && tokens.begin[t] > b && tokens.end[t] < e &&
+          p[tokens.begin[t] - 1] == '(' && p[tokens.end[t]] == ')') {
+        copyright_line = true;
+      }
+    }
+    prev_rights = h == copyright.rights;
+    if (content_hashes != nullptr && !stop && !digit) content_hashes->push_back(h);
   }
-
-  bool TimestampLine(bool time_pattern) const {
-    if (f.words == 0 || f.copyright) return false;
-    if (f.words > max_timestamp_words) return false;
+  f.words = static_cast<int>(t1 - t0);
+  f.stopwords = stopwords;
+  f.alpha_words = alpha_words;
+  f.title_words = title_words;
+  f.number_words = number_words;
+  f.time_words = time_hits;
+  f.copyright = copyright_line;
+  if (f.words > 0 && !f.copyright && f.words <= max_timestamp_words) {
     // Mostly numbers and time words, with at least one sign of time (a time
     // word or a "12:30"-like pattern), so a lone price or count is not one.
     const int timeish = f.number_words + f.time_words;
-    return 10 * timeish >= 6 * f.words && (f.time_words > 0 || time_pattern);
+    f.timestamp = 10 * timeish >= 6 * f.words && (f.time_words > 0 || time_pattern);
   }
-
-  int max_timestamp_words;
-};
+  return f;
+}
 
 }  // namespace
 
@@ -280,34 +229,41 @@ struct LineScanner {
 // Stoplist
 // ---------------------------------------------------------------------------
 
+// A two-choice table: an entry lives in one of two slots picked by two
+// different parts of its hash, so a lookup is two loads and no branch (a
+// stopword test is a coin flip the branch predictor cannot learn). Kept at
+// most 1/4 full; when both slots of a new entry are taken the table doubles
+// and every entry is placed again.
 void Stoplist::Insert(uint64_t hash) {
-  if ((size_ + 1) * 2 > slots_.size()) {
-    std::vector<uint64_t> old;
-    old.swap(slots_);
-    slots_.assign(std::max<size_t>(16, old.size() * 2), 0);
+  if (ContainsHash(hash)) return;
+  std::vector<uint64_t> pending{hash};
+  while (!pending.empty()) {
+    const uint64_t h = pending.back();
+    const size_t mask = slots_.empty() ? 0 : slots_.size() - 1;
+    if (!slots_.empty() && slots_.size() >= 4 * (size_ + 1)) {
+      const size_t a = h & mask;
+      const size_t b = (h >> 32) & mask;
+      if (slots_[a] == 0 || slots_[b] == 0) {
+        slots_[slots_[a] == 0 ? a : b] = h;
+        ++size_;
+        pending.pop_back();
+        continue;
+      }
+    }
+    // Grow and re-place everything (the pending entries included).
+    for (uint64_t old : slots_) {
+      if (old != 0) pending.push_back(old);
+    }
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0);
     size_ = 0;
-    for (uint64_t h : old) {
-      if (h != 0) Insert(h);
-    }
-  }
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    if (slots_[i] == hash) return;
-    if (slots_[i] == 0) {
-      slots_[i] = hash;
-      ++size_;
-      return;
-    }
   }
 }
 
 bool Stoplist::ContainsHash(uint64_t hash) const {
   if (slots_.empty()) return false;
+  hash = SlotHash(hash);
   const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    if (slots_[i] == hash) return true;
-    if (slots_[i] == 0) return false;
-  }
+  return (slots_[hash & mask] == hash) | (slots_[(hash >> 32) & mask] == hash);
 }
 
 bool Stoplist::ContainsNormalized(std::string_view norm) const {
@@ -378,20 +334,11 @@ Status ParseStoplist(std::string_view text, std::string_view name,
 // Features and first classes
 // ---------------------------------------------------------------------------
 
-namespace {
-
-LineFeatures ScanLine(std::string_view line, const Stoplist& stoplist,
-                      int max_timestamp_words,
-                      std::vector<uint64_t>* content_hashes) {
-  LineScanner scanner(stoplist, max_timestamp_words, content_hashes);
-  scanner.Run(line);
-  return scanner.f;
-}
-
-}  // namespace
-
 LineFeatures ComputeLineFeatures(std::string_view line, const Stoplist& stoplist) {
-  return ScanLine(line, stoplist, ChromeOptions().max_timestamp_words, nullptr);
+  Tokens tokens;
+  Tokenize(line, kDefaultTokenSeed, &tokens);
+  return MeasureLine(line, 0, line.size(), tokens, 0, tokens.size(), stoplist,
+                     ChromeOptions().max_timestamp_words, nullptr);
 }
 
 ChromeClass ClassifyLine(const LineFeatures& f, const ChromeOptions& options,
@@ -476,6 +423,15 @@ void NeighbourClasses(const std::vector<ChromeClass>& cls, bool skip_near_good,
   }
 }
 
+struct Scratch {
+  Tokens tokens;
+  std::vector<uint32_t> item_line;
+  std::vector<LineFeatures> features;
+  std::vector<uint32_t> token_begin;
+  std::vector<ChromeClass> first, cls, prev_strict, next_strict, prev_loose, next_loose;
+  std::vector<uint8_t> fixed;
+};
+
 }  // namespace
 
 void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
@@ -487,21 +443,48 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
       options.stoplist ? nullptr : Stoplist::English();
   const Stoplist& stoplist = options.stoplist ? *options.stoplist : *english;
 
-  // Items: the non-blank lines, in order.
-  std::vector<uint32_t> item_line;
-  std::vector<LineFeatures> features;
+  // One pass of the (SIMD) tokenizer over the whole document; every line's
+  // tokens are then a range of it (a token never crosses a line break).
+  // Per-thread scratch buffers: a corpus is millions of small documents,
+  // and reusing capacity keeps allocation out of the per-document cost.
+  thread_local Scratch scratch;
+  Tokens& tokens = scratch.tokens;
+  Tokenize(text, kDefaultTokenSeed, &tokens);
+
+  // Items: the non-blank lines, in order, with their token ranges.
+  std::vector<uint32_t>& item_line = scratch.item_line;
+  std::vector<LineFeatures>& features = scratch.features;
+  std::vector<uint32_t>& token_begin = scratch.token_begin;  // per item, and one past the last
+  item_line.clear();
+  features.clear();
+  token_begin.clear();
   item_line.reserve(lines.size());
   features.reserve(lines.size());
+  token_begin.reserve(lines.size() + 1);
   int64_t doc_words = 0;
   int64_t doc_stop = 0;
+  size_t t = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].blank) continue;
+    const Line& line = lines[i];
+    while (t < tokens.size() && tokens.begin[t] < line.begin) ++t;
+    if (line.blank) continue;
+    size_t t_end = t;
+    while (t_end < tokens.size() && tokens.end[t_end] <= line.end) ++t_end;
     item_line.push_back(static_cast<uint32_t>(i));
-    features.push_back(ScanLine(LineText(text, lines[i]), stoplist,
-                                options.max_timestamp_words, nullptr));
+    token_begin.push_back(static_cast<uint32_t>(t));
+    features.push_back(MeasureLine(text, line.begin, line.end, tokens, t, t_end,
+                                   stoplist, options.max_timestamp_words, nullptr));
     doc_words += features.back().words;
     doc_stop += features.back().stopwords;
+    t = t_end;
   }
+  token_begin.push_back(static_cast<uint32_t>(t));
+  // The non-stopword, non-number token hashes of item k.
+  auto content_words = [&](size_t k, std::vector<uint64_t>* out) {
+    const Line& line = lines[item_line[k]];
+    MeasureLine(text, line.begin, line.end, tokens, token_begin[k], token_begin[k + 1],
+                stoplist, options.max_timestamp_words, out);
+  };
   const size_t n = item_line.size();
   if (n == 0) return;
   const bool use_stopwords =
@@ -509,8 +492,10 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
                            options.min_doc_stop_density * static_cast<double>(doc_words);
 
   // Step 2: first classes. Lines removed by other detectors are fixed bad.
-  std::vector<ChromeClass> first(n);
-  std::vector<uint8_t> fixed(n, 0);
+  std::vector<ChromeClass>& first = scratch.first;
+  std::vector<uint8_t>& fixed = scratch.fixed;
+  first.assign(n, ChromeClass::kBad);
+  fixed.assign(n, 0);
   for (size_t k = 0; k < n; ++k) {
     LineDecision& dec = d[item_line[k]];
     if (dec.reason != Reason::kKeep) {
@@ -524,8 +509,12 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
 
   // Step 3: context smoothing (jusText). Short lines first, from the first
   // classes of their neighbours; then near-good lines.
-  std::vector<ChromeClass> cls = first;
-  std::vector<ChromeClass> prev_strict, next_strict, prev_loose, next_loose;
+  std::vector<ChromeClass>& cls = scratch.cls;
+  cls = first;
+  std::vector<ChromeClass>& prev_strict = scratch.prev_strict;
+  std::vector<ChromeClass>& next_strict = scratch.next_strict;
+  std::vector<ChromeClass>& prev_loose = scratch.prev_loose;
+  std::vector<ChromeClass>& next_loose = scratch.next_loose;
   NeighbourClasses(first, true, &prev_strict, &next_strict);
   NeighbourClasses(first, false, &prev_loose, &next_loose);
   // A document without any good line (short paragraphs, a list-like page)
@@ -620,22 +609,25 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
         !features[title].copyright && features[title].words > 0 &&
         first[title] != ChromeClass::kGood) {
       std::vector<uint64_t> title_words;
-      ScanLine(LineText(text, lines[item_line[title]]), stoplist,
-               options.max_timestamp_words, &title_words);
+      content_words(title, &title_words);
       std::sort(title_words.begin(), title_words.end());
       title_words.erase(std::unique(title_words.begin(), title_words.end()),
                         title_words.end());
       std::vector<uint64_t> seg_words;
-      for (size_t k = seg_begin; k < seg_end && seg_words.size() < 4096; ++k) {
+      // The head of the segment is enough: a headline's words come back in
+      // the first paragraphs.
+      for (size_t k = seg_begin; k < seg_end && seg_words.size() < 150; ++k) {
         if (cls[k] != ChromeClass::kGood || fixed[k]) continue;
-        ScanLine(LineText(text, lines[item_line[k]]), stoplist,
-                 options.max_timestamp_words, &seg_words);
+        content_words(k, &seg_words);
       }
-      std::sort(seg_words.begin(), seg_words.end());
+      // Distinct title words found in the segment head.
+      std::vector<uint8_t> found(title_words.size(), 0);
+      for (uint64_t h : seg_words) {
+        const auto it = std::lower_bound(title_words.begin(), title_words.end(), h);
+        if (it != title_words.end() && *it == h) found[static_cast<size_t>(it - title_words.begin())] = 1;
+      }
       int shared = 0;
-      for (uint64_t h : title_words) {
-        if (std::binary_search(seg_words.begin(), seg_words.end(), h)) ++shared;
-      }
+      for (uint8_t f : found) shared += f;
       keep_title = shared >= options.title_min_shared_words;
     }
   }

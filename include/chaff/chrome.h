@@ -48,7 +48,8 @@ class Stoplist {
   Stoplist() = default;
 
   // Builds a list from words; each entry is normalized with NormalizeForHash
-  // and must be one token (entries that normalize to nothing are skipped).
+  // and each of its tokens is a stopword. Tokens whose normalized form is
+  // longer than 16 bytes are skipped (no stoplist we know has one).
   static Stoplist FromWords(const std::vector<std::string>& words);
 
   // The built-in English list: the 200 words most evenly frequent across
@@ -63,9 +64,11 @@ class Stoplist {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
+  // Lookup by the classifier's internal token hash (src/chrome.cc).
+  bool ContainsHash(uint64_t hash) const;
+
  private:
   void Insert(uint64_t hash);
-  bool ContainsHash(uint64_t hash) const;
 
   // Open addressing over 64-bit hashes of normalized tokens; 0 marks a free
   // slot (a zero hash is remapped to 1).
