@@ -503,57 +503,86 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
     return Status::Ok();
   };
 
-  // One thread: read, sketch and collect inline (no queue, no copies to
-  // other cores). More: the calling thread reads and collects, workers
-  // sketch, and at most 2 batches per worker are in flight (bounded memory).
   const int threads = options.threads;
-  std::unique_ptr<Worker> inline_worker;
-  std::unique_ptr<Pipeline> pipeline;
-  if (threads <= 1) {
-    inline_worker = std::make_unique<Worker>();
-    if (decoders) inline_worker->decoder = decoders();
-  } else {
-    pipeline = std::make_unique<Pipeline>(sketcher, options, decoders, threads);
-  }
-  const uint64_t max_in_flight = 2 * static_cast<uint64_t>(threads);
-  uint64_t submitted = 0;
-  uint64_t collected = 0;
-
-  auto submit = [&](std::unique_ptr<Batch> batch) -> Status {
-    batch->seq = submitted++;
-    if (!pipeline) {
-      SketchBatch(sketcher, options, inline_worker.get(), batch.get());
-      ++collected;
-      return collect(batch.get());
-    }
-    pipeline->Submit(std::move(batch));
-    while (submitted - collected >= max_in_flight) {
-      auto done = pipeline->Take(collected++);
-      CHAFF_RETURN_IF_ERROR(collect(done.get()));
-    }
-    return Status::Ok();
-  };
-
-  auto batch = std::make_unique<Batch>();
   RawDocument doc;
-  for (;;) {
-    CHAFF_ASSIGN_OR_RETURN(const bool more, reader->Next(&doc));
-    if (!more) break;
-    batch->data.append(doc.bytes.data(), doc.bytes.size());
-    batch->ends.push_back(batch->data.size());
-    batch->sources.push_back(doc.source);
-    batch->lines.push_back(doc.line);
-    if (batch->data.size() >= options.batch_bytes || batch->size() >= 65536) {
-      CHAFF_RETURN_IF_ERROR(submit(std::move(batch)));
-      batch = std::make_unique<Batch>();
+  if (threads <= 1) {
+    // One thread: each record is decoded and sketched where the reader left
+    // it; no batch, no copy.
+    Worker w;
+    if (decoders) w.decoder = decoders();
+    uint64_t next_report = options.batch_bytes;
+    for (;;) {
+      CHAFF_ASSIGN_OR_RETURN(const bool more, reader->Next(&doc));
+      if (!more) break;
+      std::string_view text = doc.bytes;
+      if (w.decoder != nullptr) {
+        Status s = w.decoder->Decode(doc.bytes, doc.source, &text);
+        if (!s.ok()) {
+          std::string where = reader->SourceName(doc.source);
+          if (doc.line > 0) where += ":" + std::to_string(doc.line);
+          return s.WithPrefix(where);
+        }
+      }
+      sketcher.Sketch(text, &w.scratch, &w.sketch);
+      CHAFF_ASSIGN_OR_RETURN(const uint32_t added, index.Add(&w.sketch));
+      (void)added;
+      ++state.documents;
+      state.bytes += doc.bytes.size();
+      if (progress && state.bytes >= next_report) {
+        if (!progress(state)) return Cancelled("interrupted");
+        next_report = state.bytes + options.batch_bytes;
+      }
     }
+  } else {
+    // More: the calling thread reads and collects in input order, workers
+    // sketch, and at most 2 batches per worker are in flight (bounded
+    // memory). Batches are recycled to keep their buffers.
+    Pipeline pipeline(sketcher, options, decoders, threads);
+    const uint64_t max_in_flight = 2 * static_cast<uint64_t>(threads);
+    uint64_t submitted = 0;
+    uint64_t collected = 0;
+    std::vector<std::unique_ptr<Batch>> spare;
+    auto fresh_batch = [&]() {
+      if (spare.empty()) {
+        auto b = std::make_unique<Batch>();
+        b->data.reserve(options.batch_bytes + options.batch_bytes / 8);
+        return b;
+      }
+      auto b = std::move(spare.back());
+      spare.pop_back();
+      b->data.clear();
+      b->ends.clear();
+      b->sources.clear();
+      b->lines.clear();
+      b->status = Status::Ok();
+      return b;
+    };
+    auto take_one = [&]() -> Status {
+      auto done = pipeline.Take(collected++);
+      CHAFF_RETURN_IF_ERROR(collect(done.get()));
+      spare.push_back(std::move(done));
+      return Status::Ok();
+    };
+    auto batch = fresh_batch();
+    for (;;) {
+      CHAFF_ASSIGN_OR_RETURN(const bool more, reader->Next(&doc));
+      if (more) {
+        batch->data.append(doc.bytes.data(), doc.bytes.size());
+        batch->ends.push_back(batch->data.size());
+        batch->sources.push_back(doc.source);
+        batch->lines.push_back(doc.line);
+      }
+      const bool full = batch->data.size() >= options.batch_bytes || batch->size() >= 65536;
+      if ((full || !more) && batch->size() > 0) {
+        batch->seq = submitted++;
+        pipeline.Submit(std::move(batch));
+        while (submitted - collected >= max_in_flight) CHAFF_RETURN_IF_ERROR(take_one());
+        batch = fresh_batch();
+      }
+      if (!more) break;
+    }
+    while (collected < submitted) CHAFF_RETURN_IF_ERROR(take_one());
   }
-  if (batch->size() > 0) CHAFF_RETURN_IF_ERROR(submit(std::move(batch)));
-  while (collected < submitted) {
-    auto done = pipeline->Take(collected++);
-    CHAFF_RETURN_IF_ERROR(collect(done.get()));
-  }
-  pipeline.reset();
 
   state.clustering = true;
   if (progress && !progress(state)) return Cancelled("interrupted");
