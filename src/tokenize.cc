@@ -9,6 +9,7 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,22 @@
 namespace chaff {
 namespace {
 
-// Pure-ASCII tokens are hashed after the walk, one XXH3 length class at a
-// time (1-3, 4-8, 9-16, more bytes): XXH3 branches on the length class, and
-// in running text that branch is unpredictable from one token to the next.
-constexpr int kNumLengthClasses = 4;
-constexpr uint8_t kLengthClass[18] = {0, 0, 0, 0, 1, 1, 1, 1, 1,
-                                      2, 2, 2, 2, 2, 2, 2, 2, 3};
+// Pure-ASCII tokens are hashed after the walk, never one by one inside it:
+// XXH3 branches on the length class (1-3, 4-8, 9-16, more bytes), and in
+// running text that branch is unpredictable from one word to the next.
+//   Vector mode (targets with a native 64-bit lane multiply: AVX-512): a
+//     Highway kernel evaluates XXH3's two short-input formulas for all
+//     tokens, 8 per vector, and selects per lane; tokens of more than 8
+//     bytes are listed (branch-free) and hashed by XXH3 afterwards.
+//   Class mode (all other targets, where emulated 64-bit multiplies cost
+//     more than scalar XXH3): the walk files each token under its length
+//     class and each class is hashed in its own loop.
+constexpr size_t kMaxShortToken = 8;
+constexpr uint8_t kLengthClass64[64] = {  // 0: 1-3, 1: 4-8, 2: longer
+    0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+constexpr size_t kLongClass = 2;
 
 // Per-thread buffers reused across calls: no allocation per token, and per
 // document only while a document is larger than any before it.
@@ -33,10 +44,19 @@ struct Scratch {
   std::vector<uint64_t> word_bits;
   std::vector<uint64_t> high_bits;
   std::string token;  // normalized bytes of a token that is not pure ASCII
-  std::vector<uint32_t> pending[kNumLengthClasses];  // token indices
+  // Indices of pure-ASCII tokens per length class (vector mode: only the
+  // long class), and room for the hash kernel's own lists.
+  std::vector<uint32_t> lists[3];
+  std::vector<uint32_t> hash_scratch;
+  // Tokens hashed during the walk (not pure ASCII): their hashes are put
+  // back after the kernel, which computes every index.
+  std::vector<std::pair<uint32_t, uint64_t>> fixups;
 };
 
-inline size_t Ctz(uint64_t x) { return static_cast<size_t>(__builtin_ctzll(x)); }
+// Through uint32_t: zero-extension is free, sign extension of int is not.
+inline size_t Ctz(uint64_t x) {
+  return static_cast<uint32_t>(__builtin_ctzll(x));
+}
 
 // Bits [lo, hi) of a 64-bit word, 0 <= lo <= hi <= 64.
 inline uint64_t BitRange(size_t lo, size_t hi) {
@@ -48,6 +68,7 @@ inline uint64_t BitRange(size_t lo, size_t hi) {
 // written to index t of arrays sized by the kernel's bound. A pure-ASCII
 // token gets begin/end at once and its hash in HashPending(); any other token
 // is hashed at once from the token buffer.
+template <bool kVectorHash>
 class Walker {
  public:
   Walker(const uint8_t* text, const uint8_t* norm, uint64_t seed,
@@ -59,9 +80,10 @@ class Walker {
         hashes_(out->hashes.data()),
         begin_(out->begin.data()),
         end_(out->end.data()) {
-    for (int c = 0; c < kNumLengthClasses; ++c) {
-      pending_base_[c] = pending_[c] = scratch->pending[c].data();
-    }
+    for (size_t c = 0; c < 3; ++c) list_[c] = scratch->lists[c].data();
+    scratch_ = scratch->hash_scratch.data();
+    fixups_ = &scratch->fixups;
+    fixups_->clear();
   }
 
   size_t count() const { return count_; }
@@ -88,6 +110,7 @@ class Walker {
     uint64_t starts = word & ~(word << 1);
     uint64_t ends = ~word & (word << 1);
     size_t t = count_;
+    size_t num_long = list_len_[kLongClass];
     while (starts != 0) {
       const size_t b = Ctz(starts);
       starts &= starts - 1;
@@ -102,11 +125,17 @@ class Walker {
       ends &= ends - 1;
       begin_[t] = static_cast<uint32_t>(base + b);
       end_[t] = static_cast<uint32_t>(base + e);
-      const size_t len = e - b;
-      *pending_[kLengthClass[len < 17 ? len : 17]]++ = static_cast<uint32_t>(t);
+      if constexpr (kVectorHash) {
+        list_[kLongClass][num_long] = static_cast<uint32_t>(t);  // kept only
+        num_long += (e - b > kMaxShortToken);  // if long: no branch
+      } else {
+        const size_t c = kLengthClass64[e - b];  // e - b < 64
+        list_[c][list_len_[c]++] = static_cast<uint32_t>(t);
+      }
       ++t;
     }
     count_ = t;
+    if constexpr (kVectorHash) list_len_[kLongClass] = num_long;
   }
 
   // The ASCII bytes [base + lo, base + hi) of a block that also holds bytes
@@ -201,28 +230,33 @@ class Walker {
     if (in_token_) Close();
   }
 
-  // Hashes the pure-ASCII tokens one length class at a time, with the very
-  // functions XXH3_64bits_withSeed dispatches to for inputs of up to 16
-  // bytes (xxhash.h, included with XXH_INLINE_ALL), so the values are
-  // XXH3_64bits_withSeed's; tests compare against the reference.
+  // Hashes the pure-ASCII tokens: the kernel for 1 to 8 bytes, XXH3 for
+  // the rest; then restores the tokens hashed during the walk. Values are
+  // XXH3_64bits_withSeed's (tests compare against the reference).
   void HashPending() {
     const uint8_t* norm = norm_;
     const uint64_t seed = seed_;
-    for (const uint32_t* p = pending_base_[0]; p != pending_[0]; ++p) {
-      const uint32_t t = *p;
-      hashes_[t] = XXH3_len_1to3_64b(norm + begin_[t], end_[t] - begin_[t], XXH3_kSecret, seed);
+    if constexpr (kVectorHash) {
+      internal::HashShortTokensSimd(norm, begin_, end_, count_, seed, scratch_, hashes_);
+    } else {
+      for (size_t i = 0; i < list_len_[0]; ++i) {
+        const uint32_t t = list_[0][i];
+        hashes_[t] = XXH3_len_1to3_64b(norm + begin_[t], end_[t] - begin_[t],
+                                       XXH3_kSecret, seed);
+      }
+      for (size_t i = 0; i < list_len_[1]; ++i) {
+        const uint32_t t = list_[1][i];
+        hashes_[t] = XXH3_len_4to8_64b(norm + begin_[t], end_[t] - begin_[t],
+                                       XXH3_kSecret, seed);
+      }
     }
-    for (const uint32_t* p = pending_base_[1]; p != pending_[1]; ++p) {
-      const uint32_t t = *p;
-      hashes_[t] = XXH3_len_4to8_64b(norm + begin_[t], end_[t] - begin_[t], XXH3_kSecret, seed);
-    }
-    for (const uint32_t* p = pending_base_[2]; p != pending_[2]; ++p) {
-      const uint32_t t = *p;
-      hashes_[t] = XXH3_len_9to16_64b(norm + begin_[t], end_[t] - begin_[t], XXH3_kSecret, seed);
-    }
-    for (const uint32_t* p = pending_base_[3]; p != pending_[3]; ++p) {
-      const uint32_t t = *p;
+    for (size_t i = 0; i < list_len_[kLongClass]; ++i) {
+      const uint32_t t = list_[kLongClass][i];
       hashes_[t] = XXH3_64bits_withSeed(norm + begin_[t], end_[t] - begin_[t], seed);
+    }
+    // The kernel computed every index; put back the tokens hashed early.
+    if constexpr (kVectorHash) {
+      for (const auto& [index, hash] : *fixups_) hashes_[index] = hash;
     }
   }
 
@@ -245,14 +279,17 @@ class Walker {
     begin_[t] = static_cast<uint32_t>(b);
     end_[t] = static_cast<uint32_t>(e);
     const size_t len = e - b;
-    *pending_[kLengthClass[len < 17 ? len : 17]]++ = static_cast<uint32_t>(t);
+    const size_t c = len < 64 ? kLengthClass64[len] : kLongClass;
+    if (!kVectorHash || c == kLongClass) list_[c][list_len_[c]++] = static_cast<uint32_t>(t);
   }
 
   void EmitHashed(const char* bytes, size_t len, size_t b, size_t e) {
     const size_t t = count_++;
-    hashes_[t] = XXH3_64bits_withSeed(bytes, len, seed_);
+    const uint64_t h = XXH3_64bits_withSeed(bytes, len, seed_);
+    hashes_[t] = h;
     begin_[t] = static_cast<uint32_t>(b);
     end_[t] = static_cast<uint32_t>(e);
+    if constexpr (kVectorHash) fixups_->emplace_back(static_cast<uint32_t>(t), h);
   }
 
   const uint8_t* text_;
@@ -262,8 +299,10 @@ class Walker {
   uint64_t* hashes_;
   uint32_t* begin_;
   uint32_t* end_;
-  uint32_t* pending_base_[kNumLengthClasses];
-  uint32_t* pending_[kNumLengthClasses];
+  uint32_t* list_[3];
+  size_t list_len_[3] = {0, 0, 0};
+  uint32_t* scratch_;  // for the hash kernel
+  std::vector<std::pair<uint32_t, uint64_t>>* fixups_;
   size_t count_ = 0;
   bool in_token_ = false;
   bool pure_ = true;  // the open token is ASCII only: norm_[begin_tok_, end_tok_)
@@ -271,45 +310,19 @@ class Walker {
   size_t end_tok_ = 0;
 };
 
-}  // namespace
-
-void Tokenize(std::string_view text, uint64_t seed, Tokens* out) {
-  const size_t n = text.size();
-  if (n == 0) {
-    out->clear();
-    return;
-  }
-  thread_local Scratch scratch;
-  const size_t words = (n + 63) / 64;  // 64-byte blocks, padding included
-  // 256 bytes of slack: a scalable target's last vector may overrun.
-  if (scratch.norm.size() < words * 64 + 256) {
-    scratch.norm.resize(words * 64 + 256);
-    scratch.word_bits.resize(words + 4);
-    scratch.high_bits.resize(words + 4);
-  }
-  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
-  const size_t bound = internal::ClassifyBytesSimd(
-      p, n, scratch.norm.data(),
-      reinterpret_cast<uint8_t*>(scratch.word_bits.data()),
-      reinterpret_cast<uint8_t*>(scratch.high_bits.data()));
-  // Not cleared first: resizing a reused Tokens only zero-fills what it grows
-  // by, and every entry below the final count is overwritten.
-  out->hashes.resize(bound);
-  out->begin.resize(bound);
-  out->end.resize(bound);
-  for (auto& v : scratch.pending) {
-    if (v.size() < bound) v.resize(bound);
-  }
-  scratch.token.clear();
-  Walker walker(p, scratch.norm.data(), seed, &scratch, out);
+// Runs the walk over the classified document and hashes its tokens into
+// out's arrays (sized by the kernel's bound); returns the token count.
+template <bool kVectorHash>
+size_t Walk(const uint8_t* p, size_t n, uint64_t seed, Scratch* scratch, Tokens* out) {
+  Walker<kVectorHash> walker(p, scratch->norm.data(), seed, scratch, out);
   size_t pos = 0;
   while (pos < n) {
     const size_t block = pos / 64;
     const size_t base = block * 64;
     // The kernel packs bits little-endian: word `block` holds bytes
     // [base, base + 64), byte i at bit i - base (on little-endian hosts).
-    const uint64_t word = scratch.word_bits[block];
-    const uint64_t high = scratch.high_bits[block] & (~uint64_t{0} << (pos - base));
+    const uint64_t word = scratch->word_bits[block];
+    const uint64_t high = scratch->high_bits[block] & (~uint64_t{0} << (pos - base));
     if (high == 0) {
       if (pos == base) {
         walker.AsciiBlock(base, word);
@@ -325,9 +338,49 @@ void Tokenize(std::string_view text, uint64_t seed, Tokens* out) {
   }
   walker.Finish();
   walker.HashPending();
-  out->hashes.resize(walker.count());
-  out->begin.resize(walker.count());
-  out->end.resize(walker.count());
+  return walker.count();
+}
+
+}  // namespace
+
+void Tokenize(std::string_view text, uint64_t seed, Tokens* out) {
+  const size_t n = text.size();
+  if (n == 0) {
+    out->clear();
+    return;
+  }
+  thread_local Scratch scratch;
+  const size_t words = (n + 63) / 64;  // 64-byte blocks, padding included
+  // 256 bytes of slack: a scalable target's last vector may overrun, and the
+  // hash kernel reads 8 bytes from the start of the last token.
+  if (scratch.norm.size() < words * 64 + 256) {
+    scratch.norm.resize(words * 64 + 256);
+    scratch.word_bits.resize(words + 4);
+    scratch.high_bits.resize(words + 4);
+  }
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t bound = internal::ClassifyBytesSimd(
+      p, n, scratch.norm.data(),
+      reinterpret_cast<uint8_t*>(scratch.word_bits.data()),
+      reinterpret_cast<uint8_t*>(scratch.high_bits.data()));
+  // Not cleared first: resizing a reused Tokens only zero-fills what it grows
+  // by, and every entry below the final count is overwritten.
+  out->hashes.resize(bound);
+  out->begin.resize(bound);
+  out->end.resize(bound);
+  // +1: the walk stores a candidate index before deciding to keep it.
+  if (scratch.lists[0].size() < bound + 1) {
+    for (auto& list : scratch.lists) list.resize(bound + 1);
+    scratch.hash_scratch.resize(2 * bound + 2);
+  }
+  scratch.token.clear();
+  const size_t count =
+      internal::ShortTokenHashIsVector()
+          ? Walk<true>(p, n, seed, &scratch, out)
+          : Walk<false>(p, n, seed, &scratch, out);
+  out->hashes.resize(count);
+  out->begin.resize(count);
+  out->end.resize(count);
 }
 
 }  // namespace chaff

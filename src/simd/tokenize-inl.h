@@ -22,6 +22,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <xxhash.h>  // the library builds with XXH_INLINE_ALL
+
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -111,6 +113,109 @@ HWY_INLINE size_t ClassifyBytesImpl(const uint8_t* HWY_RESTRICT text, size_t n,
     carry = w >> 63;
   }
   return bound;
+}
+
+
+// XXH3_64bits_withSeed(norm + begin[t], end[t] - begin[t], seed) into
+// hashes[t] for every t < count whose token has 1 to 8 bytes; hashes of
+// longer tokens are left unspecified (the caller computes them).
+//
+// With AVX-512 (native 64-bit lane multiply, fast gathers) 8 tokens per
+// vector go through XXH3's two short-input formulas lane-wise (xxHash 0.8:
+// XXH3_len_1to3_64b + XXH64_avalanche, XXH3_len_4to8_64b + XXH3_rrmxmx) and
+// a select: no branch per token. Reads up to 8 bytes at norm + begin[t] and
+// at norm + end[t] - 4, which the caller's padding must allow. On the other
+// targets an emulated 64-bit multiply and gather cost more than scalar XXH3,
+// so the tokens are split by length class first (branch-free) and each class
+// is hashed in its own loop: XXH3's length branch would otherwise mispredict
+// from one word to the next. `scratch` holds 2 * count indices.
+HWY_INLINE void HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
+                                    const uint32_t* HWY_RESTRICT begin,
+                                    const uint32_t* HWY_RESTRICT end,
+                                    size_t count, uint64_t seed,
+                                    uint32_t* HWY_RESTRICT scratch,
+                                    uint64_t* HWY_RESTRICT hashes) {
+  size_t i = 0;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  (void)scratch;
+  const uint64_t bitflip_1to3 =
+      (XXH_readLE32(XXH3_kSecret) ^ XXH_readLE32(XXH3_kSecret + 4)) + seed;
+  const uint64_t bitflip_4to8 =
+      (XXH_readLE64(XXH3_kSecret + 8) ^ XXH_readLE64(XXH3_kSecret + 16)) -
+      (seed ^ (static_cast<uint64_t>(XXH_swap32(static_cast<uint32_t>(seed))) << 32));
+  const hn::ScalableTag<uint64_t> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const hn::Rebind<uint32_t, decltype(d)> d32;
+  const size_t N = hn::Lanes(d);
+  const auto* base = reinterpret_cast<const uint64_t*>(norm);
+  const auto low32 = hn::Set(d, 0xFFFFFFFFu);
+  const auto low8 = hn::Set(d, 0xFFu);
+  const auto k63 = hn::Set(d, 63);
+  const auto mul_avalanche1 = hn::Set(d, 0xC2B2AE3D27D4EB4FULL);  // XXH_PRIME64_2
+  const auto mul_avalanche2 = hn::Set(d, 0x165667B19E3779F9ULL);  // XXH_PRIME64_3
+  const auto mul_rrmxmx = hn::Set(d, 0x9FB21C651E98DF25ULL);
+  for (; i + N <= count; i += N) {
+    const auto b = hn::PromoteTo(d, hn::LoadU(d32, begin + i));
+    const auto e = hn::PromoteTo(d, hn::LoadU(d32, end + i));
+    const auto len = hn::Sub(e, b);
+    const auto short_token =
+        hn::RebindMask(d, hn::Lt(hn::BitCast(di, len), hn::Set(di, 4)));
+    // First 8 bytes of the token; for 4..8 bytes also the last 4.
+    const auto head = hn::GatherOffset(d, base, hn::BitCast(di, b));
+    const auto tail_at = hn::IfThenElse(short_token, b, hn::Sub(e, hn::Set(d, 4)));
+    const auto tail = hn::GatherOffset(d, base, hn::BitCast(di, tail_at));
+
+    // 1..3 bytes: combined = c3 | len << 8 | c1 << 16 | c2 << 24, with
+    // c1 = byte 0, c2 = byte len / 2, c3 = byte len - 1. Shift counts are
+    // masked: lanes of longer tokens are garbage but must stay defined.
+    const auto c1 = hn::And(head, low8);
+    const auto c2 = hn::And(
+        hn::Shr(head, hn::And(hn::ShiftLeft<3>(hn::ShiftRight<1>(len)), k63)), low8);
+    const auto c3 = hn::And(
+        hn::Shr(head, hn::And(hn::ShiftLeft<3>(hn::Sub(len, hn::Set(d, 1))), k63)), low8);
+    const auto combined = hn::Or(hn::Or(c3, hn::ShiftLeft<8>(len)),
+                                 hn::Or(hn::ShiftLeft<16>(c1), hn::ShiftLeft<24>(c2)));
+    auto h0 = hn::Xor(combined, hn::Set(d, bitflip_1to3));
+    h0 = hn::Xor(h0, hn::ShiftRight<33>(h0));
+    h0 = hn::Mul(h0, mul_avalanche1);
+    h0 = hn::Xor(h0, hn::ShiftRight<29>(h0));
+    h0 = hn::Mul(h0, mul_avalanche2);
+    h0 = hn::Xor(h0, hn::ShiftRight<32>(h0));
+
+    // 4..8 bytes: input64 = last4 + (first4 << 32), then rrmxmx.
+    const auto input64 = hn::Add(hn::And(tail, low32), hn::ShiftLeft<32>(head));
+    auto h1 = hn::Xor(input64, hn::Set(d, bitflip_4to8));
+    // rotl(h, 49) ^ rotl(h, 24) == rotr(h, 15) ^ rotr(h, 40)
+    h1 = hn::Xor(h1, hn::Xor(hn::RotateRight<15>(h1), hn::RotateRight<40>(h1)));
+    h1 = hn::Mul(h1, mul_rrmxmx);
+    h1 = hn::Xor(h1, hn::Add(hn::ShiftRight<35>(h1), len));
+    h1 = hn::Mul(h1, mul_rrmxmx);
+    h1 = hn::Xor(h1, hn::ShiftRight<28>(h1));
+
+    hn::StoreU(hn::IfThenElse(short_token, h0, h1), d, hashes + i);
+  }
+#endif
+  // Scalar: split the rest by class without branching (every index is
+  // written to both lists, each cursor advances only for its class), then
+  // hash each class with its own XXH3 routine.
+  uint32_t* list_1to3 = scratch;
+  uint32_t* list_4to8 = scratch + count;
+  size_t n_1to3 = 0, n_4to8 = 0;
+  for (; i < count; ++i) {
+    const uint32_t len = end[i] - begin[i];
+    list_1to3[n_1to3] = static_cast<uint32_t>(i);
+    list_4to8[n_4to8] = static_cast<uint32_t>(i);
+    n_1to3 += (len <= 3);
+    n_4to8 += (len - 4u <= 4u);  // 4..8, unsigned wrap-around for < 4
+  }
+  for (size_t j = 0; j < n_1to3; ++j) {
+    const uint32_t t = list_1to3[j];
+    hashes[t] = XXH3_len_1to3_64b(norm + begin[t], end[t] - begin[t], XXH3_kSecret, seed);
+  }
+  for (size_t j = 0; j < n_4to8; ++j) {
+    const uint32_t t = list_4to8[j];
+    hashes[t] = XXH3_len_4to8_64b(norm + begin[t], end[t] - begin[t], XXH3_kSecret, seed);
+  }
 }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <xxhash.h>  // the library builds with XXH_INLINE_ALL
+
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/tokenize.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -21,6 +23,20 @@ size_t ClassifyBytes(const uint8_t* HWY_RESTRICT text, size_t n,
   return ClassifyBytesImpl(text, n, norm, word_bits, high_bits);
 }
 
+void HashShortTokens(const uint8_t* HWY_RESTRICT norm,
+                     const uint32_t* HWY_RESTRICT begin,
+                     const uint32_t* HWY_RESTRICT end, size_t count,
+                     uint64_t seed, uint32_t* HWY_RESTRICT scratch,
+                     uint64_t* HWY_RESTRICT hashes) {
+  HashShortTokensImpl(norm, begin, end, count, seed, scratch, hashes);
+}
+
+// Whether HashShortTokens is the vector kernel on this target (else it is
+// the scalar class-split fallback and Tokenize files tokens by class itself).
+bool ShortTokenHashIsVector() {
+  return HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
+}
+
 // The target this code was compiled for (lets tests prove that the dispatch
 // really switched targets).
 int64_t TokenizeTarget() { return HWY_TARGET; }
@@ -35,7 +51,17 @@ namespace chaff {
 namespace internal {
 
 HWY_EXPORT(ClassifyBytes);
+HWY_EXPORT(HashShortTokens);
+HWY_EXPORT(ShortTokenHashIsVector);
 HWY_EXPORT(TokenizeTarget);
+
+bool ShortTokenHashIsVector() { return HWY_DYNAMIC_DISPATCH(ShortTokenHashIsVector)(); }
+
+void HashShortTokensSimd(const uint8_t* norm, const uint32_t* begin,
+                         const uint32_t* end, size_t count, uint64_t seed,
+                         uint32_t* scratch, uint64_t* hashes) {
+  HWY_DYNAMIC_DISPATCH(HashShortTokens)(norm, begin, end, count, seed, scratch, hashes);
+}
 
 int64_t TokenizeKernelTarget() { return HWY_DYNAMIC_DISPATCH(TokenizeTarget)(); }
 
