@@ -21,6 +21,14 @@ constexpr size_t kChunk = 1 << 20;
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
+std::atomic<const std::atomic<bool>*> g_cancel_flag{nullptr};
+
+// True when an EINTR should end the call rather than be retried.
+bool CancelRequested() {
+  const std::atomic<bool>* flag = g_cancel_flag.load();
+  return flag != nullptr && flag->load();
+}
+
 Status ErrnoStatus(const std::string& path, const char* what, int err) {
   if (err == EPIPE) {
     return Status(StatusCode::kBrokenPipe, path + ": " + what + ": broken pipe");
@@ -34,7 +42,10 @@ StatusOr<size_t> ReadFd(int fd, const std::string& path, char* buf, size_t n) {
   for (;;) {
     const ssize_t got = ::read(fd, buf, n);
     if (got >= 0) return static_cast<size_t>(got);
-    if (errno == EINTR) continue;
+    if (errno == EINTR) {
+      if (CancelRequested()) return Cancelled(path + ": read interrupted");
+      continue;
+    }
     return ErrnoStatus(path, "read failed", errno);
   }
 }
@@ -354,7 +365,10 @@ Status OutputFile::WriteRaw(const char* data, size_t n) {
   while (n > 0) {
     const ssize_t w = ::write(fd_, data, n);
     if (w < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        if (CancelRequested()) return Cancelled(path_ + ": write interrupted");
+        continue;
+      }
       return ErrnoStatus(is_stdout_ ? std::string("<stdout>") : path_,
                          "write failed", errno);
     }
@@ -430,6 +444,8 @@ Status OutputFile::Commit() {
   return Status::Ok();
 }
 
+void SetCancelFlag(const std::atomic<bool>* flag) { g_cancel_flag.store(flag); }
+
 bool IsBrokenPipe(const Status& status) {
   return status.code() == StatusCode::kBrokenPipe;
 }
@@ -485,21 +501,38 @@ StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& path
       const fs::directory_entry& entry = *it;
       std::error_code ec2;
       if (entry.is_directory(ec2)) {
-        if (::access(entry.path().c_str(), R_OK | X_OK) != 0) {
+        if (entry.is_symlink(ec2)) {
+          // Not followed (the iterator never descends into links), so a
+          // link to an ancestor cannot loop; say so rather than drop it.
+          warnings->push_back(entry.path().string() +
+                              ": skipped: symbolic link to a directory (not followed)");
+        } else if (::access(entry.path().c_str(), R_OK | X_OK) != 0) {
           warnings->push_back(entry.path().string() +
                               ": skipped: directory is not readable");
         }
         continue;
       }
       if (!entry.is_regular_file(ec2)) {
-        if (!entry.is_symlink(ec2)) {
+        if (entry.is_symlink(ec2)) {
+          // is_directory() above followed the link; a link that lands
+          // nowhere (dangling, or a loop of links) fails here.
+          std::error_code target_ec;
+          (void)fs::status(entry.path(), target_ec);
+          warnings->push_back(entry.path().string() +
+                              ": skipped: broken symbolic link (" +
+                              (target_ec ? target_ec.message() : "not a regular file") + ")");
+        } else {
           warnings->push_back(entry.path().string() +
                               ": skipped: not a regular file");
         }
         continue;
       }
-      const std::string rel = fs::relative(entry.path(), arg, ec2).string();
-      found.push_back(InputFile{entry.path().string(), ec2 ? entry.path().filename().string() : rel, true});
+      // Lexically, never through the file system: fs::relative() resolves
+      // symbolic links, so a link to a file elsewhere would be mirrored
+      // outside -o (as "../../..."), or onto another input's output.
+      const std::string rel = entry.path().lexically_relative(arg).string();
+      found.push_back(InputFile{entry.path().string(),
+                                rel.empty() ? entry.path().filename().string() : rel, true});
     }
     std::sort(found.begin(), found.end(),
               [](const InputFile& a, const InputFile& b) { return a.relative < b.relative; });

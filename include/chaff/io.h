@@ -9,6 +9,7 @@
 #ifndef CHAFF_IO_H_
 #define CHAFF_IO_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -107,6 +108,13 @@ class OutputFile {
   std::unique_ptr<Codec> codec_;
 };
 
+// Lets a blocked read or write give up when the process is asked to stop.
+// After SetCancelFlag(&flag), a read or write interrupted by a signal (EINTR)
+// while `flag` is true fails with StatusCode::kCancelled instead of being
+// retried, so `tail -f log | chaff clean` stops on Ctrl-C. Without it (or
+// with nullptr) EINTR is always retried. The flag must outlive every I/O.
+void SetCancelFlag(const std::atomic<bool>* flag);
+
 // True when the status is a write to a closed pipe (EPIPE): the reader went
 // away (`chaff ... | head`), which is not an error for a command-line tool.
 bool IsBrokenPipe(const Status& status);
@@ -127,8 +135,10 @@ InputKind KindOfPath(std::string_view path);
 
 // Expands `paths` (files, directories walked recursively, "-") into files in
 // a deterministic order: command-line order, and sorted by path within a
-// directory. Symbolic links to directories are not followed (no loops);
-// unreadable directories and special files are reported in `warnings` and
+// directory. Symbolic links to files are listed (under the link's own
+// relative path); symbolic links to directories are not followed (no loops).
+// Those links, broken links, unreadable directories and special files
+// (FIFOs, sockets, devices: never opened) are reported in `warnings` and
 // skipped. Fails if a named path does not exist.
 StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& paths,
                                             std::vector<std::string>* warnings);

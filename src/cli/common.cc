@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "chaff/io.h"
+
 namespace chaff {
 namespace cli {
 
@@ -31,6 +33,12 @@ void InstallSignalHandlers() {
   // A closed pipe must surface as EPIPE from write(), not kill us silently
   // mid-file; the writer then stops quietly.
   ::signal(SIGPIPE, SIG_IGN);
+  // Past a file size limit (ulimit -f), write() must fail with EFBIG and be
+  // reported like a full disk, instead of SIGXFSZ killing us mid-file.
+  ::signal(SIGXFSZ, SIG_IGN);
+  // sa_flags has no SA_RESTART: a SIGINT interrupts a blocked read of stdin,
+  // and the I/O layer then gives up instead of retrying.
+  SetCancelFlag(&Interrupted());
   struct sigaction sa {};
   sa.sa_handler = OnSigint;
   sigemptyset(&sa.sa_mask);

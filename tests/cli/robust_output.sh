@@ -1,0 +1,110 @@
+# Outputs cannot be half-written: a write error (full disk, file size limit)
+# or SIGINT leaves no file under the final name and no temporary file, and
+# the exit code says so; a broken pipe on stdout ends quietly with exit 0.
+. "$(dirname "$0")/lib/common.bash"
+
+FULL="$WORK/full"
+mkdir -p "$FULL"
+trap 'umount "$FULL" 2>/dev/null; chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+# Inputs: 2,000 records (~400 KB) of distinct text, and a tree of 4 files of
+# ~40 KB each.
+seq 1 2000 | awk '{printf "{\"id\":%d,\"text\":\"Record %d says something different from every other record, number %d of them.\\nAnd a second paragraph for record %d that is long enough to stay.\\n\"}\n",$1,$1,$1*7,$1}' > "$WORK/in.jsonl"
+mkdir -p "$WORK/tree"
+for f in a b c d; do
+  seq 1 1000 | awk -v f=$f '{printf "Paragraph %d of file %s, with enough words to be kept as content.\n\n",$1,f}' > "$WORK/tree/$f.txt"
+done
+
+no_leftovers() {  # no_leftovers DIR: no temporary file remains in DIR
+  if find "$1" -name '*chaff-tmp*' 2>/dev/null | grep -q .; then
+    fail "temporary files left in $1: $(find "$1" -name '*chaff-tmp*' | head -3)"
+  fi
+}
+
+# --- A full disk: a 64 KiB tmpfs (needs root; skipped with a note otherwise).
+if mount -t tmpfs -o size=64k tmpfs "$FULL" 2>/dev/null; then
+  expect_exit 2 "$CHAFF" clean "$WORK/in.jsonl" -o "$FULL/out.jsonl" --no-chrome --no-templates
+  expect_in "$WORK/err" "$FULL/out.jsonl: write failed: No space left on device"
+  [ -e "$FULL/out.jsonl" ] && fail "a partial output remains under the final name (ENOSPC)"
+  no_leftovers "$FULL"
+  # Tree mode: files that fit are complete, the one that did not is absent.
+  expect_exit 2 "$CHAFF" clean "$WORK/tree" -o "$FULL/tree" --no-chrome --no-repeats --no-templates -j 1
+  expect_in "$WORK/err" "No space left on device"
+  for f in "$FULL"/tree/*.txt; do
+    [ -e "$f" ] || continue
+    cmp -s "$f" "$WORK/tree/$(basename "$f")" || fail "$f is not complete"
+  done
+  [ -e "$FULL/tree/d.txt" ] && fail "all four files fit in 64 KiB?"
+  no_leftovers "$FULL"
+  # The report is written atomically too.
+  rm -rf "${FULL:?}"/*
+  head -c 1000000 /dev/zero > "$FULL/filler" 2>/dev/null  # fills the disk
+  expect_exit 2 "$CHAFF" clean "$WORK/tree/a.txt" -o - --report "$FULL/report.json" -q
+  [ -e "$FULL/report.json" ] && fail "a partial report remains (ENOSPC)"
+  no_leftovers "$FULL"
+  umount "$FULL"
+else
+  echo "note: cannot mount a tmpfs (not root?); the full-disk case runs with ulimit -f only"
+fi
+
+# --- A file size limit (ulimit -f, in KiB): write() fails with EFBIG.
+( ulimit -f 64; exec "$CHAFF" clean "$WORK/in.jsonl" -o "$WORK/lim.jsonl" --no-chrome --no-templates ) \
+  >"$WORK/out" 2>"$WORK/err"
+rc=$?
+[ $rc = 2 ] || fail "exit $rc under ulimit -f (wanted 2)"
+expect_in "$WORK/err" "$WORK/lim.jsonl: write failed: File too large"
+[ -e "$WORK/lim.jsonl" ] && fail "a partial output remains under the final name (EFBIG)"
+no_leftovers "$WORK"
+# The same input without the limit succeeds (so the failure was the limit).
+expect_exit 0 "$CHAFF" clean "$WORK/in.jsonl" -o "$WORK/lim.jsonl" --no-chrome -q
+[ "$(wc -l < "$WORK/lim.jsonl")" = 2000 ] || fail "records lost without a limit"
+
+# --- SIGINT while a read of stdin is blocked: stops at once (not when the
+# writer finally closes), exit 130, no output, no temporary file.
+rm -f "$WORK/lim.jsonl"
+mkfifo "$WORK/fifo"
+( head -100 "$WORK/in.jsonl"; exec sleep 8 ) > "$WORK/fifo" 2>/dev/null &
+producer=$!
+"$CHAFF" clean - -o "$WORK/int.jsonl" < "$WORK/fifo" >"$WORK/out" 2>"$WORK/err" &
+pid=$!
+sleep 1
+start=$(date +%s)
+kill -INT $pid
+wait $pid
+rc=$?
+took=$(( $(date +%s) - start ))
+kill $producer 2>/dev/null
+[ $rc = 130 ] || fail "exit $rc after SIGINT on a blocked read (wanted 130)"
+[ $took -le 4 ] || fail "SIGINT took ${took}s to stop a blocked read"
+expect_in "$WORK/err" "interrupted"
+[ -e "$WORK/int.jsonl" ] && fail "an output exists after SIGINT"
+no_leftovers "$WORK"
+
+# --- SIGINT in the middle of a long run (a large JSONL file).
+big="$WORK/big.jsonl"
+seq 1 400000 | awk '{printf "{\"id\":%d,\"text\":\"Record %d says something different from every other record, number %d.\\n\"}\n",$1,$1,$1*7}' > "$big"
+"$CHAFF" clean "$big" -o "$WORK/big-out.jsonl" -j 1 >"$WORK/out" 2>"$WORK/err" &
+pid=$!
+sleep 1
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+if [ $rc = 0 ]; then
+  echo "note: the run finished before SIGINT arrived; nothing to check"
+else
+  [ $rc = 130 ] || fail "exit $rc after SIGINT mid-run (wanted 130)"
+  [ -e "$WORK/big-out.jsonl" ] && fail "an output exists after SIGINT mid-run"
+  no_leftovers "$WORK"
+fi
+
+# --- Broken pipe: the reader goes away; chaff ends quietly with exit 0.
+"$CHAFF" clean "$big" -o - 2>"$WORK/err" | head -c 100 >/dev/null
+rc=${PIPESTATUS[0]}
+[ "$rc" = 0 ] || fail "exit $rc on a broken pipe (wanted 0)"
+[ -s "$WORK/err" ] && fail "messages on a broken pipe: $(head -2 "$WORK/err")"
+cat "$WORK"/tree/*.txt | "$CHAFF" clean - -o - --no-chrome --no-repeats --no-templates 2>"$WORK/err" |
+  head -c 10 >/dev/null
+rc=${PIPESTATUS[1]}
+[ "$rc" = 0 ] || fail "exit $rc on a broken pipe from a text document (wanted 0)"
+[ -s "$WORK/err" ] && fail "messages on a broken pipe (text): $(head -2 "$WORK/err")"
+finish
