@@ -96,6 +96,12 @@ std::vector<std::string> ReadLines(const std::string& path) {
   return lines;
 }
 
+std::string ReadWhole(const std::string& path) {
+  auto text = chaff::ReadWholeFile(path);
+  REQUIRE(text.ok());
+  return *text;
+}
+
 std::vector<chaff::CorpusInput> Inputs(const std::vector<std::string>& paths) {
   std::vector<std::string> warnings;
   auto inputs = chaff::ListCorpusInputs(paths, &warnings);
@@ -273,4 +279,53 @@ TEST_CASE("dedupe io: a text transform decides what is compared", "[dedupe][io]"
   auto res = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, {}, nullptr, cut_footer), o);
   REQUIRE(res.ok());
   CHECK(res->removed == 1);
+}
+
+TEST_CASE("dedupe io: block copy of kept records equals the record-by-record path",
+          "[dedupe][io]") {
+  TempDir dir;
+  // Awkward line endings and blank lines, about 6 MB so that records cross
+  // the 4 MiB block boundary, and no newline at the very end.
+  auto records = Records(4800);
+  std::string bytes;
+  for (size_t i = 0; i < records.size(); ++i) {
+    bytes += records[i];
+    bytes += (i % 7 == 0) ? "\r\n" : "\n";
+    if (i % 13 == 0) bytes += "\n";
+    if (i % 17 == 0) bytes += " \t \n";
+  }
+  bytes += records[0] + " ";  // a final record without a newline
+  REQUIRE(bytes.size() > (size_t{4} << 20));
+  for (const std::string ext : {".jsonl", ".jsonl.zst"}) {
+    INFO(ext);
+    const std::string in = dir / ("awkward" + ext);
+    {
+      auto out = chaff::OutputFile::Create(in);
+      REQUIRE(out.ok());
+      REQUIRE((*out)->Write(bytes).ok());
+      REQUIRE((*out)->Commit().ok());
+    }
+    const auto inputs = Inputs({in});
+    auto res = Dedupe(inputs, 2);
+    REQUIRE(res.ok());
+    CHECK(res->documents == 4801);
+    CHECK(res->removed > 1000);
+    chaff::DedupeOutputOptions slow, fast;
+    slow.output = dir / "slow.jsonl";
+    slow.record_by_record = true;
+    fast.output = dir / "fast.jsonl";
+    chaff::DedupeWriteStats slow_stats, fast_stats;
+    REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, slow, {}, &slow_stats).ok());
+    REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, fast, {}, &fast_stats).ok());
+    CHECK(ReadWhole(slow.output) == ReadWhole(fast.output));
+    CHECK(slow_stats.kept == fast_stats.kept);
+    CHECK(slow_stats.bytes_written == fast_stats.bytes_written);
+    CHECK(slow_stats.documents == fast_stats.documents);
+    // Trees too.
+    slow.output = dir / "slow_tree";
+    fast.output = dir / "fast_tree";
+    REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, slow, {}, &slow_stats).ok());
+    REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, fast, {}, &fast_stats).ok());
+    CHECK(ReadWhole(dir / ("slow_tree/awkward" + ext)) == ReadWhole(dir / ("fast_tree/awkward" + ext)));
+  }
 }

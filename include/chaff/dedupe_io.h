@@ -105,6 +105,10 @@ struct DedupeOutputOptions {
   // where N is the input index (0-based) of the cluster's representative.
   std::string clusters;
   JsonlFields fields;
+  // Without a clusters file, JSONL inputs are copied in runs of kept records
+  // (no parsing); this forces the record-by-record path instead (tests
+  // compare the two).
+  bool record_by_record = false;
 };
 
 struct DedupeWriteStats {
