@@ -423,6 +423,29 @@ void NeighbourClasses(const std::vector<ChromeClass>& cls, bool skip_near_good,
   }
 }
 
+// The run [*begin, *end) of items with the largest positive sum of weights
+// (Kadane); an empty run when no weight is positive.
+void MaxSumRun(const std::vector<double>& weight, size_t* begin, size_t* end) {
+  double best = 0;
+  double run = 0;
+  size_t run_begin = 0;
+  *begin = 0;
+  *end = 0;
+  for (size_t k = 0; k < weight.size(); ++k) {
+    run += weight[k];
+    if (run <= 0) {
+      run = 0;
+      run_begin = k + 1;
+      continue;
+    }
+    if (run > best) {
+      best = run;
+      *begin = run_begin;
+      *end = k + 1;
+    }
+  }
+}
+
 struct Scratch {
   Tokens tokens;
   std::vector<uint32_t> item_line;
@@ -430,6 +453,8 @@ struct Scratch {
   std::vector<uint32_t> token_begin;
   std::vector<ChromeClass> first, cls, prev_strict, next_strict, prev_loose, next_loose;
   std::vector<uint8_t> fixed;
+  std::vector<uint64_t> identity, sorted;
+  std::vector<double> weight;
 };
 
 }  // namespace
@@ -468,8 +493,13 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
     const Line& line = lines[i];
     while (t < tokens.size() && tokens.begin[t] < line.begin) ++t;
     if (line.blank) continue;
-    size_t t_end = t;
-    while (t_end < tokens.size() && tokens.end[t_end] <= line.end) ++t_end;
+    // A line of B bytes holds at most B tokens: binary search in that range.
+    const size_t t_limit = std::min(tokens.size(), t + static_cast<size_t>(line.size()));
+    const size_t t_end = static_cast<size_t>(
+        std::upper_bound(tokens.end.begin() + static_cast<std::ptrdiff_t>(t),
+                         tokens.end.begin() + static_cast<std::ptrdiff_t>(t_limit),
+                         static_cast<uint32_t>(line.end)) -
+        tokens.end.begin());
     item_line.push_back(static_cast<uint32_t>(i));
     token_begin.push_back(static_cast<uint32_t>(t));
     features.push_back(MeasureLine(text, line.begin, line.end, tokens, t, t_end,
@@ -496,6 +526,31 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
   std::vector<uint8_t>& fixed = scratch.fixed;
   first.assign(n, ChromeClass::kBad);
   fixed.assign(n, 0);
+  // Short lines that occur more than once in the document ("Advertisement",
+  // "Read more", "Reply" under every comment) are furniture; the repeat
+  // detector leaves lines this short to us.
+  std::vector<uint64_t>& identity = scratch.identity;
+  identity.assign(n, 0);
+  std::vector<uint64_t>& sorted = scratch.sorted;
+  sorted.clear();
+  if (options.repeated_short_lines_are_bad) {
+    for (size_t k = 0; k < n; ++k) {
+      if (features[k].chars >= options.length_low || features[k].words == 0) continue;
+      uint64_t h = 0x9E3779B97F4A7C15ULL;
+      for (size_t j = token_begin[k]; j < token_begin[k + 1]; ++j) {
+        h = (h ^ tokens.hashes[j]) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+      }
+      identity[k] = h | 1;
+      sorted.push_back(identity[k]);
+    }
+    std::sort(sorted.begin(), sorted.end());
+  }
+  auto repeated = [&](size_t k) {
+    if (identity[k] == 0) return false;
+    const auto range = std::equal_range(sorted.begin(), sorted.end(), identity[k]);
+    return range.second - range.first > 1;
+  };
   for (size_t k = 0; k < n; ++k) {
     LineDecision& dec = d[item_line[k]];
     if (dec.reason != Reason::kKeep) {
@@ -504,6 +559,7 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
       continue;
     }
     first[k] = ClassifyLine(features[k], options, use_stopwords);
+    if (first[k] == ChromeClass::kShort && repeated(k)) first[k] = ChromeClass::kBad;
     dec.score = ClassScore(first[k]);
   }
 
@@ -553,49 +609,38 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
   }
 
   // Step 4: the main segment, by maximum-sum run (Kadane) of signed weights.
+  std::vector<double>& weight = scratch.weight;
+  weight.assign(n, 0.0);
+  for (size_t k = 0; k < n; ++k) {
+    // Good lines add their words, near-good sentences a share of them;
+    // bad lines cost their words but at least bad_line_words, so a run of
+    // short menu or share lines is a border.
+    const double words = features[k].words;
+    double w;
+    if (features[k].timestamp || features[k].copyright) {
+      // Time stamps head dated items (comments, other stories) and
+      // copyright lines end pages: strong borders.
+      w = -options.bad_weight * std::max<double>(words, options.stamp_line_words);
+    } else if (fixed[k] || first[k] == ChromeClass::kBad) {
+      w = -options.bad_weight * std::max<double>(words, options.bad_line_words);
+    } else if (first[k] == ChromeClass::kGood) {
+      w = words;
+    } else if (first[k] == ChromeClass::kNearGood) {
+      // Only sentences: near-good lines that do not end like one are
+      // mostly headlines of other stories and link text.
+      w = features[k].terminal ? options.near_good_weight * words : 0.0;
+    } else {
+      // Short lines cost a little whatever their smoothed class: a
+      // sub-heading between paragraphs costs nothing that matters, a
+      // menu of twenty of them is a border.
+      w = -options.short_line_words;
+    }
+    weight[k] = w;
+  }
   size_t seg_begin = 0;
   size_t seg_end = n;  // items [seg_begin, seg_end)
   if (options.main_segment) {
-    double best = 0;
-    double run = 0;
-    size_t run_begin = 0;
-    seg_end = 0;
-    for (size_t k = 0; k < n; ++k) {
-      // Good lines add their words, near-good sentences a share of them;
-      // bad lines cost their words but at least bad_line_words, so a run of
-      // short menu or share lines is a border.
-      const double words = features[k].words;
-      double w;
-      if (features[k].timestamp || features[k].copyright) {
-        // Time stamps head dated items (comments, other stories) and
-        // copyright lines end pages: strong borders.
-        w = -options.bad_weight * std::max<double>(words, options.stamp_line_words);
-      } else if (fixed[k] || first[k] == ChromeClass::kBad) {
-        w = -options.bad_weight * std::max<double>(words, options.bad_line_words);
-      } else if (first[k] == ChromeClass::kGood) {
-        w = words;
-      } else if (first[k] == ChromeClass::kNearGood) {
-        // Only sentences: near-good lines that do not end like one are
-        // mostly headlines of other stories and link text.
-        w = features[k].terminal ? options.near_good_weight * words : 0.0;
-      } else {
-        // Short lines cost a little whatever their smoothed class: a
-        // sub-heading between paragraphs costs nothing that matters, a
-        // menu of twenty of them is a border.
-        w = -options.short_line_words;
-      }
-      run += w;
-      if (run <= 0) {
-        run = 0;
-        run_begin = k + 1;
-        continue;
-      }
-      if (run > best) {
-        best = run;
-        seg_begin = run_begin;
-        seg_end = k + 1;
-      }
-    }
+    MaxSumRun(weight, &seg_begin, &seg_end);
   }
 
   // A title directly above the segment (blank lines between are fine) that

@@ -19,13 +19,17 @@ const chaff::Stoplist& English() { return *chaff::Stoplist::English(); }
 // Article paragraphs: long, sentence-like, full of stopwords.
 const char* const kProse[] = {
     "The committee met on Tuesday and agreed that the new bridge would be "
-    "built over the river by the end of next year, after months of debate.",
+    "built over the river by the end of next year, after months of debate "
+    "about its cost and about the route of the road that leads to it.",
     "Engineers said that the design had been changed twice because the "
-    "ground on the eastern bank was softer than they had first thought.",
+    "ground on the eastern bank was softer than they had first thought, and "
+    "that the piers would now go deeper into the bed of the river.",
     "Residents who live near the site told reporters that they were worried "
-    "about noise, but most of them welcomed the plan and its new footpath.",
+    "about noise, but most of them welcomed the plan and its new footpath, "
+    "which will link the two parks for the first time in a century.",
     "The council will now ask for bids from builders, and it hopes that work "
-    "can start in the spring if the weather is kind to the crews on site.",
+    "can start in the spring if the weather is kind to the crews on site and "
+    "if the money from the regional fund arrives on time this year.",
 };
 
 // Cleans `text` with default options and returns the decisions.

@@ -91,11 +91,11 @@ struct ChromeOptions {
   // Lines at least this long with enough stopwords (or, in the
   // language-independent fallback, ending like a sentence) are "good"
   // (jusText's length_high).
-  int length_high = 130;
+  int length_high = 160;
   // Stopword density (stopwords / words) at or above which a line is
   // near-good, and good when it is also long.
   double stop_low = 0.30;
-  double stop_high = 0.32;
+  double stop_high = 0.36;
   // When fewer than this share of a document's words are stopwords the
   // stoplist does not fit its language: the classifier falls back to
   // length, punctuation and context.
@@ -107,6 +107,9 @@ struct ChromeOptions {
   // Lines with numbers that would be bad are short instead (table rows,
   // prices, scores): their context decides.
   bool numbers_are_short = true;
+  // Short lines that occur twice or more in the document are bad ("Reply",
+  // "Advertisement"), not judged by their context.
+  bool repeated_short_lines_are_bad = true;
   // Time-stamp lines have at most this many words.
   int max_timestamp_words = 12;
   // Keep only the main segment (the best-scoring run of lines); when false,

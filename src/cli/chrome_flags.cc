@@ -62,6 +62,10 @@ void AddChromeFlags(CLI::App* cmd, ChromeOptions* chrome,
                   "lines with numbers are judged by their context, never bad "
                   "alone (default " + std::string(chrome->numbers_are_short ? "true" : "false") + ")")
       ->group(g);
+  cmd->add_option("--chrome-repeated-short-lines-are-bad", chrome->repeated_short_lines_are_bad,
+                  "short lines seen twice or more in a document are chrome "
+                  "(default " + std::string(chrome->repeated_short_lines_are_bad ? "true" : "false") + ")")
+      ->group(g);
   cmd->add_option("--chrome-max-timestamp-words", chrome->max_timestamp_words,
                   "longest time-stamp line, in words (default " +
                       Num(chrome->max_timestamp_words) + ")")
