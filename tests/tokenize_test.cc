@@ -2,6 +2,7 @@
 #include <xxhash.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -179,4 +180,36 @@ TEST_CASE("tokenize: CJK characters and hangul syllables are single tokens", "[t
   CHECK(text.substr(t.begin[1], t.end[1] - t.begin[1]) == "東");
   CHECK(text.substr(t.begin[3], t.end[3] - t.begin[3]) == "한");
   CHECK(text.substr(t.begin[5], t.end[5] - t.begin[5]) == "def");
+}
+
+TEST_CASE("tokenize: every target matches the reference on the BBC corpus",
+          "[tokenize][dispatch]") {
+  // Real text (pound signs, curly quotes, accented names) when the shared
+  // data is present; the generated cases above cover its absence.
+  static const std::vector<std::string> docs = [] {
+    std::vector<std::string> out;
+    std::ifstream in(std::string(CHAFF_SHARED_DATA_DIR) + "/bbc/articles.jsonl");
+    std::string line;
+    // Tokenizing the raw JSONL lines is enough: escapes are just more bytes.
+    while (in && std::getline(in, line)) out.push_back(line);
+    return out;
+  }();
+  if (docs.empty()) {
+    WARN("SKIPPED: " CHAFF_SHARED_DATA_DIR "/bbc/articles.jsonl not found");
+    return;
+  }
+  static const std::vector<chaff::Tokens> refs = [] {
+    std::vector<chaff::Tokens> out(docs.size());
+    for (size_t i = 0; i < docs.size(); ++i) {
+      chaff::TokenizeScalar(docs[i], chaff::kDefaultTokenSeed, &out[i]);
+    }
+    return out;
+  }();
+  CHAFF_FOR_EACH_TARGET(target);
+  chaff::Tokens got;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    INFO("line " << i + 1);
+    chaff::Tokenize(docs[i], chaff::kDefaultTokenSeed, &got);
+    RequireSame(got, refs[i]);
+  }
 }
