@@ -149,6 +149,7 @@ LineFeatures MeasureLine(std::string_view text, size_t b, size_t e,
   bool time_pattern = false;  // "12:30", "20/11/2019", "2019-11-20"
   bool copyright_line = false;
   bool prev_rights = false;
+  bool prev_copyright = false;
   // Counters live in registers; the common path has no unpredictable branch.
   int stopwords = 0, alpha_words = 0, title_words = 0, number_words = 0, time_hits = 0;
   size_t gap_begin = b;  // separator bytes before the current token
@@ -193,12 +194,14 @@ LineFeatures MeasureLine(std::string_view text, size_t b, size_t e,
     const bool stop = stoplist.ContainsHash(h);
     stopwords += stop;
     if (may_be_stamp && alpha) time_hits += time_words.ContainsHash(h);
+    if (prev_copyright && digit) copyright_line = true;  // "Copyright 2019"
+    prev_copyright = false;
     if (h == copyright.copyright || h == copyright.reserved || h == copyright.c ||
         h == copyright.rights) {
-      // Rare: "copyright", "rights reserved", "(c)".
-      if (h == copyright.copyright || (prev_rights && h == copyright.reserved)) {
-        copyright_line = true;
-      }
+      // Rare: "copyright 2019", "rights reserved", "(c)". A bare "copyright"
+      // is a photo credit ("Image copyright Agency") as often as a footer.
+      prev_copyright = h == copyright.copyright;
+      if (prev_rights && h == copyright.reserved) copyright_line = true;
       if (h == copyright.c && tokens.begin[t] > b && tokens.end[t] < e &&
           p[tokens.begin[t] - 1] == '(' && p[tokens.end[t]] == ')') {
         copyright_line = true;

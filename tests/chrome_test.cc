@@ -100,6 +100,8 @@ TEST_CASE("chrome: time-stamp and copyright lines", "[chrome]") {
   CHECK(chaff::ComputeLineFeatures("(c) 2019 Some Media Group", en).copyright);
   CHECK(chaff::ComputeLineFeatures("Copyright 2018 Example Press", en).copyright);
   CHECK(chaff::ComputeLineFeatures("All rights reserved.", en).copyright);
+  // A photo credit is not a copyright line.
+  CHECK_FALSE(chaff::ComputeLineFeatures("Image copyright Some Agency", en).copyright);
   // "rights reserved" only in a row.
   CHECK_FALSE(chaff::ComputeLineFeatures("The rights of tenants were reserved.", en).copyright);
   CHECK_FALSE(chaff::ComputeLineFeatures("Tenants asked about their rights.", en).copyright);

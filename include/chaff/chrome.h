@@ -124,7 +124,7 @@ struct ChromeOptions {
   int bad_line_words = 15;
   // Time-stamp and copyright lines cost at least this many words: they
   // head dated items (comments, other stories) or end the page.
-  int stamp_line_words = 15;
+  int stamp_line_words = 30;
   // Near-good lines add this share of their words to the segment sum.
   double near_good_weight = 0.6;
   // A short line whose context is chrome costs this many words in the
