@@ -1,9 +1,11 @@
 #include "cli/cmd_clean.h"
 
+#include <sys/stat.h>
 #include <xxhash.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -87,15 +89,26 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
     return InvalidArgument("-o " + out + " exists and is not a directory");
   }
   std::unordered_map<std::string, std::string> seen;  // output -> input
+  // Inputs by (device, inode), so each target costs one stat(): comparing
+  // every target with every input took minutes for a few thousand files.
+  std::map<std::pair<uint64_t, uint64_t>, std::string> input_ids;
+  for (const auto& g : plan.inputs) {
+    struct stat st;
+    if (!IsStdin(g) && ::stat(g.path.c_str(), &st) == 0) {
+      input_ids.emplace(std::make_pair(st.st_dev, st.st_ino), g.path);
+    }
+  }
   for (const auto& f : plan.inputs) {
     if (IsStdin(f)) {
       return InvalidArgument("stdin (-) can only be cleaned to -o - or -o FILE.jsonl");
     }
     std::string target = (fs::path(out) / f.relative).string();
     if (flags.annotate && KindOfPath(f.path) == InputKind::kText) target += ".json";
-    for (const auto& g : plan.inputs) {
-      if (!IsStdin(g) && SameFile(g.path, target)) {
-        return InvalidArgument("refusing to overwrite input " + g.path + " (output " +
+    struct stat st;
+    if (::stat(target.c_str(), &st) == 0) {
+      const auto same = input_ids.find(std::make_pair(st.st_dev, st.st_ino));
+      if (same != input_ids.end()) {
+        return InvalidArgument("refusing to overwrite input " + same->second + " (output " +
                                target + " is the same file)");
       }
     }
