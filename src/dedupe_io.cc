@@ -1,7 +1,11 @@
 #include "chaff/dedupe_io.h"
 
 #include <cstdio>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
@@ -232,86 +236,207 @@ Status InputsChanged(size_t first, const std::string& second) {
 // are exactly those of the record-by-record path (CorpusReader, then each
 // kept record + "\n"): lines end at '\n', one '\r' before it is dropped, a
 // line of only spaces and tabs is not a record.
+//
+// Scanning (read + find lines + decide) and writing are separate stages;
+// with two or more threads the scan runs on a helper thread one block ahead
+// of the writes, so the two system-call copies overlap.
 class KeptRecordCopier {
  public:
-  KeptRecordCopier(const DedupeResult& result, OutputFile* out, DedupeWriteStats* stats)
-      : result_(result), out_(out), stats_(stats) {}
+  // What to write from one block: byte ranges of `data`, each followed by a
+  // "\n" when `newline` (a record whose own line ending was not a bare
+  // '\n').
+  struct Piece {
+    size_t begin;
+    size_t end;
+    bool newline;
+  };
+  struct Block {
+    std::string data;
+    std::vector<Piece> pieces;
+    uint64_t bytes_read = 0;  // input bytes consumed so far
+    size_t records = 0;       // records seen so far (index after this block)
+    bool last = false;
+    Status status;
+  };
+
+  KeptRecordCopier(const DedupeResult& result, OutputFile* out, DedupeWriteStats* stats,
+                   int threads)
+      : result_(result), out_(out), stats_(stats), threads_(threads) {}
 
   Status Copy(const CorpusInput& in, size_t* index, uint64_t* bytes_read,
               const std::function<Status()>& on_block) {
     CHAFF_ASSIGN_OR_RETURN(auto source, OpenSource(in.path));
-    constexpr size_t kBlock = size_t{4} << 20;
-    std::string buf;
-    size_t carry = 0;  // bytes of an unfinished line at the front of buf
-    bool eof = false;
-    while (!eof) {
-      buf.resize(carry + kBlock);
-      auto got = source->Read(buf.data() + carry, kBlock);
-      if (!got.ok()) return got.status().WithPrefix(in.name);
-      eof = *got == 0;
-      *bytes_read += *got;
-      const size_t end = carry + *got;
-      size_t pos = 0;
+    Scanner scanner(result_, std::move(source), in.name, *index, *bytes_read);
+    auto write = [&](Block* b) -> Status {
+      CHAFF_RETURN_IF_ERROR(b->status);
+      for (const Piece& p : b->pieces) {
+        CHAFF_RETURN_IF_ERROR(out_->Write(std::string_view(b->data).substr(p.begin, p.end - p.begin)));
+        stats_->bytes_written += p.end - p.begin;
+        if (p.newline) {
+          CHAFF_RETURN_IF_ERROR(out_->Write("\n"));
+          stats_->bytes_written += 1;
+        }
+      }
+      *index = b->records;
+      *bytes_read = b->bytes_read;
+      return on_block ? on_block() : Status::Ok();
+    };
+    if (threads_ <= 1) {
       for (;;) {
-        const void* nl = std::memchr(buf.data() + pos, '\n', end - pos);
-        if (nl == nullptr) break;
-        const size_t e = static_cast<size_t>(static_cast<const char*>(nl) - buf.data());
-        CHAFF_RETURN_IF_ERROR(Line(buf.data(), pos, e, /*has_newline=*/true, index));
-        pos = e + 1;
+        auto b = scanner.Next();
+        CHAFF_RETURN_IF_ERROR(write(b.get()));
+        if (b->last) break;
       }
-      if (eof && pos < end) {
-        CHAFF_RETURN_IF_ERROR(Line(buf.data(), pos, end, /*has_newline=*/false, index));
-        pos = end;
+    } else {
+      // A one-block-deep queue between the scanning thread and this one.
+      std::mutex mu;
+      std::condition_variable cv;
+      std::deque<std::unique_ptr<Block>> ready;
+      bool stop = false;
+      std::thread producer([&] {
+        for (;;) {
+          auto b = scanner.Next();
+          const bool last = b->last || !b->status.ok();
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return stop || ready.size() < 2; });
+          if (stop) return;
+          ready.push_back(std::move(b));
+          cv.notify_all();
+          if (last) return;
+        }
+      });
+      Status status;
+      for (;;) {
+        std::unique_ptr<Block> b;
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return !ready.empty(); });
+          b = std::move(ready.front());
+          ready.pop_front();
+          cv.notify_all();
+        }
+        status = write(b.get());
+        if (!status.ok() || b->last) break;
       }
-      CHAFF_RETURN_IF_ERROR(FlushRun(buf.data()));
-      carry = end - pos;
-      std::memmove(buf.data(), buf.data() + pos, carry);
-      if (on_block) CHAFF_RETURN_IF_ERROR(on_block());
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        stop = true;
+      }
+      cv.notify_all();
+      producer.join();
+      CHAFF_RETURN_IF_ERROR(status);
     }
+    stats_->kept += scanner.kept();
     return Status::Ok();
   }
 
  private:
-  // Line [s, e) of buf, without its '\n'.
-  Status Line(const char* buf, size_t s, size_t e, bool has_newline, size_t* index) {
-    size_t len = e - s;
-    const bool cr = len > 0 && buf[e - 1] == '\r';
-    if (cr) --len;
-    bool blank = true;
-    for (size_t i = s; i < s + len && blank; ++i) blank = buf[i] == ' ' || buf[i] == '\t';
-    if (blank) return FlushRun(buf);
-    if (*index >= result_.representative.size()) return InputsChanged(result_.representative.size(), "more");
-    const bool kept = result_.Kept((*index)++);
-    if (!kept) return FlushRun(buf);
-    ++stats_->kept;
-    if (!cr && has_newline) {
-      if (run_end_ != s || run_end_ == run_begin_) {
-        CHAFF_RETURN_IF_ERROR(FlushRun(buf));
-        run_begin_ = s;
-      }
-      run_end_ = e + 1;
-      return Status::Ok();
-    }
-    CHAFF_RETURN_IF_ERROR(FlushRun(buf));
-    CHAFF_RETURN_IF_ERROR(out_->Write(std::string_view(buf + s, len)));
-    stats_->bytes_written += len + 1;
-    return out_->Write("\n");
-  }
+  class Scanner {
+   public:
+    Scanner(const DedupeResult& result, std::unique_ptr<ByteSource> source, std::string name,
+            size_t index, uint64_t bytes_read)
+        : result_(result), source_(std::move(source)), name_(std::move(name)),
+          index_(index), bytes_read_(bytes_read) {}
 
-  Status FlushRun(const char* buf) {
-    if (run_end_ > run_begin_) {
-      CHAFF_RETURN_IF_ERROR(out_->Write(std::string_view(buf + run_begin_, run_end_ - run_begin_)));
-      stats_->bytes_written += run_end_ - run_begin_;
+    size_t kept() const { return kept_; }
+
+    // The next block's pieces; the block's data starts with the unfinished
+    // line of the previous one.
+    std::unique_ptr<Block> Next() {
+      constexpr size_t kBlock = size_t{4} << 20;
+      auto b = std::make_unique<Block>();
+      b->data.reserve(carry_.size() + kBlock);
+      b->data = carry_;
+      const size_t have = b->data.size();
+      b->data.resize(have + kBlock);
+      auto got = source_->Read(b->data.data() + have, kBlock);
+      if (!got.ok()) {
+        b->status = got.status().WithPrefix(name_);
+        b->last = true;
+        return b;
+      }
+      const bool eof = *got == 0;
+      bytes_read_ += *got;
+      const size_t end = have + *got;
+      b->data.resize(end);
+      size_t pos = 0;
+      run_begin_ = run_end_ = 0;
+      for (;;) {
+        const void* nl = std::memchr(b->data.data() + pos, '\n', end - pos);
+        if (nl == nullptr) break;
+        const size_t e = static_cast<size_t>(static_cast<const char*>(nl) - b->data.data());
+        if (!Line(b.get(), pos, e, /*has_newline=*/true)) return b;
+        pos = e + 1;
+      }
+      if (eof && pos < end) {
+        if (!Line(b.get(), pos, end, /*has_newline=*/false)) return b;
+        pos = end;
+      }
+      FlushRun(b.get());
+      carry_.assign(b->data, pos, std::string::npos);
+      b->bytes_read = bytes_read_;
+      b->records = index_;
+      b->last = eof;
+      return b;
     }
-    run_begin_ = run_end_ = 0;
-    return Status::Ok();
-  }
+
+   private:
+    // Line [s, e) of the block, without its '\n'. False on an error (set in
+    // the block).
+    bool Line(Block* b, size_t s, size_t e, bool has_newline) {
+      const char* buf = b->data.data();
+      size_t len = e - s;
+      const bool cr = len > 0 && buf[e - 1] == '\r';
+      if (cr) --len;
+      bool blank = true;
+      for (size_t i = s; i < s + len && blank; ++i) blank = buf[i] == ' ' || buf[i] == '\t';
+      if (blank) {
+        FlushRun(b);
+        return true;
+      }
+      if (index_ >= result_.representative.size()) {
+        b->status = InputsChanged(result_.representative.size(), "more");
+        b->last = true;
+        return false;
+      }
+      if (!result_.Kept(index_++)) {
+        FlushRun(b);
+        return true;
+      }
+      ++kept_;
+      if (!cr && has_newline) {
+        if (run_end_ != s || run_end_ == run_begin_) {
+          FlushRun(b);
+          run_begin_ = s;
+        }
+        run_end_ = e + 1;
+        return true;
+      }
+      FlushRun(b);
+      b->pieces.push_back(Piece{s, s + len, true});
+      return true;
+    }
+
+    void FlushRun(Block* b) {
+      if (run_end_ > run_begin_) b->pieces.push_back(Piece{run_begin_, run_end_, false});
+      run_begin_ = run_end_ = 0;
+    }
+
+    const DedupeResult& result_;
+    std::unique_ptr<ByteSource> source_;
+    std::string name_;
+    size_t index_;
+    uint64_t bytes_read_;
+    size_t kept_ = 0;
+    std::string carry_;
+    size_t run_begin_ = 0;
+    size_t run_end_ = 0;
+  };
 
   const DedupeResult& result_;
   OutputFile* out_;
   DedupeWriteStats* stats_;
-  size_t run_begin_ = 0;
-  size_t run_end_ = 0;
+  int threads_;
 };
 
 // Pass 2 without a clusters file: JSONL inputs through KeptRecordCopier,
@@ -345,7 +470,7 @@ Status WriteKeptOnly(const std::vector<CorpusInput>& inputs, const DedupeResult&
         CHAFF_ASSIGN_OR_RETURN(own, OutputFile::Create(target));
         out = own.get();
       }
-      KeptRecordCopier copier(result, out, stats);
+      KeptRecordCopier copier(result, out, stats, options.threads);
       CHAFF_RETURN_IF_ERROR(copier.Copy(in, &index, &bytes_read, report));
       if (own) CHAFF_RETURN_IF_ERROR(own->Commit());
       continue;
