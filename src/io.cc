@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -445,6 +446,31 @@ Status OutputFile::Commit() {
 }
 
 void SetCancelFlag(const std::atomic<bool>* flag) { g_cancel_flag.store(flag); }
+
+StatusOr<std::unique_ptr<TempFile>> TempFile::Create(std::string_view data,
+                                                     std::string_view suffix) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string name = std::string(dir && *dir ? dir : "/tmp") + "/chaff-XXXXXX";
+  name.append(suffix);
+  const int fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
+  if (fd < 0) return ErrnoStatus(name, "cannot create a temporary file", errno);
+  std::unique_ptr<TempFile> file(new TempFile(name));
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t w = ::write(fd, data.data() + done, data.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      const int err = errno;
+      ::close(fd);
+      return ErrnoStatus(name, "write failed", err);
+    }
+    done += static_cast<size_t>(w);
+  }
+  if (::close(fd) != 0) return ErrnoStatus(name, "write failed", errno);
+  return file;
+}
+
+TempFile::~TempFile() { ::unlink(path_.c_str()); }
 
 bool IsBrokenPipe(const Status& status) {
   return status.code() == StatusCode::kBrokenPipe;

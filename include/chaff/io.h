@@ -115,6 +115,23 @@ class OutputFile {
 // with nullptr) EINTR is always retried. The flag must outlive every I/O.
 void SetCancelFlag(const std::atomic<bool>* flag);
 
+// A temporary file holding given bytes, removed when the object is
+// destroyed: for data that must be read twice but came from a pipe.
+class TempFile {
+ public:
+  // Creates $TMPDIR/chaff-XXXXXX<suffix> (or /tmp) holding `data`.
+  static StatusOr<std::unique_ptr<TempFile>> Create(std::string_view data,
+                                                    std::string_view suffix);
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TempFile(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
 // True when the status is a write to a closed pipe (EPIPE): the reader went
 // away (`chaff ... | head`), which is not an error for a command-line tool.
 bool IsBrokenPipe(const Status& status);

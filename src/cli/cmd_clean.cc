@@ -10,6 +10,8 @@
 #include <unordered_map>
 
 #include "chaff/annotate.h"
+#include "chaff/dedupe.h"
+#include "chaff/dedupe_io.h"
 #include "chaff/io.h"
 #include "chaff/jsonl.h"
 #include "cli/chrome_flags.h"
@@ -33,6 +35,7 @@ struct Plan {
   OutputMode mode = OutputMode::kStdout;
   std::vector<InputFile> inputs;
   std::vector<std::string> outputs;  // per input (kTree only)
+  std::string stream = "-";          // kStdout: stdout, or a device
 };
 
 // What happened to one input file, for the summary and the report.
@@ -41,6 +44,7 @@ struct FileReport {
   uint64_t documents = 0;
   uint64_t bad_records = 0;
   bool skipped = false;  // binary file in a directory walk
+  uint64_t duplicates = 0;  // near-duplicate documents dropped (--dedupe)
   bool unreadable = false;  // could not be read: warned about, no output
   Accounting accounting;
 };
@@ -83,8 +87,14 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
     plan.mode = OutputMode::kSingleJsonl;
     return plan;
   }
-  plan.mode = OutputMode::kTree;
   std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec) && !fs::is_regular_file(out, ec)) {
+    // A device or a pipe (-o /dev/null): one stream, like stdout.
+    plan.mode = OutputMode::kStdout;
+    plan.stream = out;
+    return plan;
+  }
+  plan.mode = OutputMode::kTree;
   if (fs::exists(out, ec) && !fs::is_directory(out, ec)) {
     return InvalidArgument("-o " + out + " exists and is not a directory");
   }
@@ -227,10 +237,11 @@ class CleanRun {
       stdin_jsonl_ = first != std::string::npos && stdin_buffer_[first] == '{';
     }
     if (use_templates_) CHAFF_RETURN_IF_ERROR(CountTemplates(plan));
+    if (flags_.dedupe) CHAFF_RETURN_IF_ERROR(FindDuplicates(plan));
     std::unique_ptr<OutputFile> shared;
     if (plan.mode != OutputMode::kTree) {
       auto created = OutputFile::Create(plan.mode == OutputMode::kStdout
-                                            ? std::string(kStdio) : flags_.output);
+                                            ? plan.stream : flags_.output);
       if (!created.ok()) return created.status();
       shared = std::move(*created);
     }
@@ -324,6 +335,86 @@ class CleanRun {
     return Status::Ok();
   }
 
+  // Pass 2 of --dedupe: clusters the documents by their cleaned text (the
+  // same story on two sites differs mostly in its chrome). Template lines
+  // are not removed here: the decoder sees the text without its record, so
+  // without its site; chrome and repeats are.
+  Status FindDuplicates(const Plan& plan) {
+    std::unique_ptr<TempFile> spooled;
+    std::vector<InputFile> files = plan.inputs;
+    for (InputFile& f : files) {
+      if (!IsStdin(f)) continue;
+      auto temp = TempFile::Create(stdin_buffer_, stdin_jsonl_ ? ".jsonl" : ".txt");
+      if (!temp.ok()) return temp.status();
+      spooled = std::move(*temp);
+      f.path = spooled->path();
+    }
+    std::vector<CorpusInput> inputs = ToCorpusInputs(files);
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (IsStdin(plan.inputs[i])) inputs[i].name = "<stdin>";
+    }
+    DedupeOptions options;
+    options.threshold = flags_.dedupe_threshold;
+    options.threads = threads_;
+    auto resolved = ResolveDedupeOptions(options);
+    if (!resolved.ok()) return resolved.status();
+    JsonlFields fields;
+    fields.text_field = flags_.text_field;
+    fields.id_field = flags_.id_field;
+    fields.skip_bad_records = flags_.skip_bad_records;
+    const TextTransform clean_text = [this](std::string_view text, std::string* storage) {
+      thread_local CleanResult result;
+      cleaner_.Clean(text, &result);
+      storage->swap(result.cleaned);
+      return std::string_view(*storage);
+    };
+    CorpusReader reader(&inputs);
+    auto result = DedupeCorpus(&reader, CorpusDecoders(&inputs, fields, nullptr, clean_text),
+                               *resolved, [](const DedupeProgress&) { return !Interrupted().load(); });
+    if (!result.ok()) return result.status();
+    dedupe_ = std::make_unique<DedupeResult>(std::move(*result));
+    return Status::Ok();
+  }
+
+  // With --dedupe: true when the next document (in input order) is a
+  // near-duplicate of an earlier one; advances the document index. Sets
+  // *rep and *similarity for a dropped document.
+  bool NextIsDuplicate(uint32_t* rep, float* similarity) {
+    if (!dedupe_) return false;
+    const size_t i = doc_index_++;
+    if (i >= dedupe_->representative.size() || dedupe_->Kept(i)) return false;
+    *rep = dedupe_->representative[i];
+    *similarity = dedupe_->similarity[i];
+    return true;
+  }
+
+  // A dropped near-duplicate: every byte removed for that reason, and, with
+  // --annotate, an annotation saying which document it duplicates.
+  void DropDuplicate(std::string_view text, uint32_t rep, float similarity, Job* job) const {
+    const uint64_t lines = SegmentLines(text).size();
+    const auto r = static_cast<size_t>(Reason::kNearDuplicate);
+    job->result.accounting = Accounting();
+    job->result.accounting.bytes[r] = text.size();
+    job->result.accounting.lines[r] = lines;
+    job->out.clear();
+    if (!flags_.annotate) return;
+    std::string ann = "{\"bytes\":" + std::to_string(text.size()) +
+                      ",\"kept_bytes\":0,\"removed\":[";
+    if (!text.empty()) {
+      ann += "{\"start\":0,\"end\":" + std::to_string(text.size()) +
+             ",\"reason\":\"near_duplicate\",\"lines\":[1," + std::to_string(lines) + "]}";
+    }
+    char sim[32];
+    std::snprintf(sim, sizeof(sim), "%.4f", static_cast<double>(similarity));
+    ann += "],\"duplicate_of\":" + std::to_string(rep) + ",\"similarity\":" + sim + "}";
+    if (job->line.empty()) {
+      job->out = ann + "\n";
+    } else {
+      const size_t close = job->line.find_last_of('}');
+      job->out = job->line.substr(0, close) + ",\"chaff\":" + ann + job->line.substr(close) + "\n";
+    }
+  }
+
   // Cleans one document with the template flags of its site.
   void CleanDocument(std::string_view site, std::string_view text, CleanResult* result) const {
     if (!use_templates_) {
@@ -399,11 +490,18 @@ class CleanRun {
         reports_.push_back(std::move(report));
         continue;
       }
+      uint32_t rep = 0;
+      float similarity = 0.0f;
+      const bool dropped = NextIsDuplicate(&rep, &similarity);
+      if (dropped) DropDuplicate(job.text, rep, similarity, &job);
+      report.duplicates = dropped ? 1 : 0;
       report.documents = 1;
       report.accounting = job.result.accounting;
       bytes_done_ += job.text.size();
       ++docs_done_;
-      if (plan.mode == OutputMode::kTree) {
+      if (dropped && !flags_.annotate) {
+        // Not written at all: in a mirrored tree the file is absent.
+      } else if (plan.mode == OutputMode::kTree) {
         auto out = OutputFile::Create(plan.outputs[begin + k]);
         if (!out.ok()) return out.status();
         CHAFF_RETURN_IF_ERROR((*out)->Write(job.out));
@@ -426,6 +524,9 @@ class CleanRun {
       Job job;
       CleanDocument("", stdin_buffer_, &job.result);
       RenderText(flags_, &job);
+      uint32_t rep = 0;
+      float similarity = 0.0f;
+      if (NextIsDuplicate(&rep, &similarity)) DropDuplicate(stdin_buffer_, rep, similarity, &job);
       CHAFF_RETURN_IF_ERROR(out->Write(job.out));
       report.documents = 1;
       report.accounting = job.result.accounting;
@@ -474,6 +575,9 @@ class CleanRun {
       });
       for (Job& job : jobs) {
         const std::string where = name + ":" + std::to_string(job.line_number);
+        uint32_t rep = 0;
+        float similarity = 0.0f;
+        const bool dropped = NextIsDuplicate(&rep, &similarity);
         if (job.status.ok() && job.record.has_id) {
           const uint64_t h = XXH3_64bits(job.record.id.data(), job.record.id.size());
           auto [it, fresh] = ids_.emplace(h, where);
@@ -492,6 +596,8 @@ class CleanRun {
           job.out.assign(job.line);
           job.out.push_back('\n');
         } else {
+          if (dropped) DropDuplicate(job.record.text, rep, similarity, &job);
+          report.duplicates += dropped ? 1 : 0;
           ++report.documents;
           report.accounting += job.result.accounting;
           bytes_done_ += job.record.text.size();
@@ -515,6 +621,8 @@ class CleanRun {
   TemplateIndex templates_;
   bool stdin_read_ = false;
   bool stdin_jsonl_ = false;
+  std::unique_ptr<DedupeResult> dedupe_;  // with --dedupe, after pass 2
+  size_t doc_index_ = 0;                  // documents met so far in the write pass
   int threads_;
   Progress progress_;
   std::vector<FileReport> reports_;
@@ -540,11 +648,12 @@ std::string ReasonList(const Accounting& a) {
 void PrintSummary(const std::vector<FileReport>& reports) {
   constexpr size_t kMaxListed = 20;
   Accounting total;
-  uint64_t docs = 0, bad = 0, skipped = 0, files = 0, unreadable = 0;
+  uint64_t docs = 0, bad = 0, skipped = 0, files = 0, unreadable = 0, duplicates = 0;
   size_t listed = 0;
   for (const auto& r : reports) {
     total += r.accounting;
     docs += r.documents;
+    duplicates += r.duplicates;
     bad += r.bad_records;
     skipped += r.skipped ? 1 : 0;
     unreadable += r.unreadable ? 1 : 0;
@@ -573,6 +682,10 @@ void PrintSummary(const std::vector<FileReport>& reports) {
                WithCommas(files).c_str(), WithCommas(docs).c_str(),
                WithCommas(total.total_bytes()).c_str(), WithCommas(total.kept_bytes()).c_str(),
                WithCommas(total.removed_bytes()).c_str(), pct, ReasonList(total).c_str());
+  if (duplicates) {
+    std::fprintf(stderr, "; %s near-duplicate document(s) dropped",
+                 WithCommas(duplicates).c_str());
+  }
   if (bad) std::fprintf(stderr, "; %s bad record(s) passed through", WithCommas(bad).c_str());
   if (skipped) std::fprintf(stderr, "; %s binary file(s) skipped", WithCommas(skipped).c_str());
   if (unreadable) {
@@ -603,6 +716,7 @@ Status WriteReport(const std::string& path, const std::vector<FileReport>& repor
     json += "{\"path\":";
     AppendJsonString(r.path, &json);
     json += ",\"documents\":" + std::to_string(r.documents) +
+            ",\"near_duplicates\":" + std::to_string(r.duplicates) +
             ",\"bad_records\":" + std::to_string(r.bad_records) +
             ",\"skipped\":" + (r.skipped ? "true" : "false") +
             ",\"unreadable\":" + (r.unreadable ? "true" : "false") + ",\"accounting\":";
@@ -663,6 +777,14 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_flag("--no-templates", flags->no_templates,
                 "Do not remove template lines (lines recurring across many "
                 "documents of a site); saves the first pass over the input");
+  cmd->add_flag("--dedupe", flags->dedupe,
+                "Also drop near-duplicate documents (keeping the first of each "
+                "cluster, as chaff dedupe does), judged on their cleaned text; "
+                "reads the input once more");
+  cmd->add_option("--dedupe-threshold", flags->dedupe_threshold,
+                  "With --dedupe: word-shingle Jaccard similarity at or above "
+                  "which two documents are near-duplicates")
+      ->capture_default_str()->check(CLI::Range(0.01, 0.99));
   cmd->add_option("--site-field", flags->site_field,
                   "JSONL field holding the document's URL (or site); template "
                   "lines are counted per host. Without it, across the input")

@@ -26,6 +26,8 @@ struct CleanFlags {
   bool no_chrome = false;
   bool no_repeats = false;
   bool no_templates = false;
+  bool dedupe = false;  // also drop near-duplicate documents
+  double dedupe_threshold = 0.8;
   std::string site_field = "url";
   std::string stoplist_path;
   CleanOptions clean;
