@@ -790,12 +790,13 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
                   "lines are counted per host. Without it, across the input")
       ->capture_default_str();
   cmd->add_option("--min-repeat-tokens", flags->clean.repeats.min_tokens,
-                  "Lines with fewer tokens are never judged as repeats (left to "
-                  "the chrome detector)")
+                  "Lines with at least this many tokens are judged as repeats on "
+                  "their own; shorter lines only inside a repeated block (next to "
+                  "a repeat), else they are left to the chrome detector")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--repeat-containment", flags->clean.repeats.containment,
-                  "A line whose word shingles are at least this much contained in "
-                  "the text before it is a near repeat")
+                  "A line whose word 5-gram shingles are at least this much "
+                  "contained in one earlier line is a near repeat")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   AddChromeFlags(cmd, &flags->clean.chrome, &flags->templates, &flags->stoplist_path);
   return cmd;
