@@ -236,27 +236,44 @@ DedupeResult DedupeIndex::Cluster() {
     }
   };
 
-  std::vector<uint64_t> entries, scratch;
-  entries.reserve(m.n);
-  for (size_t band = 0; band < m.bands; ++band) {
-    entries.clear();
+  // (key, doc) entries of one band, sorted. Entries are pushed in document
+  // order, so a stable sort on the key alone gives (key, doc) order: LSD
+  // radix passes, O(n), where std::sort was a visible share of the run.
+  auto build_band = [&m, n32](size_t band, std::vector<uint64_t>* entries,
+                              std::vector<uint64_t>* scratch) {
+    entries->clear();
+    entries->reserve(m.n);
     for (uint32_t i = 0; i < n32; ++i) {
       if (m.empty[i]) continue;
-      entries.push_back(static_cast<uint64_t>(m.Key(i, band)) << 32 | i);
+      entries->push_back(static_cast<uint64_t>(m.Key(i, band)) << 32 | i);
     }
-    // Entries were pushed in document order, so a stable sort on the key
-    // alone gives (key, doc) order: four 8-bit LSD radix passes over the
-    // key's bytes, O(n) where std::sort was a visible share of the run.
-    RadixSortByHigh32(&entries, &scratch);
+    RadixSortByHigh32(entries, scratch);
+  };
+  auto process_band = [&](const std::vector<uint64_t>& entries) {
     for (size_t i = 0; i < entries.size();) {
       size_t j = i + 1;
       while (j < entries.size() && (entries[j] >> 32) == (entries[i] >> 32)) ++j;
       if (j - i > 1) process_run(entries.data() + i, entries.data() + j);
       i = j;
     }
+  };
+  {
+    // With two or more threads, band j + 1 is built on a helper thread
+    // while this one builds band j; runs are still processed in band order.
+    const bool pair = m.options.threads >= 2;
+    std::vector<uint64_t> entries[2], scratch[2];
+    for (size_t band = 0; band < m.bands; band += pair ? 2 : 1) {
+      std::thread helper;
+      const bool second = pair && band + 1 < m.bands;
+      if (second) helper = std::thread(build_band, band + 1, &entries[1], &scratch[1]);
+      build_band(band, &entries[0], &scratch[0]);
+      process_band(entries[0]);
+      if (second) {
+        helper.join();
+        process_band(entries[1]);
+      }
+    }
   }
-  std::vector<uint64_t>().swap(entries);
-  std::vector<uint64_t>().swap(scratch);
 
   result.representative.resize(m.n);
   result.similarity.resize(m.n);
