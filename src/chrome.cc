@@ -632,11 +632,13 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
       // Only sentences: near-good lines that do not end like one are
       // mostly headlines of other stories and link text.
       w = features[k].terminal ? options.near_good_weight * words : 0.0;
-    } else {
+    } else if (features[k].words > 0) {
       // Short lines cost a little whatever their smoothed class: a
       // sub-heading between paragraphs costs nothing that matters, a
       // menu of twenty of them is a border.
       w = -options.short_line_words;
+    } else {
+      w = 0;  // no words ("* * *", a zero-width space): like a blank line
     }
     weight[k] = w;
   }
