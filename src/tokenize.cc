@@ -1,10 +1,16 @@
-// Tokenize(): the fast tokenizer. A Highway kernel classifies and normalizes
-// every byte of the document at once (src/simd/tokenize-inl.h); this file
-// walks the resulting bit masks 64 bytes at a time, cutting ASCII tokens with
-// bit scans, and hashes their normalized bytes in place, grouped by XXH3
-// length class. Only bytes >= 0x80 take the scalar slow path, one code point
-// at a time, with the same utf8proc decoding and folding as the reference
-// (TokenizeScalar), so the output is byte-identical to it on every target.
+// Tokenize(): the fast tokenizer. Three steps per document, the first and
+// the heavy parts of the others Highway kernels dispatched once per call
+// (src/simd/tokenize-inl.h):
+//   1. classify and normalize every byte: packed bit masks of ASCII word
+//      bytes and of bytes >= 0x80, and the ASCII-normalized bytes;
+//   2. cut tokens: ASCII blocks by bit scans of the word-bit transitions
+//      (with AVX-512, runs of whole ASCII blocks by a kernel that compresses
+//      start and end offsets, no branch per token); bytes >= 0x80 one code
+//      point at a time with the same utf8proc decoding and folding as the
+//      reference (TokenizeScalar);
+//   3. hash the pure-ASCII tokens from the normalized bytes, never one by
+//      one in the walk (see below).
+// Output is byte-identical to TokenizeScalar on every target (tested).
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -26,16 +32,18 @@ namespace {
 //   Vector mode (targets with a native 64-bit lane multiply: AVX-512): a
 //     Highway kernel evaluates XXH3's two short-input formulas for all
 //     tokens, 8 per vector, and selects per lane; tokens of more than 8
-//     bytes are listed (branch-free) and hashed by XXH3 afterwards.
+//     bytes are listed (branch-free) and hashed by XXH3 afterwards, and the
+//     tokens hashed during the walk (non-ASCII bytes) are put back.
 //   Class mode (all other targets, where emulated 64-bit multiplies cost
 //     more than scalar XXH3): the walk files each token under its length
 //     class and each class is hashed in its own loop.
-constexpr size_t kMaxShortToken = 8;
 constexpr uint8_t kLengthClass64[64] = {  // 0: 1-3, 1: 4-8, 2: longer
     0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
 constexpr size_t kLongClass = 2;
+// Entries past the last token the vector kernels may write (whole vectors).
+constexpr size_t kOutputSlack = 32;
 
 // Per-thread buffers reused across calls: no allocation per token, and per
 // document only while a document is larger than any before it.
@@ -47,7 +55,7 @@ struct Scratch {
   // Indices of pure-ASCII tokens per length class (vector mode: only the
   // long class), and room for the hash kernel's own lists.
   std::vector<uint32_t> lists[3];
-  std::vector<uint32_t> hash_scratch;
+  std::vector<uint64_t> long64;  // vector mode: indices of long tokens
   // Tokens hashed during the walk (not pure ASCII): their hashes are put
   // back after the kernel, which computes every index.
   std::vector<std::pair<uint32_t, uint64_t>> fixups;
@@ -81,7 +89,7 @@ class Walker {
         begin_(out->begin.data()),
         end_(out->end.data()) {
     for (size_t c = 0; c < 3; ++c) list_[c] = scratch->lists[c].data();
-    scratch_ = scratch->hash_scratch.data();
+    long64_ = scratch->long64.data();
     fixups_ = &scratch->fixups;
     fixups_->clear();
   }
@@ -110,7 +118,6 @@ class Walker {
     uint64_t starts = word & ~(word << 1);
     uint64_t ends = ~word & (word << 1);
     size_t t = count_;
-    size_t num_long = list_len_[kLongClass];
     while (starts != 0) {
       const size_t b = Ctz(starts);
       starts &= starts - 1;
@@ -125,17 +132,13 @@ class Walker {
       ends &= ends - 1;
       begin_[t] = static_cast<uint32_t>(base + b);
       end_[t] = static_cast<uint32_t>(base + e);
-      if constexpr (kVectorHash) {
-        list_[kLongClass][num_long] = static_cast<uint32_t>(t);  // kept only
-        num_long += (e - b > kMaxShortToken);  // if long: no branch
-      } else {
+      if constexpr (!kVectorHash) {  // vector mode: the hash kernel sorts
         const size_t c = kLengthClass64[e - b];  // e - b < 64
         list_[c][list_len_[c]++] = static_cast<uint32_t>(t);
       }
       ++t;
     }
     count_ = t;
-    if constexpr (kVectorHash) list_len_[kLongClass] = num_long;
   }
 
   // The ASCII bytes [base + lo, base + hi) of a block that also holds bytes
@@ -233,11 +236,42 @@ class Walker {
   // Hashes the pure-ASCII tokens: the kernel for 1 to 8 bytes, XXH3 for
   // the rest; then restores the tokens hashed during the walk. Values are
   // XXH3_64bits_withSeed's (tests compare against the reference).
+  // Vector mode only: pure-ASCII 64-byte blocks [first, last) of the packed
+  // word bits, all at once through the run kernel. An open pure token's
+  // start is written first so that starts and ends pair up by index; a token
+  // reaching the end of the run stays open. Precondition: no token with
+  // non-ASCII bytes is open (its bytes must go through the token buffer).
+  void AsciiBlocks(const uint64_t* word_bits, size_t first, size_t last) {
+    size_t starts = count_;
+    if (in_token_) begin_[starts++] = static_cast<uint32_t>(begin_tok_);
+    size_t num_starts = 0, num_ends = 0;
+    const uint64_t open = internal::AsciiRunsSimd(
+        word_bits + first, last - first, static_cast<uint32_t>(first * 64),
+        in_token_ ? 1 : 0, begin_ + starts, &num_starts, end_ + count_, &num_ends);
+    count_ += num_ends;
+    in_token_ = open != 0;
+    if (in_token_) {
+      pure_ = true;
+      begin_tok_ = begin_[count_];
+      end_tok_ = last * 64;
+    }
+  }
+
+  bool InTokenWithNonAscii() const { return in_token_ && !pure_; }
+
   void HashPending() {
     const uint8_t* norm = norm_;
     const uint64_t seed = seed_;
     if constexpr (kVectorHash) {
-      internal::HashShortTokensSimd(norm, begin_, end_, count_, seed, scratch_, hashes_);
+      // Every index through the kernel; then the long tokens it listed, and
+      // the tokens hashed during the walk put back.
+      const size_t num_long = internal::HashShortTokensSimd(norm, begin_, end_, count_,
+                                                            seed, long64_, hashes_);
+      for (size_t i = 0; i < num_long; ++i) {
+        const uint64_t t = long64_[i];
+        hashes_[t] = XXH3_64bits_withSeed(norm + begin_[t], end_[t] - begin_[t], seed);
+      }
+      for (const auto& [index, hash] : *fixups_) hashes_[index] = hash;
     } else {
       for (size_t i = 0; i < list_len_[0]; ++i) {
         const uint32_t t = list_[0][i];
@@ -249,14 +283,10 @@ class Walker {
         hashes_[t] = XXH3_len_4to8_64b(norm + begin_[t], end_[t] - begin_[t],
                                        XXH3_kSecret, seed);
       }
-    }
-    for (size_t i = 0; i < list_len_[kLongClass]; ++i) {
-      const uint32_t t = list_[kLongClass][i];
-      hashes_[t] = XXH3_64bits_withSeed(norm + begin_[t], end_[t] - begin_[t], seed);
-    }
-    // The kernel computed every index; put back the tokens hashed early.
-    if constexpr (kVectorHash) {
-      for (const auto& [index, hash] : *fixups_) hashes_[index] = hash;
+      for (size_t i = 0; i < list_len_[kLongClass]; ++i) {
+        const uint32_t t = list_[kLongClass][i];
+        hashes_[t] = XXH3_64bits_withSeed(norm + begin_[t], end_[t] - begin_[t], seed);
+      }
     }
   }
 
@@ -278,9 +308,11 @@ class Walker {
     const size_t t = count_++;
     begin_[t] = static_cast<uint32_t>(b);
     end_[t] = static_cast<uint32_t>(e);
-    const size_t len = e - b;
-    const size_t c = len < 64 ? kLengthClass64[len] : kLongClass;
-    if (!kVectorHash || c == kLongClass) list_[c][list_len_[c]++] = static_cast<uint32_t>(t);
+    if constexpr (!kVectorHash) {  // vector mode: the hash kernel sorts
+      const size_t len = e - b;
+      const size_t c = len < 64 ? kLengthClass64[len] : kLongClass;
+      list_[c][list_len_[c]++] = static_cast<uint32_t>(t);
+    }
   }
 
   void EmitHashed(const char* bytes, size_t len, size_t b, size_t e) {
@@ -301,7 +333,7 @@ class Walker {
   uint32_t* end_;
   uint32_t* list_[3];
   size_t list_len_[3] = {0, 0, 0};
-  uint32_t* scratch_;  // for the hash kernel
+  uint64_t* long64_;
   std::vector<std::pair<uint32_t, uint64_t>>* fixups_;
   size_t count_ = 0;
   bool in_token_ = false;
@@ -313,7 +345,8 @@ class Walker {
 // Runs the walk over the classified document and hashes its tokens into
 // out's arrays (sized by the kernel's bound); returns the token count.
 template <bool kVectorHash>
-size_t Walk(const uint8_t* p, size_t n, uint64_t seed, Scratch* scratch, Tokens* out) {
+size_t Walk(const uint8_t* p, size_t n, size_t words, uint64_t seed, Scratch* scratch,
+            Tokens* out) {
   Walker<kVectorHash> walker(p, scratch->norm.data(), seed, scratch, out);
   size_t pos = 0;
   while (pos < n) {
@@ -324,10 +357,17 @@ size_t Walk(const uint8_t* p, size_t n, uint64_t seed, Scratch* scratch, Tokens*
     const uint64_t word = scratch->word_bits[block];
     const uint64_t high = scratch->high_bits[block] & (~uint64_t{0} << (pos - base));
     if (high == 0) {
-      if (pos == base) {
-        walker.AsciiBlock(base, word);
-      } else {
+      if (pos != base) {
         walker.AsciiRange(base, pos - base, 64, word);
+      } else if (kVectorHash && !walker.InTokenWithNonAscii()) {
+        // The common case in vector mode: a run of whole ASCII blocks.
+        size_t last = block + 1;
+        while (last < words && scratch->high_bits[last] == 0) ++last;
+        walker.AsciiBlocks(scratch->word_bits.data(), block, last);
+        pos = last * 64;
+        continue;
+      } else {
+        walker.AsciiBlock(base, word);
       }
       pos = base + 64;
       continue;
@@ -365,19 +405,20 @@ void Tokenize(std::string_view text, uint64_t seed, Tokens* out) {
       reinterpret_cast<uint8_t*>(scratch.high_bits.data()));
   // Not cleared first: resizing a reused Tokens only zero-fills what it grows
   // by, and every entry below the final count is overwritten.
-  out->hashes.resize(bound);
-  out->begin.resize(bound);
-  out->end.resize(bound);
+  // Slack: the vector kernels store whole vectors past the last token.
+  out->hashes.resize(bound + kOutputSlack);
+  out->begin.resize(bound + kOutputSlack);
+  out->end.resize(bound + kOutputSlack);
   // +1: the walk stores a candidate index before deciding to keep it.
   if (scratch.lists[0].size() < bound + 1) {
     for (auto& list : scratch.lists) list.resize(bound + 1);
-    scratch.hash_scratch.resize(2 * bound + 2);
+    scratch.long64.resize(bound + kOutputSlack);
   }
   scratch.token.clear();
   const size_t count =
       internal::ShortTokenHashIsVector()
-          ? Walk<true>(p, n, seed, &scratch, out)
-          : Walk<false>(p, n, seed, &scratch, out);
+          ? Walk<true>(p, n, words, seed, &scratch, out)
+          : Walk<false>(p, n, words, seed, &scratch, out);
   out->hashes.resize(count);
   out->begin.resize(count);
   out->end.resize(count);

@@ -116,28 +116,86 @@ HWY_INLINE size_t ClassifyBytesImpl(const uint8_t* HWY_RESTRICT text, size_t n,
 }
 
 
-// XXH3_64bits_withSeed(norm + begin[t], end[t] - begin[t], seed) into
-// hashes[t] for every t < count whose token has 1 to 8 bytes; hashes of
-// longer tokens are left unspecified (the caller computes them).
+// Token boundaries of the pure-ASCII 64-byte blocks [0, num_blocks) of the
+// packed word bits (byte offset of block 0: `base`). A token starts where a
+// word bit follows a non-word bit and ends (exclusive) where a non-word bit
+// follows a word bit; `carry` = 1 says a token is open before block 0 (its
+// start is not reported, its end is). Writes start offsets to starts[] and
+// end offsets to ends[] (each may run up to 16 entries past its count), sets
+// the counts and returns 1 when a token is open after the last block. No
+// branch per token: with AVX-512 each 16-bit slice of a mask compresses a
+// vector of offsets; elsewhere bit scans.
+HWY_INLINE uint64_t AsciiRunsImpl(const uint64_t* HWY_RESTRICT word_bits,
+                                  size_t num_blocks, uint32_t base, uint64_t carry,
+                                  uint32_t* HWY_RESTRICT starts, size_t* num_starts,
+                                  uint32_t* HWY_RESTRICT ends, size_t* num_ends) {
+  size_t ns = 0, ne = 0;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  const hn::ScalableTag<uint32_t> d;  // 16 lanes
+  const auto iota = hn::Iota(d, 0);
+  for (size_t b = 0; b < num_blocks; ++b) {
+    const uint64_t w = word_bits[b];
+    const uint64_t prev = (w << 1) | carry;  // word bit of the byte before
+    uint8_t start_bits[8], end_bits[8];
+    const uint64_t sb = w & ~prev, eb = ~w & prev;
+    std::memcpy(start_bits, &sb, 8);  // little-endian: byte q holds bits 8q..
+    std::memcpy(end_bits, &eb, 8);
+    carry = w >> 63;
+    for (size_t q = 0; q < 4; ++q) {
+      const auto offsets =
+          hn::Add(iota, hn::Set(d, base + static_cast<uint32_t>(b * 64 + q * 16)));
+      const auto ms = hn::LoadMaskBits(d, start_bits + 2 * q);
+      const auto me = hn::LoadMaskBits(d, end_bits + 2 * q);
+      // Compress in registers and store whole vectors: the compress-to-
+      // memory form is microcoded and slow on AMD Zen 4.
+      hn::StoreU(hn::Compress(offsets, ms), d, starts + ns);
+      hn::StoreU(hn::Compress(offsets, me), d, ends + ne);
+      ns += hn::CountTrue(d, ms);
+      ne += hn::CountTrue(d, me);
+    }
+  }
+#else
+  for (size_t b = 0; b < num_blocks; ++b) {
+    const uint64_t w = word_bits[b];
+    const uint64_t prev = (w << 1) | carry;
+    const uint32_t block_base = base + static_cast<uint32_t>(b * 64);
+    for (uint64_t bits = w & ~prev; bits != 0; bits &= bits - 1) {
+      starts[ns++] = block_base + static_cast<uint32_t>(__builtin_ctzll(bits));
+    }
+    for (uint64_t bits = ~w & prev; bits != 0; bits &= bits - 1) {
+      ends[ne++] = block_base + static_cast<uint32_t>(__builtin_ctzll(bits));
+    }
+    carry = w >> 63;
+  }
+#endif
+  *num_starts = ns;
+  *num_ends = ne;
+  return carry;
+}
+
+// hashes[t] = XXH3_64bits_withSeed(norm + begin[t], end[t] - begin[t], seed)
+// for every t < count whose token has 1 to 8 bytes; the indices of the
+// others are written to long_tokens[] (may run 8 entries past the returned
+// count) for the caller to hash.
 //
 // With AVX-512 (native 64-bit lane multiply, fast gathers) 8 tokens per
 // vector go through XXH3's two short-input formulas lane-wise (xxHash 0.8:
 // XXH3_len_1to3_64b + XXH64_avalanche, XXH3_len_4to8_64b + XXH3_rrmxmx) and
-// a select: no branch per token. Reads up to 8 bytes at norm + begin[t] and
-// at norm + end[t] - 4, which the caller's padding must allow. On the other
-// targets an emulated 64-bit multiply and gather cost more than scalar XXH3,
-// so the tokens are split by length class first (branch-free) and each class
-// is hashed in its own loop: XXH3's length branch would otherwise mispredict
-// from one word to the next. `scratch` holds 2 * count indices.
-HWY_INLINE void HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
-                                    const uint32_t* HWY_RESTRICT begin,
-                                    const uint32_t* HWY_RESTRICT end,
-                                    size_t count, uint64_t seed,
-                                    uint32_t* HWY_RESTRICT scratch,
-                                    uint64_t* HWY_RESTRICT hashes) {
+// a select; long tokens are listed by a compress. No branch per token (in
+// running text XXH3's length branch mispredicts from one word to the next).
+// Reads up to 8 bytes at norm + begin[t] and at norm + end[t] - 4, which the
+// caller's padding must allow. Other targets (where emulated 64-bit
+// multiplies cost more than scalar XXH3; Tokenize files tokens by length
+// class there instead) run the plain scalar loop.
+HWY_INLINE size_t HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
+                                      const uint32_t* HWY_RESTRICT begin,
+                                      const uint32_t* HWY_RESTRICT end,
+                                      size_t count, uint64_t seed,
+                                      uint64_t* HWY_RESTRICT long_tokens,
+                                      uint64_t* HWY_RESTRICT hashes) {
   size_t i = 0;
+  size_t num_long = 0;
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-  (void)scratch;
   const uint64_t bitflip_1to3 =
       (XXH_readLE32(XXH3_kSecret) ^ XXH_readLE32(XXH3_kSecret + 4)) + seed;
   const uint64_t bitflip_4to8 =
@@ -194,28 +252,24 @@ HWY_INLINE void HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
 
     hn::StoreU(hn::IfThenElse(short_token, h0, h1), d, hashes + i);
   }
+  // Long tokens (a few percent of words): listed by a branch-free scalar
+  // pass, which measured faster than a per-vector compress on Zen 4.
+  for (size_t t = 0; t < i; ++t) {
+    long_tokens[num_long] = t;
+    num_long += (end[t] - begin[t] > 8);
+  }
 #endif
-  // Scalar: split the rest by class without branching (every index is
-  // written to both lists, each cursor advances only for its class), then
-  // hash each class with its own XXH3 routine.
-  uint32_t* list_1to3 = scratch;
-  uint32_t* list_4to8 = scratch + count;
-  size_t n_1to3 = 0, n_4to8 = 0;
   for (; i < count; ++i) {
-    const uint32_t len = end[i] - begin[i];
-    list_1to3[n_1to3] = static_cast<uint32_t>(i);
-    list_4to8[n_4to8] = static_cast<uint32_t>(i);
-    n_1to3 += (len <= 3);
-    n_4to8 += (len - 4u <= 4u);  // 4..8, unsigned wrap-around for < 4
+    const size_t len = end[i] - begin[i];
+    if (len > 8) {
+      long_tokens[num_long++] = i;
+    } else if (len <= 3) {
+      hashes[i] = XXH3_len_1to3_64b(norm + begin[i], len, XXH3_kSecret, seed);
+    } else {
+      hashes[i] = XXH3_len_4to8_64b(norm + begin[i], len, XXH3_kSecret, seed);
+    }
   }
-  for (size_t j = 0; j < n_1to3; ++j) {
-    const uint32_t t = list_1to3[j];
-    hashes[t] = XXH3_len_1to3_64b(norm + begin[t], end[t] - begin[t], XXH3_kSecret, seed);
-  }
-  for (size_t j = 0; j < n_4to8; ++j) {
-    const uint32_t t = list_4to8[j];
-    hashes[t] = XXH3_len_4to8_64b(norm + begin[t], end[t] - begin[t], XXH3_kSecret, seed);
-  }
+  return num_long;
 }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)

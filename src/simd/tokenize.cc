@@ -1,6 +1,7 @@
-// Highway dispatch of the tokenizer's byte classification (kernel in
-// tokenize-inl.h). The token walk that consumes its output, and the scalar
-// reference it must match, are in src/tokenize.cc and src/tokenize_scalar.cc.
+// Highway dispatch of the tokenizer's kernels (tokenize-inl.h): byte
+// classification, token boundaries of pure-ASCII block runs and short-token
+// hashing. The walk that drives them, and the scalar reference they must
+// match, are in src/tokenize.cc and src/tokenize_scalar.cc.
 #include <cstddef>
 #include <cstdint>
 
@@ -23,16 +24,23 @@ size_t ClassifyBytes(const uint8_t* HWY_RESTRICT text, size_t n,
   return ClassifyBytesImpl(text, n, norm, word_bits, high_bits);
 }
 
-void HashShortTokens(const uint8_t* HWY_RESTRICT norm,
-                     const uint32_t* HWY_RESTRICT begin,
-                     const uint32_t* HWY_RESTRICT end, size_t count,
-                     uint64_t seed, uint32_t* HWY_RESTRICT scratch,
-                     uint64_t* HWY_RESTRICT hashes) {
-  HashShortTokensImpl(norm, begin, end, count, seed, scratch, hashes);
+size_t HashShortTokens(const uint8_t* HWY_RESTRICT norm,
+                       const uint32_t* HWY_RESTRICT begin,
+                       const uint32_t* HWY_RESTRICT end, size_t count,
+                       uint64_t seed, uint64_t* HWY_RESTRICT long_tokens,
+                       uint64_t* HWY_RESTRICT hashes) {
+  return HashShortTokensImpl(norm, begin, end, count, seed, long_tokens, hashes);
 }
 
-// Whether HashShortTokens is the vector kernel on this target (else it is
-// the scalar class-split fallback and Tokenize files tokens by class itself).
+uint64_t AsciiRuns(const uint64_t* HWY_RESTRICT word_bits, size_t num_blocks,
+                   uint32_t base, uint64_t carry, uint32_t* HWY_RESTRICT starts,
+                   size_t* num_starts, uint32_t* HWY_RESTRICT ends, size_t* num_ends) {
+  return AsciiRunsImpl(word_bits, num_blocks, base, carry, starts, num_starts, ends,
+                       num_ends);
+}
+
+// Whether this target runs the vector kernels above (Tokenize then uses them;
+// elsewhere it files tokens by length class and hashes them itself).
 bool ShortTokenHashIsVector() {
   return HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
 }
@@ -52,23 +60,32 @@ namespace internal {
 
 HWY_EXPORT(ClassifyBytes);
 HWY_EXPORT(HashShortTokens);
+HWY_EXPORT(AsciiRuns);
 HWY_EXPORT(ShortTokenHashIsVector);
 HWY_EXPORT(TokenizeTarget);
-
-bool ShortTokenHashIsVector() { return HWY_DYNAMIC_DISPATCH(ShortTokenHashIsVector)(); }
-
-void HashShortTokensSimd(const uint8_t* norm, const uint32_t* begin,
-                         const uint32_t* end, size_t count, uint64_t seed,
-                         uint32_t* scratch, uint64_t* hashes) {
-  HWY_DYNAMIC_DISPATCH(HashShortTokens)(norm, begin, end, count, seed, scratch, hashes);
-}
-
-int64_t TokenizeKernelTarget() { return HWY_DYNAMIC_DISPATCH(TokenizeTarget)(); }
 
 size_t ClassifyBytesSimd(const uint8_t* text, size_t n, uint8_t* norm,
                          uint8_t* word_bits, uint8_t* high_bits) {
   return HWY_DYNAMIC_DISPATCH(ClassifyBytes)(text, n, norm, word_bits, high_bits);
 }
+
+size_t HashShortTokensSimd(const uint8_t* norm, const uint32_t* begin,
+                           const uint32_t* end, size_t count, uint64_t seed,
+                           uint64_t* long_tokens, uint64_t* hashes) {
+  return HWY_DYNAMIC_DISPATCH(HashShortTokens)(norm, begin, end, count, seed,
+                                               long_tokens, hashes);
+}
+
+uint64_t AsciiRunsSimd(const uint64_t* word_bits, size_t num_blocks, uint32_t base,
+                       uint64_t carry, uint32_t* starts, size_t* num_starts,
+                       uint32_t* ends, size_t* num_ends) {
+  return HWY_DYNAMIC_DISPATCH(AsciiRuns)(word_bits, num_blocks, base, carry, starts,
+                                         num_starts, ends, num_ends);
+}
+
+bool ShortTokenHashIsVector() { return HWY_DYNAMIC_DISPATCH(ShortTokenHashIsVector)(); }
+
+int64_t TokenizeKernelTarget() { return HWY_DYNAMIC_DISPATCH(TokenizeTarget)(); }
 
 }  // namespace internal
 }  // namespace chaff
