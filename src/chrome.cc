@@ -266,7 +266,9 @@ bool Stoplist::ContainsHash(uint64_t hash) const {
   if (slots_.empty()) return false;
   hash = SlotHash(hash);
   const size_t mask = slots_.size() - 1;
-  return (slots_[hash & mask] == hash) | (slots_[(hash >> 32) & mask] == hash);
+  // Bitwise on purpose: both loads, no branch.
+  return (static_cast<int>(slots_[hash & mask] == hash) |
+          static_cast<int>(slots_[(hash >> 32) & mask] == hash)) != 0;
 }
 
 bool Stoplist::ContainsNormalized(std::string_view norm) const {

@@ -38,8 +38,10 @@ TEST_CASE("seeds: default cleaner removes chrome and duplicates, keeps content",
   REQUIRE_FALSE(root["documents"].get_object().get(documents));
   const chaff::Cleaner cleaner{chaff::CleanOptions()};
   int documents_checked = 0;
-  for (auto [name, labels] : documents) {
-    const std::string file = kSeeds + "/" + std::string(name);
+  for (auto [key, labels] : documents) {
+    // A copy: structured bindings cannot be captured by the lambdas below.
+    const std::string name(key);
+    const std::string file = kSeeds + "/" + name;
     simdjson::padded_string text_json;
     REQUIRE_FALSE(simdjson::padded_string::load(file).get(text_json));
     const std::string text(text_json.data(), text_json.size());
@@ -53,7 +55,7 @@ TEST_CASE("seeds: default cleaner removes chrome and duplicates, keeps content",
     };
     auto show = [&](int64_t line_no) {
       const auto& line = result.lines[static_cast<size_t>(line_no - 1)];
-      return std::string(name) + ":" + std::to_string(line_no) + ": " +
+      return name + ":" + std::to_string(line_no) + ": " +
              std::string(chaff::LineText(text, line));
     };
     for (int64_t i : Ranges(labels["content"])) {
