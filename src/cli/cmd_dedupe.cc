@@ -159,9 +159,9 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
     const DedupeResult& r = *result;
     std::fprintf(
         stderr,
-        "chaff dedupe: %s documents, %s in %.2f s (%.1f MB/s): %s duplicate clusters, "
+        "chaff dedupe: %s documents, %.1f MB in %.2f s (%.1f MB/s): %s duplicate clusters, "
         "removed %s (%.1f%%), kept %s; %d bands x %d rows of %d %s hashes, threshold %.2f%s\n",
-        WithCommas(r.documents).c_str(), HumanBytes(static_cast<double>(input_bytes)).c_str(),
+        WithCommas(r.documents).c_str(), static_cast<double>(input_bytes) / 1e6,
         secs, secs > 0 ? static_cast<double>(input_bytes) / secs / 1e6 : 0.0,
         WithCommas(r.duplicate_clusters).c_str(), WithCommas(r.removed).c_str(),
         r.documents ? 100.0 * static_cast<double>(r.removed) / static_cast<double>(r.documents)
