@@ -85,9 +85,11 @@ class Stoplist {
  private:
   void Insert(uint64_t hash);
 
-  // Open addressing over 64-bit hashes of normalized tokens; 0 marks a free
-  // slot (a zero hash is remapped to 1).
-  std::vector<uint64_t> slots_;
+  // Two-choice table of 32-bit fingerprints of the tokens' hashes (0 marks
+  // a free slot); the full hashes are kept to re-place entries on growth.
+  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> hashes_;
+  int shift_ = 64;  // 64 - log2(slots_.size()), for the second slot
   size_t size_ = 0;
 };
 
