@@ -30,10 +30,11 @@ namespace {
 // XXH3 branches on the length class (1-3, 4-8, 9-16, more bytes), and in
 // running text that branch is unpredictable from one word to the next.
 //   Vector mode (targets with a native 64-bit lane multiply: AVX-512): a
-//     Highway kernel evaluates XXH3's two short-input formulas for all
-//     tokens, 8 per vector, and selects per lane; tokens of more than 8
-//     bytes are listed (branch-free) and hashed by XXH3 afterwards, and the
-//     tokens hashed during the walk (non-ASCII bytes) are put back.
+//     Highway kernel evaluates XXH3's three short-input formulas for all
+//     tokens, 8 per vector, and selects per lane; tokens of more than 16
+//     bytes (about 1 word in 10,000) are listed and hashed by XXH3
+//     afterwards, and the tokens hashed during the walk (non-ASCII bytes)
+//     are put back.
 //   Class mode (all other targets, where emulated 64-bit multiplies cost
 //     more than scalar XXH3): the walk files each token under its length
 //     class and each class is hashed in its own loop.
@@ -44,6 +45,10 @@ constexpr uint8_t kLengthClass64[64] = {  // 0: 1-3, 1: 4-8, 2: longer
 constexpr size_t kLongClass = 2;
 // Entries past the last token the vector kernels may write (whole vectors).
 constexpr size_t kOutputSlack = 32;
+// Bytes kept before the normalized text: the hash kernel reads the 8 bytes
+// that end a token, which for a token of under 8 bytes at the start of the
+// text begin before it.
+constexpr size_t kNormFrontPad = 64;
 
 // Per-thread buffers reused across calls: no allocation per token, and per
 // document only while a document is larger than any before it.
@@ -347,7 +352,7 @@ class Walker {
 template <bool kVectorHash>
 size_t Walk(const uint8_t* p, size_t n, size_t words, uint64_t seed, Scratch* scratch,
             Tokens* out) {
-  Walker<kVectorHash> walker(p, scratch->norm.data(), seed, scratch, out);
+  Walker<kVectorHash> walker(p, scratch->norm.data() + kNormFrontPad, seed, scratch, out);
   size_t pos = 0;
   while (pos < n) {
     const size_t block = pos / 64;
@@ -393,14 +398,14 @@ void Tokenize(std::string_view text, uint64_t seed, Tokens* out) {
   const size_t words = (n + 63) / 64;  // 64-byte blocks, padding included
   // 256 bytes of slack: a scalable target's last vector may overrun, and the
   // hash kernel reads 8 bytes from the start of the last token.
-  if (scratch.norm.size() < words * 64 + 256) {
-    scratch.norm.resize(words * 64 + 256);
+  if (scratch.norm.size() < kNormFrontPad + words * 64 + 256) {
+    scratch.norm.resize(kNormFrontPad + words * 64 + 256);
     scratch.word_bits.resize(words + 4);
     scratch.high_bits.resize(words + 4);
   }
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   const size_t bound = internal::ClassifyBytesSimd(
-      p, n, scratch.norm.data(),
+      p, n, scratch.norm.data() + kNormFrontPad,
       reinterpret_cast<uint8_t*>(scratch.word_bits.data()),
       reinterpret_cast<uint8_t*>(scratch.high_bits.data()));
   // Not cleared first: resizing a reused Tokens only zero-fills what it grows

@@ -174,19 +174,20 @@ HWY_INLINE uint64_t AsciiRunsImpl(const uint64_t* HWY_RESTRICT word_bits,
 }
 
 // hashes[t] = XXH3_64bits_withSeed(norm + begin[t], end[t] - begin[t], seed)
-// for every t < count whose token has 1 to 8 bytes; the indices of the
-// others are written to long_tokens[] (may run 8 entries past the returned
-// count) for the caller to hash.
+// for every t < count whose token has 1 to 16 bytes; the indices of the
+// others (practically never a word) are written to long_tokens[] and their
+// number returned, for the caller to hash.
 //
 // With AVX-512 (native 64-bit lane multiply, fast gathers) 8 tokens per
-// vector go through XXH3's two short-input formulas lane-wise (xxHash 0.8:
-// XXH3_len_1to3_64b + XXH64_avalanche, XXH3_len_4to8_64b + XXH3_rrmxmx) and
-// a select; long tokens are listed by a compress. No branch per token (in
-// running text XXH3's length branch mispredicts from one word to the next).
-// Reads up to 8 bytes at norm + begin[t] and at norm + end[t] - 4, which the
-// caller's padding must allow. Other targets (where emulated 64-bit
-// multiplies cost more than scalar XXH3; Tokenize files tokens by length
-// class there instead) run the plain scalar loop.
+// vector go through XXH3's three short-input formulas lane-wise (xxHash 0.8:
+// XXH3_len_1to3_64b + XXH64_avalanche, XXH3_len_4to8_64b + XXH3_rrmxmx,
+// XXH3_len_9to16_64b + XXH3_avalanche with the 128-bit product built from
+// 32-bit halves) and a select: no branch per token (in running text XXH3's
+// length branch mispredicts from one word to the next). Reads 8 bytes at
+// norm + begin[t] and at norm + end[t] - 8, which may start up to 7 bytes
+// before norm: the caller's padding on both sides must allow it. Other
+// targets (where emulated 64-bit multiplies cost more than scalar XXH3;
+// Tokenize files tokens by length class there instead) run the scalar loop.
 HWY_INLINE size_t HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
                                       const uint32_t* HWY_RESTRICT begin,
                                       const uint32_t* HWY_RESTRICT end,
@@ -201,9 +202,15 @@ HWY_INLINE size_t HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
   const uint64_t bitflip_4to8 =
       (XXH_readLE64(XXH3_kSecret + 8) ^ XXH_readLE64(XXH3_kSecret + 16)) -
       (seed ^ (static_cast<uint64_t>(XXH_swap32(static_cast<uint32_t>(seed))) << 32));
+  const uint64_t bitflip_9to16_lo =
+      (XXH_readLE64(XXH3_kSecret + 24) ^ XXH_readLE64(XXH3_kSecret + 32)) + seed;
+  const uint64_t bitflip_9to16_hi =
+      (XXH_readLE64(XXH3_kSecret + 40) ^ XXH_readLE64(XXH3_kSecret + 48)) - seed;
   const hn::ScalableTag<uint64_t> d;
   const hn::RebindToSigned<decltype(d)> di;
-  const hn::Rebind<uint32_t, decltype(d)> d32;
+  const hn::Rebind<uint32_t, decltype(d)> d32;        // half vector: offsets
+  const hn::Repartition<uint32_t, decltype(d)> d32f;  // full vector: halves
+  const hn::Repartition<uint8_t, decltype(d)> d8;
   const size_t N = hn::Lanes(d);
   const auto* base = reinterpret_cast<const uint64_t*>(norm);
   const auto low32 = hn::Set(d, 0xFFFFFFFFu);
@@ -212,20 +219,27 @@ HWY_INLINE size_t HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
   const auto mul_avalanche1 = hn::Set(d, 0xC2B2AE3D27D4EB4FULL);  // XXH_PRIME64_2
   const auto mul_avalanche2 = hn::Set(d, 0x165667B19E3779F9ULL);  // XXH_PRIME64_3
   const auto mul_rrmxmx = hn::Set(d, 0x9FB21C651E98DF25ULL);
+  const auto mul_avalanche3 = hn::Set(d, 0x165667919E3779F9ULL);  // XXH3_avalanche
+  // Byte reversal of each 64-bit lane (XXH_swap64) as an in-block shuffle.
+  alignas(16) static constexpr uint8_t kSwap64[16] = {7,  6,  5,  4,  3,  2,  1, 0,
+                                                      15, 14, 13, 12, 11, 10, 9, 8};
+  const auto swap64 = hn::LoadDup128(d8, kSwap64);
   for (; i + N <= count; i += N) {
     const auto b = hn::PromoteTo(d, hn::LoadU(d32, begin + i));
     const auto e = hn::PromoteTo(d, hn::LoadU(d32, end + i));
     const auto len = hn::Sub(e, b);
-    const auto short_token =
-        hn::RebindMask(d, hn::Lt(hn::BitCast(di, len), hn::Set(di, 4)));
-    // First 8 bytes of the token; for 4..8 bytes also the last 4.
+    const auto len_i = hn::BitCast(di, len);
+    const auto upto3 = hn::RebindMask(d, hn::Lt(len_i, hn::Set(di, 4)));
+    const auto upto8 = hn::RebindMask(d, hn::Lt(len_i, hn::Set(di, 9)));
+    const auto over16 = hn::RebindMask(d, hn::Gt(len_i, hn::Set(di, 16)));
+    // The first 8 bytes of the token and the 8 bytes that end it.
     const auto head = hn::GatherOffset(d, base, hn::BitCast(di, b));
-    const auto tail_at = hn::IfThenElse(short_token, b, hn::Sub(e, hn::Set(d, 4)));
-    const auto tail = hn::GatherOffset(d, base, hn::BitCast(di, tail_at));
+    const auto tail =
+        hn::GatherOffset(d, base, hn::Sub(hn::BitCast(di, e), hn::Set(di, 8)));
 
     // 1..3 bytes: combined = c3 | len << 8 | c1 << 16 | c2 << 24, with
     // c1 = byte 0, c2 = byte len / 2, c3 = byte len - 1. Shift counts are
-    // masked: lanes of longer tokens are garbage but must stay defined.
+    // masked: lanes of other lengths are discarded but must stay defined.
     const auto c1 = hn::And(head, low8);
     const auto c2 = hn::And(
         hn::Shr(head, hn::And(hn::ShiftLeft<3>(hn::ShiftRight<1>(len)), k63)), low8);
@@ -241,7 +255,7 @@ HWY_INLINE size_t HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
     h0 = hn::Xor(h0, hn::ShiftRight<32>(h0));
 
     // 4..8 bytes: input64 = last4 + (first4 << 32), then rrmxmx.
-    const auto input64 = hn::Add(hn::And(tail, low32), hn::ShiftLeft<32>(head));
+    const auto input64 = hn::Add(hn::ShiftRight<32>(tail), hn::ShiftLeft<32>(head));
     auto h1 = hn::Xor(input64, hn::Set(d, bitflip_4to8));
     // rotl(h, 49) ^ rotl(h, 24) == rotr(h, 15) ^ rotr(h, 40)
     h1 = hn::Xor(h1, hn::Xor(hn::RotateRight<15>(h1), hn::RotateRight<40>(h1)));
@@ -250,23 +264,47 @@ HWY_INLINE size_t HashShortTokensImpl(const uint8_t* HWY_RESTRICT norm,
     h1 = hn::Mul(h1, mul_rrmxmx);
     h1 = hn::Xor(h1, hn::ShiftRight<28>(h1));
 
-    hn::StoreU(hn::IfThenElse(short_token, h0, h1), d, hashes + i);
-  }
-  // Long tokens (a few percent of words): listed by a branch-free scalar
-  // pass, which measured faster than a per-vector compress on Zen 4.
-  for (size_t t = 0; t < i; ++t) {
-    long_tokens[num_long] = t;
-    num_long += (end[t] - begin[t] > 8);
+    // 9..16 bytes: acc = len + swap64(lo) + hi + fold(lo * hi), avalanche.
+    const auto lo = hn::Xor(head, hn::Set(d, bitflip_9to16_lo));
+    const auto hi = hn::Xor(tail, hn::Set(d, bitflip_9to16_hi));
+    // 64x64 -> 128 from 32-bit products (XXH_mult64to128's portable form).
+    const auto lo_hi32 = hn::BitCast(d32f, hn::ShiftRight<32>(lo));
+    const auto hi_hi32 = hn::BitCast(d32f, hn::ShiftRight<32>(hi));
+    const auto p_lo_lo = hn::MulEven(hn::BitCast(d32f, lo), hn::BitCast(d32f, hi));
+    const auto p_hi_lo = hn::MulEven(lo_hi32, hn::BitCast(d32f, hi));
+    const auto p_lo_hi = hn::MulEven(hn::BitCast(d32f, lo), hi_hi32);
+    const auto p_hi_hi = hn::MulEven(lo_hi32, hi_hi32);
+    const auto cross = hn::Add(hn::Add(hn::ShiftRight<32>(p_lo_lo), hn::And(p_hi_lo, low32)),
+                               p_lo_hi);
+    const auto upper = hn::Add(hn::Add(hn::ShiftRight<32>(p_hi_lo), hn::ShiftRight<32>(cross)),
+                               p_hi_hi);
+    const auto lower = hn::Or(hn::ShiftLeft<32>(cross), hn::And(p_lo_lo, low32));
+    const auto swapped = hn::BitCast(d, hn::TableLookupBytes(hn::BitCast(d8, lo), swap64));
+    auto h2 = hn::Add(hn::Add(len, swapped), hn::Add(hi, hn::Xor(lower, upper)));
+    h2 = hn::Xor(h2, hn::ShiftRight<37>(h2));
+    h2 = hn::Mul(h2, mul_avalanche3);
+    h2 = hn::Xor(h2, hn::ShiftRight<32>(h2));
+
+    hn::StoreU(hn::IfThenElse(upto3, h0, hn::IfThenElse(upto8, h1, h2)), d, hashes + i);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, over16))) {  // about 1 word in 10,000
+      uint8_t bits[8] = {0};
+      hn::StoreMaskBits(d, over16, bits);
+      for (size_t lane = 0; lane < N; ++lane) {
+        if ((bits[lane / 8] >> (lane % 8)) & 1) long_tokens[num_long++] = i + lane;
+      }
+    }
   }
 #endif
   for (; i < count; ++i) {
     const size_t len = end[i] - begin[i];
-    if (len > 8) {
+    if (len > 16) {
       long_tokens[num_long++] = i;
-    } else if (len <= 3) {
-      hashes[i] = XXH3_len_1to3_64b(norm + begin[i], len, XXH3_kSecret, seed);
-    } else {
+    } else if (len > 8) {
+      hashes[i] = XXH3_len_9to16_64b(norm + begin[i], len, XXH3_kSecret, seed);
+    } else if (len > 3) {
       hashes[i] = XXH3_len_4to8_64b(norm + begin[i], len, XXH3_kSecret, seed);
+    } else {
+      hashes[i] = XXH3_len_1to3_64b(norm + begin[i], len, XXH3_kSecret, seed);
     }
   }
   return num_long;
