@@ -1,6 +1,7 @@
 #include "chaff/dedupe_io.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -224,6 +225,32 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
 
 namespace {
 
+// A growable byte buffer that, unlike std::string::resize, never zero-fills:
+// blocks of input are read straight into it and reused, so a pass over the
+// input costs neither memset nor fresh pages per block.
+class RawBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  std::string_view view() const { return std::string_view(data_.get(), size_); }
+  // Makes room for `n` bytes, keeping the current contents.
+  void Reserve(size_t n) {
+    if (n <= capacity_) return;
+    const size_t cap = std::max(n, capacity_ * 2);
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  void set_size(size_t n) { size_ = n; }  // precondition: n <= capacity
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+};
+
 Status InputsChanged(size_t first, const std::string& second) {
   return DataError("the inputs changed between the two passes (" + std::to_string(first) +
                    " records in the first, " + second + " in the second); nothing was written");
@@ -251,7 +278,7 @@ class KeptRecordCopier {
     bool newline;
   };
   struct Block {
-    std::string data;
+    RawBuffer data;
     std::vector<Piece> pieces;
     uint64_t bytes_read = 0;  // input bytes consumed so far
     size_t records = 0;       // records seen so far (index after this block)
@@ -270,7 +297,7 @@ class KeptRecordCopier {
     auto write = [&](Block* b) -> Status {
       CHAFF_RETURN_IF_ERROR(b->status);
       for (const Piece& p : b->pieces) {
-        CHAFF_RETURN_IF_ERROR(out_->Write(std::string_view(b->data).substr(p.begin, p.end - p.begin)));
+        CHAFF_RETURN_IF_ERROR(out_->Write(b->data.view().substr(p.begin, p.end - p.begin)));
         stats_->bytes_written += p.end - p.begin;
         if (p.newline) {
           CHAFF_RETURN_IF_ERROR(out_->Write("\n"));
@@ -282,8 +309,9 @@ class KeptRecordCopier {
       return on_block ? on_block() : Status::Ok();
     };
     if (threads_ <= 1) {
+      std::unique_ptr<Block> b;
       for (;;) {
-        auto b = scanner.Next();
+        b = scanner.Next(std::move(b));
         CHAFF_RETURN_IF_ERROR(write(b.get()));
         if (b->last) break;
       }
@@ -292,10 +320,19 @@ class KeptRecordCopier {
       std::mutex mu;
       std::condition_variable cv;
       std::deque<std::unique_ptr<Block>> ready;
+      std::vector<std::unique_ptr<Block>> spare;  // written blocks, for reuse
       bool stop = false;
       std::thread producer([&] {
         for (;;) {
-          auto b = scanner.Next();
+          std::unique_ptr<Block> reuse;
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            if (!spare.empty()) {
+              reuse = std::move(spare.back());
+              spare.pop_back();
+            }
+          }
+          auto b = scanner.Next(std::move(reuse));
           const bool last = b->last || !b->status.ok();
           std::unique_lock<std::mutex> lock(mu);
           cv.wait(lock, [&] { return stop || ready.size() < 2; });
@@ -317,6 +354,8 @@ class KeptRecordCopier {
         }
         status = write(b.get());
         if (!status.ok() || b->last) break;
+        std::lock_guard<std::mutex> lock(mu);
+        spare.push_back(std::move(b));
       }
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -342,13 +381,17 @@ class KeptRecordCopier {
 
     // The next block's pieces; the block's data starts with the unfinished
     // line of the previous one.
-    std::unique_ptr<Block> Next() {
+    // The next block's pieces; the block's data starts with the unfinished
+    // line of the previous one. `reuse` (may be null) lends its buffers.
+    std::unique_ptr<Block> Next(std::unique_ptr<Block> reuse) {
       constexpr size_t kBlock = size_t{4} << 20;
-      auto b = std::make_unique<Block>();
-      b->data.reserve(carry_.size() + kBlock);
-      b->data = carry_;
-      const size_t have = b->data.size();
-      b->data.resize(have + kBlock);
+      auto b = reuse ? std::move(reuse) : std::make_unique<Block>();
+      b->pieces.clear();
+      b->status = Status::Ok();
+      b->last = false;
+      const size_t have = carry_.size();
+      b->data.Reserve(have + kBlock);
+      if (have > 0) std::memcpy(b->data.data(), carry_.data(), have);
       auto got = source_->Read(b->data.data() + have, kBlock);
       if (!got.ok()) {
         b->status = got.status().WithPrefix(name_);
@@ -358,13 +401,14 @@ class KeptRecordCopier {
       const bool eof = *got == 0;
       bytes_read_ += *got;
       const size_t end = have + *got;
-      b->data.resize(end);
+      b->data.set_size(end);
+      const char* buf = b->data.data();
       size_t pos = 0;
       run_begin_ = run_end_ = 0;
       for (;;) {
-        const void* nl = std::memchr(b->data.data() + pos, '\n', end - pos);
+        const void* nl = std::memchr(buf + pos, '\n', end - pos);
         if (nl == nullptr) break;
-        const size_t e = static_cast<size_t>(static_cast<const char*>(nl) - b->data.data());
+        const size_t e = static_cast<size_t>(static_cast<const char*>(nl) - buf);
         if (!Line(b.get(), pos, e, /*has_newline=*/true)) return b;
         pos = e + 1;
       }
@@ -373,7 +417,7 @@ class KeptRecordCopier {
         pos = end;
       }
       FlushRun(b.get());
-      carry_.assign(b->data, pos, std::string::npos);
+      carry_.assign(buf + pos, end - pos);
       b->bytes_read = bytes_read_;
       b->records = index_;
       b->last = eof;
