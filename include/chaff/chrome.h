@@ -121,7 +121,7 @@ struct ChromeOptions {
   // A line whose alphabetic words are at least this share title-case
   // ("Headline Of Another Story") and that does not end like a sentence is
   // demoted one class: lists of links and headlines look like this.
-  double title_case_share = 0.7;
+  double title_case_share = 0.5;
   // Lines with numbers that would be bad are short instead (table rows,
   // prices, scores): their context decides.
   bool numbers_are_short = true;
@@ -129,7 +129,7 @@ struct ChromeOptions {
   // "Advertisement"), not judged by their context.
   bool repeated_short_lines_are_bad = true;
   // Time-stamp lines have at most this many words.
-  int max_timestamp_words = 12;
+  int max_timestamp_words = 10;
   // Keep only the main segment (the best-scoring run of lines); when false,
   // every line that is good after smoothing is kept.
   bool main_segment = true;
