@@ -56,8 +56,90 @@ std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files) {
 
 // --- Reading -------------------------------------------------------------------
 
+namespace {
+
+// A growable byte buffer that, unlike std::string::resize, never zero-fills:
+// blocks of input are read straight into it and reused, so a pass over the
+// input costs neither memset nor fresh pages per block.
+class RawBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  std::string_view view() const { return std::string_view(data_.get(), size_); }
+  // Makes room for `n` bytes, keeping the current contents.
+  void Reserve(size_t n) {
+    if (n <= capacity_) return;
+    const size_t cap = std::max(n, capacity_ * 2);
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  void set_size(size_t n) { size_ = n; }  // precondition: n <= capacity
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+// The lines of one (decompressed) stream, exactly as LineReader cuts them
+// (split at '\n', one '\r' before it or at the very end dropped, a last
+// line without '\n' returned), read into one reused raw buffer: no
+// zero-filled chunk per read, no per-line copy.
+class CorpusReader::Lines {
+ public:
+  explicit Lines(std::unique_ptr<ByteSource> source) : source_(std::move(source)) {}
+
+  StatusOr<bool> Next(std::string_view* line) {
+    for (;;) {
+      const char* start = buf_.data() + pos_;
+      const size_t avail = buf_.size() - pos_;
+      const void* nl = avail ? std::memchr(start, '\n', avail) : nullptr;
+      if (nl != nullptr || (eof_ && avail > 0)) {
+        size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : avail;
+        const size_t consumed = nl ? len + 1 : len;
+        if (len > 0 && start[len - 1] == '\r') --len;
+        *line = std::string_view(start, len);
+        pos_ += consumed;
+        consumed_ += consumed;
+        ++line_number_;
+        return true;
+      }
+      if (eof_) return false;
+      // Move the unfinished line to the front and read after it.
+      constexpr size_t kChunk = size_t{1} << 20;
+      if (pos_ > 0 && avail > 0) std::memmove(buf_.data(), start, avail);
+      buf_.set_size(avail);
+      pos_ = 0;
+      buf_.Reserve(avail + kChunk);
+      CHAFF_ASSIGN_OR_RETURN(const size_t got, source_->Read(buf_.data() + avail, kChunk));
+      buf_.set_size(avail + got);
+      if (got == 0) eof_ = true;
+    }
+  }
+
+  uint64_t line_number() const { return line_number_; }
+  uint64_t bytes_consumed() const { return consumed_; }
+
+ private:
+  std::unique_ptr<ByteSource> source_;
+  RawBuffer buf_;
+  size_t pos_ = 0;
+  bool eof_ = false;
+  uint64_t line_number_ = 0;
+  uint64_t consumed_ = 0;
+};
+
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
 CorpusReader::~CorpusReader() = default;
+
+uint64_t CorpusReader::bytes_read() const {
+  return bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0);
+}
 
 std::string CorpusReader::SourceName(uint32_t index) const {
   return index < inputs_->size() ? (*inputs_)[index].name : "?";
@@ -69,8 +151,15 @@ StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
       std::string_view line;
       auto more = lines_->Next(&line);
       if (!more.ok()) {
-        return more.status().WithPrefix((*inputs_)[current_].name + ":" +
-                                        std::to_string(lines_->line_number() + 1));
+        // The stream failed (a truncated .gz, a read error), not a record:
+        // name the file (the I/O layer usually does already) and where the
+        // records stopped.
+        const std::string& name = (*inputs_)[current_].name;
+        const std::string& m = more.status().message();
+        Status s = m.rfind(name + ":", 0) == 0 ? more.status() : more.status().WithPrefix(name);
+        if (lines_->line_number() == 0) return s;
+        return Status(s.code(), s.message() + " (after line " +
+                                    std::to_string(lines_->line_number()) + ")");
       }
       if (!*more) {
         bytes_done_ += lines_->bytes_consumed();
@@ -88,9 +177,9 @@ StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
     current_ = static_cast<uint32_t>(next_input_++);
     const CorpusInput& in = (*inputs_)[current_];
     if (in.kind == InputKind::kJsonl) {
-      auto opened = LineReader::Open(in.path);
+      auto opened = OpenSource(in.path);
       if (!opened.ok()) return opened.status();
-      lines_ = std::move(*opened);
+      lines_ = std::make_unique<Lines>(std::move(*opened));
       continue;
     }
     auto text = ReadWholeFile(in.path);
@@ -224,32 +313,6 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
 }
 
 namespace {
-
-// A growable byte buffer that, unlike std::string::resize, never zero-fills:
-// blocks of input are read straight into it and reused, so a pass over the
-// input costs neither memset nor fresh pages per block.
-class RawBuffer {
- public:
-  char* data() { return data_.get(); }
-  const char* data() const { return data_.get(); }
-  size_t size() const { return size_; }
-  std::string_view view() const { return std::string_view(data_.get(), size_); }
-  // Makes room for `n` bytes, keeping the current contents.
-  void Reserve(size_t n) {
-    if (n <= capacity_) return;
-    const size_t cap = std::max(n, capacity_ * 2);
-    std::unique_ptr<char[]> bigger(new char[cap]);
-    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
-    data_ = std::move(bigger);
-    capacity_ = cap;
-  }
-  void set_size(size_t n) { size_ = n; }  // precondition: n <= capacity
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t capacity_ = 0;
-  size_t size_ = 0;
-};
 
 Status InputsChanged(size_t first, const std::string& second) {
   return DataError("the inputs changed between the two passes (" + std::to_string(first) +

@@ -55,7 +55,7 @@ class CorpusReader final : public DocumentReader {
   std::string SourceName(uint32_t index) const override;
 
   // Bytes read so far (decompressed, line terminators included).
-  uint64_t bytes_read() const { return bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0); }
+  uint64_t bytes_read() const;
   // Binary files skipped so far, one message each.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -63,7 +63,8 @@ class CorpusReader final : public DocumentReader {
   const std::vector<CorpusInput>* inputs_;
   size_t next_input_ = 0;
   uint32_t current_ = 0;
-  std::unique_ptr<LineReader> lines_;
+  class Lines;  // LineReader's line semantics over reused raw buffers
+  std::unique_ptr<Lines> lines_;
   std::string whole_;  // the current text file
   uint64_t bytes_done_ = 0;
   std::vector<std::string> warnings_;

@@ -82,6 +82,19 @@ uint64_t TotalBytesIfKnown(const std::vector<CorpusInput>& inputs) {
   return total;
 }
 
+// True when `message` is about one record ("file:line: ..."), which
+// --skip-bad-records can pass, rather than about a whole stream.
+bool IsRecordError(const std::string& message, const std::vector<CorpusInput>& inputs) {
+  for (const auto& in : inputs) {
+    const std::string prefix = in.name + ":";
+    if (message.rfind(prefix, 0) == 0 && message.size() > prefix.size() &&
+        message[prefix.size()] >= '0' && message[prefix.size()] <= '9') {
+      return true;
+    }
+  }
+  return false;
+}
+
 Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   // Inputs, with stdin (named "-" or no input at all) spooled to a file.
@@ -131,7 +144,8 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   }
   if (!result.ok()) {
     const Status& s = result.status();
-    if (s.code() == StatusCode::kDataError && !flags.skip_bad_records) {
+    if (s.code() == StatusCode::kDataError && !flags.skip_bad_records &&
+        IsRecordError(s.message(), inputs)) {
       return Status(s.code(), s.message() +
                                   " (use --skip-bad-records to keep such records as they are)");
     }
