@@ -331,3 +331,20 @@ TEST_CASE("dedupe io: block copy of kept records equals the record-by-record pat
     CHECK(ReadWhole(dir / ("slow_tree/awkward" + ext)) == ReadWhole(dir / ("fast_tree/awkward" + ext)));
   }
 }
+
+TEST_CASE("dedupe io: a truncated compressed input is an error naming the file",
+          "[dedupe][io]") {
+  TempDir dir;
+  const std::string gz = dir / "t.jsonl.gz";
+  WriteFile(gz, Records(400));
+  const std::string whole = ReadWhole(gz);  // decompressed
+  CHECK(!whole.empty());
+  // Cut the compressed file in half.
+  const auto size = fs::file_size(gz);
+  fs::resize_file(gz, size / 2);
+  for (int threads : {1, 2}) {
+    auto res = Dedupe(Inputs({gz}), threads);
+    REQUIRE_FALSE(res.ok());
+    CHECK(res.status().message().rfind(gz + ":", 0) == 0);
+  }
+}
