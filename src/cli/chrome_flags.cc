@@ -14,6 +14,8 @@ std::string Num(double v) {
   s << v;
   return s.str();
 }
+std::string Num(int v) { return std::to_string(v); }
+std::string Num(uint32_t v) { return std::to_string(v); }
 
 }  // namespace
 
@@ -92,13 +94,13 @@ void AddChromeFlags(CLI::App* cmd, ChromeOptions* chrome,
       ->check(CLI::Range(0, 1 << 20))
       ->group(g);
   cmd->add_option("--chrome-near-good-weight", chrome->near_good_weight,
-                  "weight of a near-content line's words when choosing the "
-                  "main segment (default " + Num(chrome->near_good_weight) + ")")
+                  "share of a near-content sentence's words that counts when "
+                  "choosing the main segment (default " + Num(chrome->near_good_weight) + ")")
       ->check(CLI::Range(0.0, 1.0))
       ->group(g);
   cmd->add_option("--chrome-short-line-words", chrome->short_line_words,
-                  "cost, in words, of a short line with chrome context when "
-                  "choosing the main segment (default " + Num(chrome->short_line_words) + ")")
+                  "cost, in words, of a short line when choosing the main "
+                  "segment (default " + Num(chrome->short_line_words) + ")")
       ->check(CLI::Range(0.0, 1000.0))
       ->group(g);
   cmd->add_option("--chrome-title-shared-words", chrome->title_min_shared_words,
