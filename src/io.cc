@@ -19,6 +19,9 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
+// First read of a file: most inputs are small, and a zero-filled 1 MiB buffer
+// per file dominated the cost of reading many tiny files.
+constexpr size_t kFirstChunk = 64 << 10;
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
@@ -230,14 +233,21 @@ StatusOr<std::string> ReadWholeFile(const std::string& path) {
   auto source = OpenSource(path);
   if (!source.ok()) return source.status();
   std::string out;
+  // A plain file of known size is read into one buffer of size + 1 (the
+  // extra byte sees the end), never grown and copied; otherwise the buffer
+  // grows in steps from kFirstChunk to kChunk.
+  size_t step = kFirstChunk;
   if (path != kStdio && (*source)->compression() == Compression::kNone) {
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
-    if (!ec) out.reserve(static_cast<size_t>(size));
+    if (!ec) step = static_cast<size_t>(size) + 1;
   }
   size_t used = 0;
   for (;;) {
-    if (out.size() - used < kChunk) out.resize(used + kChunk);
+    if (out.size() == used) {
+      out.resize(used + step);
+      step = std::min(kChunk, std::max(step, kFirstChunk) * 2);
+    }
     auto got = (*source)->Read(out.data() + used, out.size() - used);
     if (!got.ok()) return got.status();
     if (*got == 0) break;
@@ -274,8 +284,11 @@ StatusOr<bool> LineReader::Next(std::string_view* line) {
     buf_.erase(0, pos_);
     pos_ = 0;
     const size_t used = buf_.size();
-    buf_.resize(used + kChunk);
-    auto got = source_->Read(buf_.data() + used, kChunk);
+    // Small files get small buffers; the step grows with the capacity
+    // already held, up to kChunk.
+    const size_t step = std::min(kChunk, std::max(kFirstChunk, buf_.capacity()));
+    buf_.resize(used + step);
+    auto got = source_->Read(buf_.data() + used, step);
     if (!got.ok()) {
       buf_.resize(used);
       return got.status();
@@ -331,6 +344,18 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path
                        p.parent_path().string() + ": " + ec.message());
       }
     }
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      if (S_ISDIR(st.st_mode)) return InvalidArgument(path + ": is a directory");
+      // A device or a FIFO (/dev/null, a named pipe): written in place. A
+      // rename would replace the device node with a regular file.
+      out->direct_ = true;
+      out->fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (out->fd_ < 0) return ErrnoStatus(path, "cannot open", errno);
+      out->compression_ = CompressionOfPath(path);
+      out->codec_ = std::make_unique<Codec>();
+      return InitCodec(std::move(out));
+    }
     out->temp_path_ = path + ".chaff-tmp." + std::to_string(::getpid()) + "." +
                       std::to_string(g_temp_counter.fetch_add(1));
     out->fd_ = ::open(out->temp_path_.c_str(),
@@ -339,6 +364,11 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path
     out->compression_ = CompressionOfPath(path);
   }
   out->codec_ = std::make_unique<Codec>();
+  return InitCodec(std::move(out));
+}
+
+StatusOr<std::unique_ptr<OutputFile>> OutputFile::InitCodec(std::unique_ptr<OutputFile> out) {
+  const std::string& path = out->path_;
   if (out->compression_ == Compression::kGzip) {
     // 15 + 16: write a gzip header and trailer.
     if (deflateInit2(&out->codec_->zs, 6, Z_DEFLATED, 15 + 16, 8,
@@ -432,12 +462,16 @@ Status OutputFile::Commit() {
     committed_ = true;
     return Status::Ok();
   }
-  if (::fsync(fd_) != 0 && errno != EINVAL) {
+  if (!direct_ && ::fsync(fd_) != 0 && errno != EINVAL) {
     return ErrnoStatus(path_, "write failed", errno);
   }
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) return ErrnoStatus(path_, "write failed", errno);
+  if (direct_) {
+    committed_ = true;
+    return Status::Ok();
+  }
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     return ErrnoStatus(path_, "cannot rename into place", errno);
   }

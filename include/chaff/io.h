@@ -75,7 +75,8 @@ class LineReader {
 // directory, and Commit() renames it over the final path. If the object is
 // destroyed without a successful Commit() (an error, an interruption), the
 // temporary file is removed and the final path is left untouched. "-" writes
-// to stdout directly (no temporary file). Compression follows the extension.
+// to stdout, and an existing device or FIFO (/dev/null) is written in place:
+// no temporary file, no rename. Compression follows the extension.
 class OutputFile {
  public:
   static StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path);
@@ -94,6 +95,7 @@ class OutputFile {
 
  private:
   OutputFile() = default;
+  static StatusOr<std::unique_ptr<OutputFile>> InitCodec(std::unique_ptr<OutputFile> out);
   Status FlushBuffer(bool finish);
   Status WriteRaw(const char* data, size_t n);
 
@@ -101,6 +103,7 @@ class OutputFile {
   std::string temp_path_;
   int fd_ = -1;
   bool is_stdout_ = false;
+  bool direct_ = false;  // a device or FIFO, written in place (no rename)
   bool committed_ = false;
   Compression compression_ = Compression::kNone;
   std::string buf_;
