@@ -350,6 +350,7 @@ struct Batch {
   std::vector<std::vector<uint64_t>> shingles;
   Status status;
   size_t failed = 0;  // index of the failing record when !status.ok()
+  Status read_status;  // the reader failed after the records above
 
   size_t size() const { return ends.size(); }
   std::string_view Record(size_t i) const {
@@ -392,80 +393,153 @@ void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
   }
 }
 
-// Work queue shared by the collecting thread and the workers.
-class Pipeline {
+// Multi-threaded pass 1. Every worker takes turns at the reader (under a
+// lock: records are read in order and cut into numbered batches), then
+// decodes and sketches its batch on its own; the calling thread only moves
+// finished batches into the index in batch order. So T threads keep T cores
+// busy with reading and sketching, and the batches (hence everything after)
+// do not depend on the thread count. At most `max_in_flight` batches exist
+// at once (bounded memory).
+class Workers {
  public:
-  Pipeline(const DedupeSketcher& sketcher, const DedupeOptions& options,
-           const TextDecoderFactory& decoders, int threads)
-      : sketcher_(sketcher), options_(options) {
+  Workers(DocumentReader* reader, const DedupeSketcher& sketcher,
+          const DedupeOptions& options, const TextDecoderFactory& decoders, int threads)
+      : reader_(reader), sketcher_(sketcher), options_(options),
+        permits_(2 * static_cast<uint64_t>(threads)) {
     for (int t = 0; t < threads; ++t) {
       auto w = std::make_unique<Worker>();
       if (decoders) w->decoder = decoders();
       workers_.push_back(std::move(w));
     }
-    for (auto& w : workers_) {
-      threads_.emplace_back([this, wp = w.get()] { Run(wp); });
-    }
+    for (auto& w : workers_) threads_.emplace_back([this, wp = w.get()] { Run(wp); });
   }
 
-  ~Pipeline() {
+  ~Workers() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      closing_ = true;
+      abort_ = true;
     }
-    work_cv_.notify_all();
+    cv_.notify_all();
     for (auto& t : threads_) t.join();
   }
 
-  void Submit(std::unique_ptr<Batch> batch) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      work_.push_back(std::move(batch));
-    }
-    work_cv_.notify_one();
-  }
-
-  // Blocks until batch `seq` is sketched and returns it.
-  std::unique_ptr<Batch> Take(uint64_t seq) {
+  // The next batch in order, or null after the last one. A batch whose
+  // read failed carries the failure in read_status.
+  std::unique_ptr<Batch> Take() {
     std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return done_.count(seq) != 0; });
-    auto it = done_.find(seq);
+    cv_.wait(lock, [&] { return done_.count(next_) != 0 || (total_known_ && next_ >= total_); });
+    auto it = done_.find(next_);
+    if (it == done_.end()) return nullptr;
     auto batch = std::move(it->second);
     done_.erase(it);
+    ++next_;
     return batch;
+  }
+
+  // Hands a collected batch back for reuse and frees its place in flight.
+  void Recycle(std::unique_ptr<Batch> batch) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      spare_.push_back(std::move(batch));
+      ++permits_;
+    }
+    cv_.notify_all();
   }
 
  private:
   void Run(Worker* w) {
     for (;;) {
-      std::unique_ptr<Batch> batch;
+      std::unique_ptr<Batch> b;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        work_cv_.wait(lock, [&] { return closing_ || !work_.empty(); });
-        if (work_.empty()) return;  // closing and drained
-        batch = std::move(work_.front());
-        work_.pop_front();
-        if (closing_) continue;  // abandoned run: drop the work
+        cv_.wait(lock, [&] { return abort_ || permits_ > 0; });
+        if (abort_) return;
+        --permits_;
+        if (!spare_.empty()) {
+          b = std::move(spare_.back());
+          spare_.pop_back();
+        }
       }
-      SketchBatch(sketcher_, options_, w, batch.get());
+      if (!b) {
+        b = std::make_unique<Batch>();
+        b->data.reserve(options_.batch_bytes + options_.batch_bytes / 8);
+      }
+      b->data.clear();
+      b->ends.clear();
+      b->sources.clear();
+      b->lines.clear();
+      b->status = Status::Ok();
+      b->read_status = Status::Ok();
+      bool last = false;
+      {
+        std::lock_guard<std::mutex> read_lock(read_mu_);
+        if (eof_) {
+          std::lock_guard<std::mutex> lock(mu_);
+          ++permits_;
+          return;
+        }
+        RawDocument doc;
+        while (b->data.size() < options_.batch_bytes && b->size() < 65536) {
+          auto more = reader_->Next(&doc);
+          if (!more.ok()) {
+            b->read_status = more.status();
+            eof_ = true;
+            break;
+          }
+          if (!*more) {
+            eof_ = true;
+            break;
+          }
+          b->data.append(doc.bytes.data(), doc.bytes.size());
+          b->ends.push_back(b->data.size());
+          b->sources.push_back(doc.source);
+          b->lines.push_back(doc.line);
+        }
+        const bool submit = b->size() > 0 || !b->read_status.ok();
+        if (submit) b->seq = seq_++;
+        last = eof_;
+        if (last) {
+          std::lock_guard<std::mutex> lock(mu_);
+          total_known_ = true;
+          total_ = seq_;
+          if (!submit) ++permits_;
+        }
+        if (!submit) {
+          cv_.notify_all();
+          return;
+        }
+      }
+      // Records read before a read failure are sketched too: a bad record
+      // among them comes first in input order and is the error to report.
+      if (b->size() > 0) SketchBatch(sketcher_, options_, w, b.get());
       {
         std::lock_guard<std::mutex> lock(mu_);
-        done_[batch->seq] = std::move(batch);
+        done_[b->seq] = std::move(b);
       }
-      done_cv_.notify_all();
+      cv_.notify_all();
+      if (last) return;
     }
   }
 
+  DocumentReader* reader_;
   const DedupeSketcher& sketcher_;
   const DedupeOptions& options_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
+  // Reading: the reader itself, batch numbers, end of input.
+  std::mutex read_mu_;
+  uint64_t seq_ = 0;
+  bool eof_ = false;
+  // Everything else.
   std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
-  std::deque<std::unique_ptr<Batch>> work_;
+  std::condition_variable cv_;
+  uint64_t permits_;
+  std::vector<std::unique_ptr<Batch>> spare_;
   std::map<uint64_t, std::unique_ptr<Batch>> done_;
-  bool closing_ = false;
+  uint64_t next_ = 0;
+  bool total_known_ = false;
+  uint64_t total_ = 0;
+  bool abort_ = false;
 };
 
 // Reads documents from a vector (DedupeTexts).
@@ -551,54 +625,14 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
       }
     }
   } else {
-    // More: the calling thread reads and collects in input order, workers
-    // sketch, and at most 2 batches per worker are in flight (bounded
-    // memory). Batches are recycled to keep their buffers.
-    Pipeline pipeline(sketcher, options, decoders, threads);
-    const uint64_t max_in_flight = 2 * static_cast<uint64_t>(threads);
-    uint64_t submitted = 0;
-    uint64_t collected = 0;
-    std::vector<std::unique_ptr<Batch>> spare;
-    auto fresh_batch = [&]() {
-      if (spare.empty()) {
-        auto b = std::make_unique<Batch>();
-        b->data.reserve(options.batch_bytes + options.batch_bytes / 8);
-        return b;
-      }
-      auto b = std::move(spare.back());
-      spare.pop_back();
-      b->data.clear();
-      b->ends.clear();
-      b->sources.clear();
-      b->lines.clear();
-      b->status = Status::Ok();
-      return b;
-    };
-    auto take_one = [&]() -> Status {
-      auto done = pipeline.Take(collected++);
-      CHAFF_RETURN_IF_ERROR(collect(done.get()));
-      spare.push_back(std::move(done));
-      return Status::Ok();
-    };
-    auto batch = fresh_batch();
+    Workers workers(reader, sketcher, options, decoders, threads);
     for (;;) {
-      CHAFF_ASSIGN_OR_RETURN(const bool more, reader->Next(&doc));
-      if (more) {
-        batch->data.append(doc.bytes.data(), doc.bytes.size());
-        batch->ends.push_back(batch->data.size());
-        batch->sources.push_back(doc.source);
-        batch->lines.push_back(doc.line);
-      }
-      const bool full = batch->data.size() >= options.batch_bytes || batch->size() >= 65536;
-      if ((full || !more) && batch->size() > 0) {
-        batch->seq = submitted++;
-        pipeline.Submit(std::move(batch));
-        while (submitted - collected >= max_in_flight) CHAFF_RETURN_IF_ERROR(take_one());
-        batch = fresh_batch();
-      }
-      if (!more) break;
+      auto b = workers.Take();
+      if (!b) break;
+      CHAFF_RETURN_IF_ERROR(collect(b.get()));
+      if (!b->read_status.ok()) return b->read_status;
+      workers.Recycle(std::move(b));
     }
-    while (collected < submitted) CHAFF_RETURN_IF_ERROR(take_one());
   }
 
   state.clustering = true;

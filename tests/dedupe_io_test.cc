@@ -314,8 +314,6 @@ TEST_CASE("dedupe io: block copy of kept records equals the record-by-record pat
     slow.output = dir / "slow.jsonl";
     slow.record_by_record = true;
     fast.output = dir / "fast.jsonl";
-    fast.threads = GENERATE(1, 2);
-    INFO("threads " << fast.threads);
     chaff::DedupeWriteStats slow_stats, fast_stats;
     REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, slow, {}, &slow_stats).ok());
     REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, fast, {}, &fast_stats).ok());

@@ -110,8 +110,6 @@ struct DedupeOutputOptions {
   // (no parsing); this forces the record-by-record path instead (tests
   // compare the two).
   bool record_by_record = false;
-  // With 2 or more, reading and writing overlap on two threads.
-  int threads = 1;
 };
 
 struct DedupeWriteStats {

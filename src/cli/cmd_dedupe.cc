@@ -125,7 +125,6 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   out.fields.text_field = flags.text_field;
   out.fields.id_field = flags.id_field;
   out.fields.skip_bad_records = flags.skip_bad_records;
-  out.threads = options.threads;
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, out));
 
   const uint64_t total = TotalBytesIfKnown(inputs);
