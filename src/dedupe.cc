@@ -87,25 +87,6 @@ double EstimateJaccardFromLowBytes(const uint8_t* a, const uint8_t* b, int k) {
 
 // --- Index and clustering ------------------------------------------------------
 
-namespace {
-
-// Stable LSD radix sort of `v` by the high 32 bits of each element: three
-// passes of 11 bits (2048 counters stay in L1).
-void RadixSortByHigh32(std::vector<uint64_t>* v, std::vector<uint64_t>* tmp) {
-  constexpr int kBits = 11;
-  constexpr size_t kBuckets = size_t{1} << kBits;
-  tmp->resize(v->size());
-  for (int shift = 32; shift < 64; shift += kBits) {
-    size_t count[kBuckets + 1] = {};
-    for (uint64_t x : *v) ++count[((x >> shift) & (kBuckets - 1)) + 1];
-    for (size_t i = 1; i <= kBuckets; ++i) count[i] += count[i - 1];
-    for (uint64_t x : *v) (*tmp)[count[(x >> shift) & (kBuckets - 1)]++] = x;
-    v->swap(*tmp);
-  }
-}
-
-}  // namespace
-
 struct DedupeIndex::Impl {
   // Fixed-size chunks rather than one growing vector: a vector doubling its
   // capacity would transiently hold 3x the signatures.
@@ -236,18 +217,36 @@ DedupeResult DedupeIndex::Cluster() {
     }
   };
 
-  // (key, doc) entries of one band, sorted. Entries are pushed in document
-  // order, so a stable sort on the key alone gives (key, doc) order: LSD
-  // radix passes, O(n), where std::sort was a visible share of the run.
-  auto build_band = [&m, n32](size_t band, std::vector<uint64_t>* entries,
-                              std::vector<uint64_t>* scratch) {
-    entries->clear();
-    entries->reserve(m.n);
+  // The (key, doc) entries of one band that can be in a run of two or more,
+  // sorted. Almost every band key is unique, so instead of sorting all N
+  // entries a saturating counter (0, 1, 2+) per slot of a table of >= 8N
+  // slots (indexed by the key's low bits; keys are hashes) first finds the
+  // keys seen at least twice; only those entries (true runs plus ~1/8 false
+  // positives) are sorted. Two linear passes, O(n), with the table in L2 for
+  // corpora up to ~100k documents.
+  const size_t slots = [&] {
+    size_t sz = 1024;
+    while (sz < 8 * m.n) sz <<= 1;
+    return sz;
+  }();
+  auto build_band = [&m, n32, slots](size_t band, std::vector<uint64_t>* entries,
+                                     std::vector<uint8_t>* counts) {
+    const uint32_t mask = static_cast<uint32_t>(slots - 1);
+    counts->assign(slots, 0);
+    uint8_t* c = counts->data();
     for (uint32_t i = 0; i < n32; ++i) {
       if (m.empty[i]) continue;
-      entries->push_back(static_cast<uint64_t>(m.Key(i, band)) << 32 | i);
+      uint8_t& slot = c[m.Key(i, band) & mask];
+      slot = static_cast<uint8_t>(slot + (slot < 2));
     }
-    RadixSortByHigh32(entries, scratch);
+    entries->clear();
+    for (uint32_t i = 0; i < n32; ++i) {
+      if (m.empty[i]) continue;
+      const uint32_t key = m.Key(i, band);
+      if (c[key & mask] >= 2) entries->push_back(static_cast<uint64_t>(key) << 32 | i);
+    }
+    // (key, doc) pairs are distinct, so the sorted order is unique.
+    std::sort(entries->begin(), entries->end());
   };
   auto process_band = [&](const std::vector<uint64_t>& entries) {
     for (size_t i = 0; i < entries.size();) {
@@ -261,12 +260,13 @@ DedupeResult DedupeIndex::Cluster() {
     // With two or more threads, band j + 1 is built on a helper thread
     // while this one builds band j; runs are still processed in band order.
     const bool pair = m.options.threads >= 2;
-    std::vector<uint64_t> entries[2], scratch[2];
+    std::vector<uint64_t> entries[2];
+    std::vector<uint8_t> counts[2];
     for (size_t band = 0; band < m.bands; band += pair ? 2 : 1) {
       std::thread helper;
       const bool second = pair && band + 1 < m.bands;
-      if (second) helper = std::thread(build_band, band + 1, &entries[1], &scratch[1]);
-      build_band(band, &entries[0], &scratch[0]);
+      if (second) helper = std::thread(build_band, band + 1, &entries[1], &counts[1]);
+      build_band(band, &entries[0], &counts[0]);
       process_band(entries[0]);
       if (second) {
         helper.join();
