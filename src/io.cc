@@ -380,6 +380,9 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::InitCodec(std::unique_ptr<Outp
     out->codec_->zc = ZSTD_createCStream();
     if (out->codec_->zc == nullptr) return Internal(path + ": cannot initialise zstd");
     ZSTD_CCtx_setParameter(out->codec_->zc, ZSTD_c_compressionLevel, 3);
+    // A content checksum, as the zstd tool writes by default: without it a
+    // corrupted frame can decode to wrong bytes without any error.
+    ZSTD_CCtx_setParameter(out->codec_->zc, ZSTD_c_checksumFlag, 1);
   }
   out->buf_.reserve(kChunk);
   return out;

@@ -1,0 +1,248 @@
+// The I/O layer on bad days: write errors, huge and odd lines, empty and
+// binary files, hostile directory trees. (The CLI's policies on top of these
+// are tested by tests/cli/robust_*.sh.)
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "chaff/io.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory under the system temp dir, removed at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "chaff-robust-XXXXXX").string();
+    REQUIRE(::mkdtemp(templ.data()) != nullptr);
+    path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+}
+
+// Lines of `path` read through LineReader.
+std::vector<std::string> ReadLines(const std::string& path) {
+  auto reader = chaff::LineReader::Open(path);
+  REQUIRE(reader.ok());
+  std::vector<std::string> lines;
+  std::string_view line;
+  for (;;) {
+    auto more = (*reader)->Next(&line);
+    REQUIRE(more.ok());
+    if (!*more) break;
+    lines.emplace_back(line);
+  }
+  return lines;
+}
+
+bool LeftoverTemp(const fs::path& dir) {
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().find(".chaff-tmp.") != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("io: a write error leaves no file under the final name", "[io][robust]") {
+  TempDir dir;
+  const std::string path = dir / "out.txt";
+  WriteFile(path, "the previous version\n");
+  // A file size limit of 64 KiB makes write() fail with EFBIG, as a full
+  // disk fails with ENOSPC; SIGXFSZ must not kill the test.
+  struct rlimit old_limit;
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit limit = old_limit;
+  limit.rlim_cur = 64 << 10;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+  chaff::Status status;
+  {
+    auto out = chaff::OutputFile::Create(path);
+    REQUIRE(out.ok());
+    const std::string block(100000, 'x');
+    for (int i = 0; i < 4 && status.ok(); ++i) status = (*out)->Write(block);
+    if (status.ok()) status = (*out)->Commit();
+  }
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  ::signal(SIGXFSZ, old_handler);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.code() == chaff::StatusCode::kIoError);
+  CHECK(status.message().find(path) != std::string::npos);
+  CHECK(status.message().find("write failed") != std::string::npos);
+  // The previous file is untouched and no temporary file remains.
+  std::ifstream in(path);
+  std::string first;
+  std::getline(in, first);
+  CHECK(first == "the previous version");
+  CHECK_FALSE(LeftoverTemp(dir.path()));
+}
+
+TEST_CASE("io: an output dropped without Commit leaves nothing", "[io][robust]") {
+  TempDir dir;
+  for (const char* name : {"a.txt", "b.jsonl.gz", "c.jsonl.zst"}) {
+    const std::string path = dir / name;
+    {
+      auto out = chaff::OutputFile::Create(path);
+      REQUIRE(out.ok());
+      REQUIRE((*out)->Write(std::string(3 << 20, 'y')).ok());
+      CHECK(fs::exists((*out)->temp_path()));
+    }
+    CHECK_FALSE(fs::exists(path));
+  }
+  CHECK_FALSE(LeftoverTemp(dir.path()));
+}
+
+TEST_CASE("io: compressed outputs round-trip through the reader", "[io][robust]") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 50000; ++i) text += "line " + std::to_string(i) + "\n";
+  for (const char* name : {"r.txt", "r.txt.gz", "r.txt.zst"}) {
+    const std::string path = dir / name;
+    auto out = chaff::OutputFile::Create(path);
+    REQUIRE(out.ok());
+    REQUIRE((*out)->Write(text).ok());
+    REQUIRE((*out)->Commit().ok());
+    auto back = chaff::ReadWholeFile(path);
+    REQUIRE(back.ok());
+    CHECK(*back == text);
+  }
+}
+
+TEST_CASE("io: lines of any length and content", "[io][robust]") {
+  TempDir dir;
+  // A 20 MB line between short ones (the buffer grows; nothing is lost at
+  // chunk boundaries), CRLF, NUL bytes, invalid UTF-8, no final newline.
+  const std::string big(20 << 20, 'b');
+  const std::string nul("a\0b", 3);
+  WriteFile(dir / "l.txt", "first\r\n" + big + "\n" + nul + "\n\xff\xfe\n\nlast");
+  const auto lines = ReadLines(dir / "l.txt");
+  REQUIRE(lines.size() == 6);
+  CHECK(lines[0] == "first");
+  CHECK(lines[1] == big);
+  CHECK(lines[2] == nul);
+  CHECK(lines[3] == "\xff\xfe");
+  CHECK(lines[4].empty());
+  CHECK(lines[5] == "last");
+
+  WriteFile(dir / "empty.txt", "");
+  CHECK(ReadLines(dir / "empty.txt").empty());
+  auto whole = chaff::ReadWholeFile(dir / "empty.txt");
+  REQUIRE(whole.ok());
+  CHECK(whole->empty());
+  // ReadWholeFile returns every byte of a large file exactly.
+  WriteFile(dir / "big.txt", big + nul);
+  whole = chaff::ReadWholeFile(dir / "big.txt");
+  REQUIRE(whole.ok());
+  CHECK(*whole == big + nul);
+}
+
+TEST_CASE("io: truncated and corrupt compressed input is a data error", "[io][robust]") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "record " + std::to_string(i) + "\n";
+  for (const char* name : {"t.txt.gz", "t.txt.zst"}) {
+    const std::string path = dir / name;
+    {
+      auto out = chaff::OutputFile::Create(path);
+      REQUIRE(out.ok());
+      REQUIRE((*out)->Write(text).ok());
+      REQUIRE((*out)->Commit().ok());
+    }
+    REQUIRE(chaff::ReadWholeFile(path).ok());
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    WriteFile(path, bytes.substr(0, bytes.size() / 2));
+    auto half = chaff::ReadWholeFile(path);
+    REQUIRE_FALSE(half.ok());
+    CHECK(half.status().code() == chaff::StatusCode::kDataError);
+    CHECK(half.status().message().find(path) != std::string::npos);
+    // Garbage after a valid magic number.
+    bytes.replace(bytes.size() / 3, 64, std::string(64, '\x55'));
+    WriteFile(path, bytes);
+    CHECK_FALSE(chaff::ReadWholeFile(path).ok());
+  }
+}
+
+TEST_CASE("io: binary detection looks at the first 8 KiB", "[io][robust]") {
+  CHECK(chaff::LooksBinary(std::string("PK\x03\x04\0\0", 6)));
+  CHECK_FALSE(chaff::LooksBinary("plain text \xff\xfe invalid UTF-8 is still text"));
+  CHECK_FALSE(chaff::LooksBinary(""));
+  CHECK_FALSE(chaff::LooksBinary(std::string(8192, 'a') + std::string(1, '\0')));
+}
+
+TEST_CASE("io: walks survive loops, deep trees and special files", "[io][robust]") {
+  TempDir dir;
+  const fs::path root = dir.path() / "root";
+  fs::path deep = root;
+  for (int i = 0; i < 200; ++i) deep /= "d" + std::to_string(i);
+  fs::create_directories(deep);
+  WriteFile((deep / "leaf.txt").string(), "leaf\n");
+  WriteFile((root / "a.txt").string(), "a\n");
+  fs::create_directory_symlink(root, deep / "loop");       // back to the top
+  fs::create_symlink("self", root / "self");               // a link to itself
+  fs::create_symlink("nowhere", root / "dangling");        // to nothing
+  fs::create_symlink(root / "a.txt", deep / "alias.txt");  // to a file
+  REQUIRE(::mkfifo((root / "fifo").c_str(), 0644) == 0);
+
+  std::vector<std::string> warnings;
+  auto listed = chaff::ListInputs({root.string()}, &warnings);
+  REQUIRE(listed.ok());
+  std::vector<std::string> rel;
+  for (const auto& f : *listed) rel.push_back(f.relative);
+  const std::string deep_rel = deep.lexically_relative(root).string();
+  // Sorted; the link to a file keeps its own path (not its target's).
+  REQUIRE(rel.size() == 3);
+  CHECK(rel[0] == "a.txt");
+  CHECK(rel[1] == deep_rel + "/alias.txt");
+  CHECK(rel[2] == deep_rel + "/leaf.txt");
+  auto warned = [&](const std::string& what) {
+    for (const auto& w : warnings) {
+      if (w.find(what) != std::string::npos) return true;
+    }
+    return false;
+  };
+  CHECK(warned("fifo: skipped: not a regular file"));
+  CHECK(warned("self: skipped: broken symbolic link"));
+  CHECK(warned("dangling: skipped: broken symbolic link"));
+  CHECK(warned("loop: skipped: symbolic link to a directory"));
+
+  // A missing path named on the command line is an error naming it.
+  auto missing = chaff::ListInputs({(dir.path() / "nope").string()}, &warnings);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message().find("nope") != std::string::npos);
+}
+
+TEST_CASE("io: an unreadable file fails with its name and the reason", "[io][robust]") {
+  // /proc/self/mem fails on read at offset 0 (EIO), even for root.
+  auto r = chaff::ReadWholeFile("/proc/self/mem");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == chaff::StatusCode::kIoError);
+  CHECK(r.status().message() == "/proc/self/mem: read failed: Input/output error");
+}
