@@ -1,6 +1,7 @@
 #include "chaff/dedupe.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -394,17 +395,23 @@ void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
 }
 
 // Multi-threaded pass 1. Every worker takes turns at the reader (under a
-// lock: records are read in order and cut into numbered batches), then
-// decodes and sketches its batch on its own; the calling thread only moves
-// finished batches into the index in batch order. So T threads keep T cores
-// busy with reading and sketching, and the batches (hence everything after)
-// do not depend on the thread count. At most `max_in_flight` batches exist
-// at once (bounded memory).
+// lock: records are read in order and cut into numbered batches), decodes
+// and sketches its batch on its own, then moves every finished batch that is
+// next in order into the index (under another lock, so additions stay in
+// input order). No thread only collects: a collector thread would need a
+// core of its own to keep the workers from stalling. Batches (hence
+// everything after) do not depend on the thread count. At most
+// 2 x threads batches exist at once (bounded memory).
 class Workers {
  public:
+  // `collect` adds a batch to the index; called in batch order, one call at
+  // a time, from the worker threads.
+  using Collect = std::function<Status(Batch*)>;
+
   Workers(DocumentReader* reader, const DedupeSketcher& sketcher,
-          const DedupeOptions& options, const TextDecoderFactory& decoders, int threads)
-      : reader_(reader), sketcher_(sketcher), options_(options),
+          const DedupeOptions& options, const TextDecoderFactory& decoders, int threads,
+          Collect collect)
+      : reader_(reader), sketcher_(sketcher), options_(options), collect_(std::move(collect)),
         permits_(2 * static_cast<uint64_t>(threads)) {
     for (int t = 0; t < threads; ++t) {
       auto w = std::make_unique<Worker>();
@@ -423,28 +430,31 @@ class Workers {
     for (auto& t : threads_) t.join();
   }
 
-  // The next batch in order, or null after the last one. A batch whose
-  // read failed carries the failure in read_status.
-  std::unique_ptr<Batch> Take() {
+  // Blocks until every batch is collected or the run failed (the first
+  // failure in input order). Calls tick(documents, bytes) from this thread
+  // now and then; tick returning false cancels the run.
+  Status Wait(const std::function<bool(uint64_t, uint64_t)>& tick) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return done_.count(next_) != 0 || (total_known_ && next_ >= total_); });
-    auto it = done_.find(next_);
-    if (it == done_.end()) return nullptr;
-    auto batch = std::move(it->second);
-    done_.erase(it);
-    ++next_;
-    return batch;
+    for (;;) {
+      if (!error_.ok()) return error_;
+      if (total_known_ && next_ >= total_) return Status::Ok();
+      cv_.wait_for(lock, std::chrono::milliseconds(100));
+      if (tick) {
+        const uint64_t docs = documents_, bytes = bytes_;
+        lock.unlock();
+        const bool go = tick(docs, bytes);
+        lock.lock();
+        if (!go) {
+          abort_ = true;
+          cv_.notify_all();
+          return Cancelled("interrupted");
+        }
+      }
+    }
   }
 
-  // Hands a collected batch back for reuse and frees its place in flight.
-  void Recycle(std::unique_ptr<Batch> batch) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      spare_.push_back(std::move(batch));
-      ++permits_;
-    }
-    cv_.notify_all();
-  }
+  uint64_t documents() const { return documents_; }  // after Wait
+  uint64_t bytes() const { return bytes_; }
 
  private:
   void Run(Worker* w) {
@@ -516,20 +526,58 @@ class Workers {
         std::lock_guard<std::mutex> lock(mu_);
         done_[b->seq] = std::move(b);
       }
-      cv_.notify_all();
+      Drain();
       if (last) return;
+    }
+  }
+
+  // Collects every finished batch that is next in order. A batch finished
+  // while another thread drains is picked up by that thread (it re-checks
+  // under mu_) or by its own finisher's Drain, which waits for the lock.
+  void Drain() {
+    std::lock_guard<std::mutex> collect_lock(collect_mu_);
+    for (;;) {
+      std::unique_ptr<Batch> b;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (abort_) return;
+        auto it = done_.find(next_);
+        if (it == done_.end()) return;
+        b = std::move(it->second);
+        done_.erase(it);
+      }
+      Status s = collect_(b.get());
+      if (s.ok() && !b->read_status.ok()) s = b->read_status;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!s.ok()) {
+          if (error_.ok()) error_ = s;
+          abort_ = true;
+        } else {
+          ++next_;
+          documents_ += b->size();
+          bytes_ += b->data.size();
+          spare_.push_back(std::move(b));
+          ++permits_;
+        }
+      }
+      cv_.notify_all();
+      if (!s.ok()) return;
     }
   }
 
   DocumentReader* reader_;
   const DedupeSketcher& sketcher_;
   const DedupeOptions& options_;
+  Collect collect_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   // Reading: the reader itself, batch numbers, end of input.
   std::mutex read_mu_;
   uint64_t seq_ = 0;
   bool eof_ = false;
+  // Adding to the index, one batch at a time.
+  std::mutex collect_mu_;
   // Everything else.
   std::mutex mu_;
   std::condition_variable cv_;
@@ -540,6 +588,9 @@ class Workers {
   bool total_known_ = false;
   uint64_t total_ = 0;
   bool abort_ = false;
+  Status error_;
+  uint64_t documents_ = 0;
+  uint64_t bytes_ = 0;
 };
 
 // Reads documents from a vector (DedupeTexts).
@@ -588,9 +639,6 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
       if (b->lines[b->failed] > 0) where += ":" + std::to_string(b->lines[b->failed]);
       return b->status.WithPrefix(where);
     }
-    state.documents += b->size();
-    state.bytes += b->data.size();
-    if (progress && !progress(state)) return Cancelled("interrupted");
     return Status::Ok();
   };
 
@@ -625,14 +673,14 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
       }
     }
   } else {
-    Workers workers(reader, sketcher, options, decoders, threads);
-    for (;;) {
-      auto b = workers.Take();
-      if (!b) break;
-      CHAFF_RETURN_IF_ERROR(collect(b.get()));
-      if (!b->read_status.ok()) return b->read_status;
-      workers.Recycle(std::move(b));
-    }
+    Workers workers(reader, sketcher, options, decoders, threads, collect);
+    CHAFF_RETURN_IF_ERROR(workers.Wait([&](uint64_t docs, uint64_t bytes) {
+      state.documents = docs;
+      state.bytes = bytes;
+      return !progress || progress(state);
+    }));
+    state.documents = workers.documents();
+    state.bytes = workers.bytes();
   }
 
   state.clustering = true;

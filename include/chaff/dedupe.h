@@ -205,7 +205,8 @@ class DocumentReader {
   virtual ~DocumentReader() = default;
   // Fills *doc and returns true, or returns false at the end of input.
   virtual StatusOr<bool> Next(RawDocument* doc) = 0;
-  // The name of source `index` for messages ("data/a.jsonl").
+  // The name of source `index` for messages ("data/a.jsonl"). May be called
+  // from worker threads while another thread is in Next.
   virtual std::string SourceName(uint32_t index) const = 0;
 };
 
@@ -232,7 +233,8 @@ struct DedupeProgress {
   bool clustering = false;  // reading is done; clustering has started
 };
 
-// Called from the thread that called DedupeCorpus, at most once per batch.
+// Called from the thread that called DedupeCorpus: about once per batch
+// with one thread, about ten times a second with more.
 // Returning false stops the run, which then fails with kCancelled (how the
 // CLI honours Ctrl-C without the library knowing about signals).
 using DedupeProgressCallback = std::function<bool(const DedupeProgress&)>;
