@@ -113,6 +113,7 @@ TEST_CASE("accounting: every seed document, with corpus templates", "[accounting
 }
 
 TEST_CASE("accounting: hostile inputs", "[accounting]") {
+  static const char kNul[] = "NUL \0 inside\n\0\0\0\n";
   const std::string big_line(1 << 20, 'x');
   std::string many_blank_runs;
   for (int i = 0; i < 2000; ++i) many_blank_runs += "Share this\n\n\n\nA paragraph of content.\n";
@@ -121,7 +122,7 @@ TEST_CASE("accounting: hostile inputs", "[accounting]") {
       "\n",
       "\r\n\r\n",
       "no newline at the end",
-      std::string("NUL \0 inside\n\0\0\0\n", 19),
+      std::string(kNul, sizeof(kNul) - 1),
       "Caf\xe9 \xff\xfe\xfd invalid \xc3\x28 UTF-8\n\xe2\x82\n",
       "lone\rcarriage\rreturns\r",
       "Home | News\r\n\r\nA paragraph.\r\n\r\nA paragraph.\r\n\r\n(c) 2024\r\n",
