@@ -346,3 +346,30 @@ TEST_CASE("dedupe io: a truncated compressed input is an error naming the file",
     CHECK(res.status().message().rfind(gz + ":", 0) == 0);
   }
 }
+
+TEST_CASE("dedupe io: a progress callback can cancel the run at any thread count",
+          "[dedupe][io]") {
+  TempDir dir;
+  const std::string in = dir / "c.jsonl";
+  WriteFile(in, Records(3000));
+  const auto inputs = Inputs({in});
+  for (int threads : {1, 2, 4}) {
+    INFO("threads " << threads);
+    chaff::DedupeOptions o;
+    o.threads = threads;
+    o.batch_bytes = 4096;
+    int calls = 0;
+    chaff::CorpusReader reader(&inputs);
+    auto res = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, {}), o,
+                                   [&](const chaff::DedupeProgress&) { return ++calls < 2; });
+    // Once the callback has said stop, the run must end cancelled (with
+    // many threads it may finish before a second call; then it never said
+    // stop).
+    if (calls >= 2) {
+      REQUIRE_FALSE(res.ok());
+      CHECK(res.status().code() == chaff::StatusCode::kCancelled);
+    } else {
+      CHECK(res.ok());
+    }
+  }
+}
