@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libxxhash-dev libhwy-dev libcli11-dev catch2 libbenchmark-dev
   libutf8proc-dev libsimdjson-dev libzstd-dev zlib1g-dev zstd python3
 )
