@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "chaff/shingle.h"
@@ -9,6 +10,10 @@
 
 namespace chaff {
 namespace {
+
+// Lines of at least this many times min_tokens tokens are also judged by
+// their containment in all earlier text, not only in one earlier line.
+constexpr size_t kUnionContainmentFactor = 3;
 
 // A short line that repeats an earlier one but was not judged alone.
 struct ShortRepeat {
@@ -69,9 +74,11 @@ void FindRepeats(std::string_view text, const std::vector<Line>& lines,
     Shingles(tokens.hashes.data(), tokens.size(), options.shingle_width, &shingles);
     if (judged && options.near) {
       overlap.clear();
+      size_t hits = 0;  // shingles found anywhere in earlier text
       for (uint64_t s : shingles) {
         auto owner = owners.find(s);
         if (owner == owners.end()) continue;
+        ++hits;
         ++overlap[owner->second.first];
         if (owner->second.second >= 0) ++overlap[owner->second.second];
       }
@@ -84,8 +91,15 @@ void FindRepeats(std::string_view text, const std::vector<Line>& lines,
           best_count = count;
         }
       }
-      const double containment =
+      double containment =
           static_cast<double>(best_count) / static_cast<double>(shingles.size());
+      // A very long line may hold several earlier paragraphs at once (the
+      // whole article dumped into one line below it): judge it against all
+      // earlier text. Rows of a list or table are never this long.
+      if (tokens.size() >= kUnionContainmentFactor * min_tokens) {
+        containment = std::max(containment, static_cast<double>(hits) /
+                                                static_cast<double>(shingles.size()));
+      }
       if (best >= 0 && containment >= options.containment) {
         d[i] = LineDecision{Reason::kRepeat, best, static_cast<float>(containment)};
       }

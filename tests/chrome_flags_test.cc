@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/chrome_flags.h"
-// The CLI sources are not in the library target: compiled here for the test.
-#include "cli/chrome_flags.cc"  // NOLINT(build/include)
 
 namespace {
 

@@ -116,8 +116,8 @@ TEST_CASE("annotate: spans as JSON with first occurrences", "[clean]") {
   std::string json;
   chaff::AppendAnnotationJson(r, &json);
   CHECK(json ==
-        "{\"bytes\":91,\"kept_bytes\":45,\"removed\":[{\"start\":45,\"end\":91,"
-        "\"reason\":\"repeat\",\"lines\":[2,3],\"first\":{\"start\":0,\"end\":45,"
+        "{\"bytes\":93,\"kept_bytes\":46,\"removed\":[{\"start\":46,\"end\":93,"
+        "\"reason\":\"repeat\",\"lines\":[2,3],\"first\":{\"start\":0,\"end\":46,"
         "\"lines\":[1,1]}}]}");
 }
 
@@ -156,4 +156,23 @@ TEST_CASE("repeats: a short line inside a repeated block goes with it", "[clean]
   CHECK(r.decisions[3].reason == Reason::kRepeat);
   CHECK(r.decisions[3].ref_line == 0);
   CHECK(r.decisions[4].reason == Reason::kRepeat);
+}
+
+TEST_CASE("repeats: one long line repeating several earlier paragraphs", "[clean]") {
+  const std::string p1 =
+      "The council voted on Monday to close the old bridge for repairs next spring, "
+      "after a report found that traffic had doubled in ten years.";
+  const std::string p2 =
+      "Engineers said the steel frame had rusted far faster than anyone had expected, "
+      "and that the deck would need to be replaced within the decade.";
+  const std::string p3 =
+      "Drivers will be sent on a detour through the town centre for at least six months, "
+      "while buses will use a temporary lane on the eastern side.";
+  const std::string text = p1 + "\n" + p2 + "\n" + p3 + "\n" + p1 + " " + p2 + " " + p3 + "\n";
+  chaff::CleanOptions opts;
+  opts.remove_chrome = false;
+  CleanResult r;
+  chaff::Cleaner(opts).Clean(text, &r);
+  CHECK(r.decisions[3].reason == Reason::kRepeat);
+  CHECK(r.decisions[0].reason == Reason::kKeep);
 }

@@ -37,10 +37,9 @@
 #include "chaff/clean.h"
 #include "chaff/templates.h"
 #include "eval_scrapinghub.h"
+#include <CLI/CLI.hpp>
+
 #include "cli/chrome_flags.h"
-// The CLI's option definitions live with the CLI sources, which are not in
-// the library target; compiled here too so the tool takes the same flags.
-#include "cli/chrome_flags.cc"  // NOLINT(build/include)
 
 namespace {
 

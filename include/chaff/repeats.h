@@ -33,7 +33,8 @@ struct RepeatOptions {
 // Marks as Reason::kRepeat the lines of `text` that repeat earlier content:
 //  * a line of >= min_tokens tokens that equals an earlier line after
 //    normalization, or whose shingles are >= containment contained in one
-//    earlier line;
+//    earlier line (for a line of >= 3 * min_tokens tokens: in all earlier
+//    text, which catches a whole article repeated as one long line);
 //  * a shorter line equal to an earlier line whose nearest non-blank
 //    neighbour is marked (this spreads along a repeated block).
 // ref_line is set to the line of the first occurrence (for a near repeat:
