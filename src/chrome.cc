@@ -11,6 +11,7 @@
 
 #include "chaff/tokenize.h"
 #include "stoplist_en.h"
+#include "stoplist_snowball.h"
 #include "unicode_fold.h"
 
 namespace chaff {
@@ -473,7 +474,60 @@ struct Scratch {
   std::vector<double> weight;
 };
 
+// The built-in stoplists of other languages (Snowball), built once.
+const std::vector<std::unique_ptr<const Stoplist>>& SnowballStoplists() {
+  static const auto* const kLists = [] {
+    auto* lists = new std::vector<std::unique_ptr<const Stoplist>>();
+    for (size_t i = 0; i < internal::kNumSnowballLists; ++i) {
+      const internal::SnowballList& l = internal::kSnowballLists[i];
+      lists->push_back(std::make_unique<const Stoplist>(
+          Stoplist::FromWords(std::vector<std::string>(l.words, l.words + l.size))));
+    }
+    return lists;
+  }();
+  return *kLists;
+}
+
+size_t CountHits(const Stoplist& list, const Tokens& tokens) {
+  size_t hits = 0;
+  for (uint64_t h : tokens.hashes) hits += list.ContainsHash(h) ? 1 : 0;
+  return hits;
+}
+
+// English is taken without looking further when at least this many times
+// min_doc_stop_density of a document's tokens are English stopwords (short
+// English words such as "a", "do", "no" are common in other languages too).
+constexpr double kClearlyEnglish = 2.0;
+
+// Which built-in list fits `tokens` best: -1 for English, else an index in
+// kSnowballLists; -2 when no list holds `min_density` of the tokens.
+int BestBuiltinList(const Tokens& tokens, double min_density) {
+  if (tokens.size() == 0) return -2;
+  const double n = static_cast<double>(tokens.size());
+  size_t best_hits = CountHits(*Stoplist::English(), tokens);
+  if (static_cast<double>(best_hits) >= kClearlyEnglish * min_density * n) return -1;
+  int best = -1;
+  const auto& lists = SnowballStoplists();
+  for (size_t i = 0; i < lists.size(); ++i) {
+    const size_t hits = CountHits(*lists[i], tokens);
+    if (hits > best_hits) {
+      best_hits = hits;
+      best = static_cast<int>(i);
+    }
+  }
+  if (static_cast<double>(best_hits) < min_density * n) return -2;
+  return best;
+}
+
 }  // namespace
+
+std::string_view BuiltinStoplistLanguage(std::string_view text, double min_density) {
+  Tokens tokens;
+  Tokenize(text, kDefaultTokenSeed, &tokens);
+  const int i = BestBuiltinList(tokens, min_density);
+  if (i == -1) return "english";
+  return i < 0 ? std::string_view() : internal::kSnowballLists[i].language;
+}
 
 void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
                     const ChromeOptions& options,
@@ -482,7 +536,7 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
   auto& d = *decisions;
   const std::shared_ptr<const Stoplist> english =
       options.stoplist ? nullptr : Stoplist::English();
-  const Stoplist& stoplist = options.stoplist ? *options.stoplist : *english;
+  const Stoplist* stoplist = options.stoplist ? options.stoplist.get() : english.get();
 
   // One pass of the (SIMD) tokenizer over the whole document; every line's
   // tokens are then a range of it (a token never crosses a line break).
@@ -504,6 +558,12 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
   token_begin.reserve(lines.size() + 1);
   int64_t doc_words = 0;
   int64_t doc_stop = 0;
+  auto measure_lines = [&]() {
+  item_line.clear();
+  features.clear();
+  token_begin.clear();
+  doc_words = 0;
+  doc_stop = 0;
   size_t t = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     const Line& line = lines[i];
@@ -519,23 +579,39 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
     item_line.push_back(static_cast<uint32_t>(i));
     token_begin.push_back(static_cast<uint32_t>(t));
     features.push_back(MeasureLine(text, line.begin, line.end, tokens, t, t_end,
-                                   stoplist, options.max_timestamp_words, nullptr));
+                                   *stoplist, options.max_timestamp_words, nullptr));
     doc_words += features.back().words;
     doc_stop += features.back().stopwords;
     t = t_end;
   }
   token_begin.push_back(static_cast<uint32_t>(t));
+  };
+  measure_lines();
+  auto dense_enough = [&](int64_t stop, int64_t words) {
+    return words > 0 && static_cast<double>(stop) >=
+                            options.min_doc_stop_density * static_cast<double>(words);
+  };
+  // The built-in lists: English first (no extra cost for clearly English
+  // text); otherwise the built-in list that holds most of the document's
+  // tokens (BuiltinStoplistLanguage), when it is not English.
+  if (!options.stoplist &&
+      static_cast<double>(doc_stop) <
+          kClearlyEnglish * options.min_doc_stop_density * static_cast<double>(doc_words)) {
+    const int best = BestBuiltinList(tokens, options.min_doc_stop_density);
+    if (best >= 0) {
+      stoplist = SnowballStoplists()[static_cast<size_t>(best)].get();
+      measure_lines();
+    }
+  }
   // The non-stopword, non-number token hashes of item k.
   auto content_words = [&](size_t k, std::vector<uint64_t>* out) {
     const Line& line = lines[item_line[k]];
     MeasureLine(text, line.begin, line.end, tokens, token_begin[k], token_begin[k + 1],
-                stoplist, options.max_timestamp_words, out);
+                *stoplist, options.max_timestamp_words, out);
   };
   const size_t n = item_line.size();
   if (n == 0) return;
-  const bool use_stopwords =
-      doc_words > 0 && static_cast<double>(doc_stop) >=
-                           options.min_doc_stop_density * static_cast<double>(doc_words);
+  const bool use_stopwords = dense_enough(doc_stop, doc_words);
 
   // Step 2: first classes. Lines removed by other detectors are fixed bad.
   std::vector<ChromeClass>& first = scratch.first;

@@ -268,3 +268,23 @@ TEST_CASE("chrome: disabled does nothing", "[chrome]") {
   const auto r = Clean(text, o);
   for (const auto& d : r.decisions) CHECK(d.reason == Reason::kKeep);
 }
+
+TEST_CASE("chrome: a built-in stoplist is chosen for text in another language", "[chrome]") {
+  const double d = chaff::ChromeOptions().min_doc_stop_density;
+  CHECK(chaff::BuiltinStoplistLanguage(
+            "The minister said that the plan would be ready by the end of the year, "
+            "and that it was not yet clear how much it would cost.", d) == "english");
+  CHECK(chaff::BuiltinStoplistLanguage(
+            "O governo anunciou nesta segunda-feira um novo plano para a educação, que "
+            "deve chegar a todas as escolas do país até o fim do próximo ano.", d) ==
+        "portuguese");
+  CHECK(chaff::BuiltinStoplistLanguage(
+            "Die Regierung hat am Montag einen neuen Plan für die Schulen vorgestellt, "
+            "der bis zum Ende des nächsten Jahres in allen Ländern gelten soll.", d) ==
+        "german");
+  CHECK(chaff::BuiltinStoplistLanguage(
+            "Il governo ha presentato lunedì un nuovo piano per la scuola, che dovrebbe "
+            "arrivare in tutte le regioni entro la fine del prossimo anno.", d) == "italian");
+  // No list fits: names and numbers only.
+  CHECK(chaff::BuiltinStoplistLanguage("Zxq 2024 Vbnm Qwrt 77 Plk", d).empty());
+}

@@ -158,6 +158,16 @@ struct ChromeOptions {
   std::shared_ptr<const Stoplist> stoplist;
 };
 
+// Which built-in stoplist the classifier uses for `text` when no stoplist is
+// given: "english" when at least 2 * `min_density` of its tokens are English
+// stopwords (clearly English: no other list is tried); else whichever of
+// English and the Snowball lists (danish, dutch, finnish, french, german,
+// hungarian, italian, norwegian, portuguese, russian, spanish, swedish,
+// turkish) holds the largest share of its tokens, if that share reaches
+// `min_density`; else "" (the classifier then falls back to length,
+// punctuation and context).
+std::string_view BuiltinStoplistLanguage(std::string_view text, double min_density);
+
 // Replaces options->stoplist with the words of `text`: one word per line;
 // blank lines and lines starting with '#' are ignored; surrounding white
 // space is trimmed. Fails (and leaves `options` unchanged) when a line holds
