@@ -49,6 +49,12 @@ void FindRepeats(std::string_view text, const std::vector<Line>& lines,
   Tokens tokens;
   std::vector<uint64_t> shingles;
   const size_t min_tokens = static_cast<size_t>(options.min_tokens);
+  // No later line is compared with the last non-blank line, so its shingles
+  // are not stored: a document that is one huge line stores none.
+  size_t last_non_blank = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!lines[i].blank) last_non_blank = i;
+  }
 
   for (size_t i = 0; i < lines.size(); ++i) {
     const Line& line = lines[i];
@@ -104,6 +110,7 @@ void FindRepeats(std::string_view text, const std::vector<Line>& lines,
         d[i] = LineDecision{Reason::kRepeat, best, static_cast<float>(containment)};
       }
     }
+    if (i == last_non_blank) continue;
     for (uint64_t s : shingles) {
       auto [o, fresh] = owners.emplace(s, std::make_pair(index, int32_t{-1}));
       if (!fresh && o->second.second < 0 && o->second.first != index) {
