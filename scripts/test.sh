@@ -22,6 +22,8 @@ stages=${CHAFF_CI_STAGES:-gcc clang asan}
 fuzz_seconds=${CHAFF_FUZZ_SECONDS:-60}
 failed=()
 summary=()
+tests_passed=0
+tests_failed=0
 script_start=$(date +%s)
 
 # stage NAME CMD...: runs CMD, records its wall time and result.
@@ -57,6 +59,17 @@ run_ctest() {
   # "Total Test time"), which is the last thing ctest prints.
   grep -E -A40 '\*\*\*Failed|\*\*\*Exception|\(Failed\)|Timeout' "$log" | head -200
   grep -E '^[0-9]+% tests passed|tests failed out of|The following tests|^\s+[0-9]+ - |Total Test time' "$log"
+  # Totals over all stages, for the closing line.
+  local line failed_n total_n
+  line=$(grep -E 'tests failed out of [0-9]+' "$log" | tail -1)
+  if [ -n "$line" ]; then
+    failed_n=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/')
+    total_n=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/')
+    tests_failed=$(( tests_failed + failed_n ))
+    tests_passed=$(( tests_passed + total_n - failed_n ))
+  else
+    tests_failed=$(( tests_failed + 1 ))  # ctest itself did not finish
+  fi
   return $rc
 }
 
@@ -133,6 +146,8 @@ echo "=== summary (total $(( $(date +%s) - script_start ))s) ==="
 printf '%s\n' "${summary[@]}"
 if [ ${#failed[@]} -ne 0 ]; then
   echo "FAILED stages: ${failed[*]}"
+  echo "ctest: $tests_passed passed, $tests_failed failed"
   exit 1
 fi
 echo "all stages passed"
+echo "ctest: $tests_passed passed, $tests_failed failed"
