@@ -82,54 +82,6 @@ class RawBuffer {
 
 }  // namespace
 
-// The lines of one (decompressed) stream, exactly as LineReader cuts them
-// (split at '\n', one '\r' before it or at the very end dropped, a last
-// line without '\n' returned), read into one reused raw buffer: no
-// zero-filled chunk per read, no per-line copy.
-class CorpusReader::Lines {
- public:
-  explicit Lines(std::unique_ptr<ByteSource> source) : source_(std::move(source)) {}
-
-  StatusOr<bool> Next(std::string_view* line) {
-    for (;;) {
-      const char* start = buf_.data() + pos_;
-      const size_t avail = buf_.size() - pos_;
-      const void* nl = avail ? std::memchr(start, '\n', avail) : nullptr;
-      if (nl != nullptr || (eof_ && avail > 0)) {
-        size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : avail;
-        const size_t consumed = nl ? len + 1 : len;
-        if (len > 0 && start[len - 1] == '\r') --len;
-        *line = std::string_view(start, len);
-        pos_ += consumed;
-        consumed_ += consumed;
-        ++line_number_;
-        return true;
-      }
-      if (eof_) return false;
-      // Move the unfinished line to the front and read after it.
-      constexpr size_t kChunk = size_t{1} << 20;
-      if (pos_ > 0 && avail > 0) std::memmove(buf_.data(), start, avail);
-      buf_.set_size(avail);
-      pos_ = 0;
-      buf_.Reserve(avail + kChunk);
-      CHAFF_ASSIGN_OR_RETURN(const size_t got, source_->Read(buf_.data() + avail, kChunk));
-      buf_.set_size(avail + got);
-      if (got == 0) eof_ = true;
-    }
-  }
-
-  uint64_t line_number() const { return line_number_; }
-  uint64_t bytes_consumed() const { return consumed_; }
-
- private:
-  std::unique_ptr<ByteSource> source_;
-  RawBuffer buf_;
-  size_t pos_ = 0;
-  bool eof_ = false;
-  uint64_t line_number_ = 0;
-  uint64_t consumed_ = 0;
-};
-
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
 CorpusReader::~CorpusReader() = default;
 
@@ -173,9 +125,9 @@ StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
     current_ = static_cast<uint32_t>(next_input_++);
     const CorpusInput& in = (*inputs_)[current_];
     if (in.kind == InputKind::kJsonl) {
-      auto opened = OpenSource(in.path);
+      auto opened = LineReader::Open(in.path);
       if (!opened.ok()) return opened.status();
-      lines_ = std::make_unique<Lines>(std::move(*opened));
+      lines_ = std::move(*opened);
       continue;
     }
     auto text = ReadWholeFile(in.path);

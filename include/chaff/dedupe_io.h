@@ -63,8 +63,7 @@ class CorpusReader final : public DocumentReader {
   const std::vector<CorpusInput>* inputs_;
   size_t next_input_ = 0;
   uint32_t current_ = 0;
-  class Lines;  // LineReader's line semantics over reused raw buffers
-  std::unique_ptr<Lines> lines_;
+  std::unique_ptr<LineReader> lines_;
   std::string whole_;  // the current text file
   uint64_t bytes_done_ = 0;
   std::vector<std::string> warnings_;
