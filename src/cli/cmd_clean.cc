@@ -802,12 +802,19 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   return cmd;
 }
 
+Status ApplyDetectorFlags(bool no_chrome, bool no_repeats, const std::string& stoplist_path,
+                          CleanOptions* clean) {
+  clean->remove_chrome = !no_chrome;
+  clean->remove_repeats = !no_repeats;
+  if (stoplist_path.empty()) return Status::Ok();
+  return LoadStoplistFile(stoplist_path, &clean->chrome);
+}
+
 int RunClean(const CleanFlags& given) {
   CleanFlags flags = given;
-  flags.clean.remove_chrome = !flags.no_chrome;
-  flags.clean.remove_repeats = !flags.no_repeats;
-  if (!flags.stoplist_path.empty()) {
-    Status s = LoadStoplistFile(flags.stoplist_path, &flags.clean.chrome);
+  {
+    Status s = ApplyDetectorFlags(flags.no_chrome, flags.no_repeats, flags.stoplist_path,
+                                  &flags.clean);
     if (!s.ok()) return ExitFor(s);
   }
   std::vector<std::string> warnings;

@@ -40,6 +40,12 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags);
 // Runs it; returns the process exit code. Prints errors and the summary.
 int RunClean(const CleanFlags& flags);
 
+// Applies the detector switches shared by `clean` and `explain` to `clean`:
+// --no-chrome, --no-repeats and --stoplist FILE (loaded here; fails naming
+// the file and line of a bad stoplist).
+Status ApplyDetectorFlags(bool no_chrome, bool no_repeats, const std::string& stoplist_path,
+                          CleanOptions* clean);
+
 }  // namespace cli
 }  // namespace chaff
 

@@ -5,6 +5,7 @@
 #include "chaff/io.h"
 #include "chaff/jsonl.h"
 #include "cli/chrome_flags.h"
+#include "cli/cmd_clean.h"
 #include "cli/common.h"
 
 namespace chaff {
@@ -62,10 +63,9 @@ CLI::App* AddExplainCommand(CLI::App* app, ExplainFlags* flags) {
 
 int RunExplain(const ExplainFlags& given) {
   ExplainFlags flags = given;
-  flags.clean.remove_chrome = !flags.no_chrome;
-  flags.clean.remove_repeats = !flags.no_repeats;
-  if (!flags.stoplist_path.empty()) {
-    Status s = LoadStoplistFile(flags.stoplist_path, &flags.clean.chrome);
+  {
+    Status s = ApplyDetectorFlags(flags.no_chrome, flags.no_repeats, flags.stoplist_path,
+                                  &flags.clean);
     if (!s.ok()) return ExitFor(s);
   }
   auto text = LoadDocument(flags);
