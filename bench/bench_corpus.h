@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "simd/scoped_target.h"
 
 namespace chaff_bench {
 
@@ -137,14 +138,7 @@ inline const Corpus& GetCorpus() {
 // Highway targets to run each SIMD benchmark on (compiled and supported).
 inline std::vector<int64_t> BenchTargets() { return hwy::SupportedAndGeneratedTargets(); }
 
-// Forces dispatch to one target for a benchmark's lifetime.
-class ScopedTarget {
- public:
-  explicit ScopedTarget(int64_t target) { hwy::SetSupportedTargetsForTest(target); }
-  ~ScopedTarget() { hwy::SetSupportedTargetsForTest(0); }
-  ScopedTarget(const ScopedTarget&) = delete;
-  ScopedTarget& operator=(const ScopedTarget&) = delete;
-};
+using ScopedTarget = chaff::internal::ScopedTarget;
 
 }  // namespace chaff_bench
 

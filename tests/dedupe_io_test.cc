@@ -12,21 +12,14 @@
 
 #include "chaff/io.h"
 #include "chaff/jsonl.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 
-namespace {
+using chaff_test::Word;
+using chaff_test::ReadLines;
 
-// A word spelled in letters: the tokenizer maps every digit to '0', so
-// "w12" and "w34" would be the same token.
-std::string Word(uint64_t n) {
-  std::string w = "w";
-  do {
-    w += static_cast<char>('a' + n % 26);
-    n /= 26;
-  } while (n > 0);
-  return w;
-}
+namespace {
 
 // A fresh directory under the system temp dir, removed at the end.
 class TempDir {
@@ -82,19 +75,6 @@ void WriteFile(const std::string& path, const std::vector<std::string>& lines) {
   REQUIRE((*out)->Commit().ok());
 }
 
-std::vector<std::string> ReadLines(const std::string& path) {
-  auto reader = chaff::LineReader::Open(path);
-  REQUIRE(reader.ok());
-  std::vector<std::string> lines;
-  std::string_view line;
-  for (;;) {
-    auto more = (*reader)->Next(&line);
-    REQUIRE(more.ok());
-    if (!*more) break;
-    lines.emplace_back(line);
-  }
-  return lines;
-}
 
 std::string ReadWhole(const std::string& path) {
   auto text = chaff::ReadWholeFile(path);

@@ -10,19 +10,11 @@
 #include <vector>
 
 #include "chaff/exact_jaccard.h"
+#include "test_util.h"
+
+using chaff_test::Word;
 
 namespace {
-
-// A word spelled in letters: the tokenizer maps every digit to '0', so
-// "w12" and "w34" would be the same token.
-std::string Word(uint64_t n) {
-  std::string w = "w";
-  do {
-    w += static_cast<char>('a' + n % 26);
-    n /= 26;
-  } while (n > 0);
-  return w;
-}
 
 // A pseudo-random text of `words` words from a 20,000-word vocabulary.
 std::string RandomText(std::mt19937_64* rng, int words) {

@@ -14,8 +14,11 @@
 #include <vector>
 
 #include "chaff/io.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
+
+using chaff_test::ReadLines;
 
 namespace {
 
@@ -43,20 +46,6 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-// Lines of `path` read through LineReader.
-std::vector<std::string> ReadLines(const std::string& path) {
-  auto reader = chaff::LineReader::Open(path);
-  REQUIRE(reader.ok());
-  std::vector<std::string> lines;
-  std::string_view line;
-  for (;;) {
-    auto more = (*reader)->Next(&line);
-    REQUIRE(more.ok());
-    if (!*more) break;
-    lines.emplace_back(line);
-  }
-  return lines;
-}
 
 bool LeftoverTemp(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir)) {

@@ -19,13 +19,9 @@
 #include "chaff/shingle.h"
 #include "chaff/tokenize.h"
 #include "fuzz_common.h"
+#include "simd/scoped_target.h"
 
 namespace {
-
-// Restores runtime dispatch to "best target" however the check exits.
-struct TargetReset {
-  ~TargetReset() { hwy::SetSupportedTargetsForTest(0); }
-};
 
 void CheckTokens(const chaff::Tokens& want, const chaff::Tokens& got,
                  const char* target) {
@@ -75,11 +71,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hasher.SketchScalar(shingles.data(), shingles.size(), want_sig.data());
   hasher.SketchScalar(words.data(), words.size(), want_words.data());
 
-  const TargetReset reset;
   chaff::Tokens got;
   std::vector<uint32_t> sig(lanes);
   for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
-    hwy::SetSupportedTargetsForTest(target);
+    const chaff::internal::ScopedTarget scoped(target);
     const char* name = hwy::TargetName(target);
     chaff::Tokenize(text, chaff::kDefaultTokenSeed, &got);
     CheckTokens(want, got, name);
