@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "chaff/exact_jaccard.h"
+#include "chaff/raw_buffer.h"
 
 namespace chaff {
 
@@ -339,8 +340,9 @@ namespace {
 
 // Records handed to a worker, and the sketches it returns.
 struct Batch {
+  static_assert(RawBuffer::kPadding >= kRecordPadding);
   uint64_t seq = 0;
-  std::string data;
+  RawBuffer data;  // records back to back: each is followed by kRecordPadding bytes
   std::vector<size_t> ends;
   std::vector<uint32_t> sources;
   std::vector<uint64_t> lines;
@@ -356,7 +358,7 @@ struct Batch {
   size_t size() const { return ends.size(); }
   std::string_view Record(size_t i) const {
     const size_t begin = i == 0 ? 0 : ends[i - 1];
-    return std::string_view(data).substr(begin, ends[i] - begin);
+    return data.view().substr(begin, ends[i] - begin);
   }
 };
 
@@ -378,7 +380,7 @@ void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
   for (size_t i = 0; i < n; ++i) {
     std::string_view text = b->Record(i);
     if (w->decoder != nullptr) {
-      Status s = w->decoder->Decode(b->Record(i), b->sources[i], &text);
+      Status s = w->decoder->Decode(b->Record(i), b->sources[i], /*padded=*/true, &text);
       if (!s.ok()) {
         b->status = s;
         b->failed = i;
@@ -472,7 +474,7 @@ class Workers {
       }
       if (!b) {
         b = std::make_unique<Batch>();
-        b->data.reserve(options_.batch_bytes + options_.batch_bytes / 8);
+        b->data.Reserve(options_.batch_bytes + options_.batch_bytes / 8);
       }
       b->data.clear();
       b->ends.clear();
@@ -500,7 +502,7 @@ class Workers {
             eof_ = true;
             break;
           }
-          b->data.append(doc.bytes.data(), doc.bytes.size());
+          b->data.Append(doc.bytes.data(), doc.bytes.size());
           b->ends.push_back(b->data.size());
           b->sources.push_back(doc.source);
           b->lines.push_back(doc.line);
@@ -655,7 +657,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
       if (!more) break;
       std::string_view text = doc.bytes;
       if (w.decoder != nullptr) {
-        Status s = w.decoder->Decode(doc.bytes, doc.source, &text);
+        Status s = w.decoder->Decode(doc.bytes, doc.source, doc.padded, &text);
         if (!s.ok()) {
           std::string where = reader->SourceName(doc.source);
           if (doc.line > 0) where += ":" + std::to_string(doc.line);

@@ -52,36 +52,6 @@ std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files) {
 
 // --- Reading -------------------------------------------------------------------
 
-namespace {
-
-// A growable byte buffer that, unlike std::string::resize, never zero-fills:
-// blocks of input are read straight into it and reused, so a pass over the
-// input costs neither memset nor fresh pages per block.
-class RawBuffer {
- public:
-  char* data() { return data_.get(); }
-  const char* data() const { return data_.get(); }
-  size_t size() const { return size_; }
-  std::string_view view() const { return std::string_view(data_.get(), size_); }
-  // Makes room for `n` bytes, keeping the current contents.
-  void Reserve(size_t n) {
-    if (n <= capacity_) return;
-    const size_t cap = std::max(n, capacity_ * 2);
-    std::unique_ptr<char[]> bigger(new char[cap]);
-    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
-    data_ = std::move(bigger);
-    capacity_ = cap;
-  }
-  void set_size(size_t n) { size_ = n; }  // precondition: n <= capacity
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t capacity_ = 0;
-  size_t size_ = 0;
-};
-
-}  // namespace
-
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
 CorpusReader::~CorpusReader() = default;
 
@@ -117,6 +87,8 @@ StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
       // Blank lines are not records (as in `chaff clean`).
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
       doc->bytes = line;
+      static_assert(LineReader::kPadding >= kRecordPadding);
+      doc->padded = true;
       doc->source = current_;
       doc->line = lines_->line_number();
       return true;
@@ -139,6 +111,7 @@ StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
       continue;
     }
     doc->bytes = whole_;
+    doc->padded = false;
     doc->source = current_;
     doc->line = 0;
     return true;
@@ -154,28 +127,27 @@ class CorpusDecoder final : public TextDecoder {
       : inputs_(inputs), fields_(fields), bad_(std::move(bad)),
         transform_(std::move(transform)) {}
 
-  Status Decode(std::string_view record, uint32_t source,
+  Status Decode(std::string_view record, uint32_t source, bool padded,
                 std::string_view* text) override {
-    CHAFF_RETURN_IF_ERROR(Extract(record, source, text));
+    CHAFF_RETURN_IF_ERROR(Extract(record, source, padded, text));
     if (transform_) *text = transform_(*text, &transformed_);
     return Status::Ok();
   }
 
  private:
-  Status Extract(std::string_view record, uint32_t source, std::string_view* text) {
+  Status Extract(std::string_view record, uint32_t source, bool padded,
+                 std::string_view* text) {
     if ((*inputs_)[source].kind != InputKind::kJsonl) {
       *text = record;
       return Status::Ok();
     }
     // The id is not needed to sketch; pass 2 reads it when it writes ids.
-    Status s = parser_.Parse(record, fields_.text_field, std::string_view(), &record_);
+    Status s = parser_.ParseText(record, fields_.text_field, padded, text);
     if (!s.ok()) {
       if (!fields_.skip_bad_records) return s;
       if (bad_) bad_->fetch_add(1, std::memory_order_relaxed);
       *text = std::string_view();
-      return Status::Ok();
     }
-    *text = record_.text;
     return Status::Ok();
   }
 
@@ -184,7 +156,6 @@ class CorpusDecoder final : public TextDecoder {
   std::shared_ptr<std::atomic<uint64_t>> bad_;
   TextTransform transform_;
   JsonlParser parser_;
-  JsonlRecord record_;
   std::string transformed_;
 };
 

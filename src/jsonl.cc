@@ -6,16 +6,7 @@
 
 namespace chaff {
 
-struct JsonlParser::Impl {
-  // The DOM front end is dispatched at run time to the best kernel of this
-  // CPU; simdjson's On-Demand front end is compiled for the build's baseline
-  // only (its "fallback" kernel without -mavx2), which we do not raise.
-  simdjson::dom::parser parser;
-  std::string padded;  // the line copied with SIMDJSON_PADDING spare bytes
-};
-
-JsonlParser::JsonlParser() : impl_(std::make_unique<Impl>()) {}
-JsonlParser::~JsonlParser() = default;
+static_assert(kJsonlPadding >= simdjson::SIMDJSON_PADDING);
 
 namespace {
 
@@ -26,6 +17,47 @@ Status JsonError(simdjson::error_code e) {
 std::string Quoted(std::string_view field) {
   return "\"" + std::string(field) + "\"";
 }
+
+}  // namespace
+
+struct JsonlParser::Impl {
+  // The DOM front end is dispatched at run time to the best kernel of this
+  // CPU; simdjson's On-Demand front end is compiled for the build's baseline
+  // only (its "fallback" kernel without -mavx2), which we do not raise.
+  simdjson::dom::parser parser;
+  std::string padded;  // the line copied with SIMDJSON_PADDING spare bytes
+
+  // Parses `line` (in place when `in_place`: it is followed by
+  // kJsonlPadding readable bytes) and finds the string field `text_field`.
+  Status ParseObject(std::string_view line, bool in_place, std::string_view text_field,
+                     simdjson::dom::object* obj, std::string_view* text) {
+    const char* bytes = line.data();
+    if (!in_place) {
+      if (padded.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+        padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
+      }
+      std::memcpy(padded.data(), line.data(), line.size());
+      bytes = padded.data();
+    }
+    simdjson::dom::element doc;
+    auto err = parser.parse(bytes, line.size(), false).get(doc);
+    if (err) return JsonError(err);
+    if (doc.get_object().get(*obj)) return DataError("expected a JSON object");
+    simdjson::dom::element text_value;
+    if (obj->at_key(text_field).get(text_value)) {
+      return DataError("missing field " + Quoted(text_field));
+    }
+    if (text_value.get_string().get(*text)) {
+      return DataError("expected a string in field " + Quoted(text_field));
+    }
+    return Status::Ok();
+  }
+};
+
+JsonlParser::JsonlParser() : impl_(std::make_unique<Impl>()) {}
+JsonlParser::~JsonlParser() = default;
+
+namespace {
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -115,24 +147,9 @@ Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
   out->text.clear();
   out->id.clear();
   out->has_id = false;
-  std::string& buf = impl_->padded;
-  if (buf.size() < line.size() + simdjson::SIMDJSON_PADDING) {
-    buf.resize(line.size() + simdjson::SIMDJSON_PADDING);
-  }
-  std::memcpy(buf.data(), line.data(), line.size());
-  simdjson::dom::element doc;
-  auto err = impl_->parser.parse(buf.data(), line.size(), false).get(doc);
-  if (err) return JsonError(err);
   simdjson::dom::object obj;
-  if (doc.get_object().get(obj)) return DataError("expected a JSON object");
-  simdjson::dom::element text_value;
-  if (obj.at_key(text_field).get(text_value)) {
-    return DataError("missing field " + Quoted(text_field));
-  }
   std::string_view text;
-  if (text_value.get_string().get(text)) {
-    return DataError("expected a string in field " + Quoted(text_field));
-  }
+  CHAFF_RETURN_IF_ERROR(impl_->ParseObject(line, /*in_place=*/false, text_field, &obj, &text));
   out->text.assign(text);
   if (!id_field.empty()) {
     simdjson::dom::element id_value;
@@ -158,6 +175,12 @@ Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
                      " is written with escapes in its name; chaff cannot rewrite it in place");
   }
   return Status::Ok();
+}
+
+Status JsonlParser::ParseText(std::string_view line, std::string_view text_field,
+                              bool padded, std::string_view* text) {
+  simdjson::dom::object obj;
+  return impl_->ParseObject(line, padded, text_field, &obj, text);
 }
 
 void AppendJsonString(std::string_view s, std::string* out) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,52 @@ TEST_CASE("io: an output dropped without Commit leaves nothing", "[io][robust]")
     }
     CHECK_FALSE(fs::exists(path));
   }
+  CHECK_FALSE(LeftoverTemp(dir.path()));
+}
+
+TEST_CASE("io: Commit replaces an existing output and leaves nothing behind", "[io][robust]") {
+  TempDir dir;
+  const std::string path = dir / "out.txt";
+  WriteFile(path, "old\n");
+  // A reader holding the old file keeps reading the old bytes.
+  std::ifstream old_reader(path);
+  for (int round = 0; round < 2; ++round) {
+    auto out = chaff::OutputFile::Create(path);
+    REQUIRE(out.ok());
+    REQUIRE((*out)->Write("new " + std::to_string(round) + "\n").ok());
+    REQUIRE((*out)->Commit().ok());
+    CHECK(*chaff::ReadWholeFile(path) == "new " + std::to_string(round) + "\n");
+  }
+  std::string first;
+  std::getline(old_reader, first);
+  CHECK(first == "old");
+  CHECK_FALSE(LeftoverTemp(dir.path()));
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
+
+  // A symbolic link at the output path is replaced by the file (as rename
+  // does); its target is untouched.
+  WriteFile(dir / "target.txt", "target\n");
+  fs::create_symlink(dir / "target.txt", dir / "link.txt");
+  {
+    auto out = chaff::OutputFile::Create(dir / "link.txt");
+    REQUIRE(out.ok());
+    REQUIRE((*out)->Write("through\n").ok());
+    REQUIRE((*out)->Commit().ok());
+  }
+  CHECK_FALSE(fs::is_symlink(dir / "link.txt"));
+  CHECK(*chaff::ReadWholeFile(dir / "link.txt") == "through\n");
+  CHECK(*chaff::ReadWholeFile(dir / "target.txt") == "target\n");
+
+  // A directory in the way is an error, and stays a directory.
+  fs::create_directory(dir / "d.txt");
+  {
+    auto out = chaff::OutputFile::Create(dir / "d.txt");
+    if (out.ok()) {
+      REQUIRE((*out)->Write("x\n").ok());
+      CHECK_FALSE((*out)->Commit().ok());
+    }
+  }
+  CHECK(fs::is_directory(dir / "d.txt"));
   CHECK_FALSE(LeftoverTemp(dir.path()));
 }
 

@@ -68,7 +68,7 @@ Status ShingleSets(const std::vector<chaff::CorpusInput>& inputs,
     if (!more.ok()) return more.status();
     if (!*more) break;
     std::string_view text;
-    Status s = decoder->Decode(doc.bytes, doc.source, &text);
+    Status s = decoder->Decode(doc.bytes, doc.source, doc.padded, &text);
     if (!s.ok()) {
       return s.WithPrefix(reader.SourceName(doc.source) + ":" + std::to_string(doc.line));
     }

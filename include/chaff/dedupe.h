@@ -190,10 +190,16 @@ StatusOr<DedupeResult> DedupeTexts(const std::vector<std::string_view>& texts,
 
 // --- Streaming over a corpus ------------------------------------------------
 
+// Readable bytes after a padded record (see RawDocument::padded).
+inline constexpr size_t kRecordPadding = 64;
+
 // One input record as read, before decoding. `bytes` stays valid until the
 // next call to Next.
 struct RawDocument {
   std::string_view bytes;
+  // bytes.data() is followed by kRecordPadding readable bytes (a JSON
+  // parser may then read the record in place).
+  bool padded = false;
   uint32_t source = 0;  // index of the file, for messages
   uint64_t line = 0;    // 1-based line of the record in its file (0: whole file)
 };
@@ -217,9 +223,10 @@ class TextDecoder {
  public:
   virtual ~TextDecoder() = default;
   // Sets *text to the document's text (which may point into `record` or
-  // into the decoder's own storage, valid until the next call). A failure
-  // stops the run; its message is prefixed with "file:line: ".
-  virtual Status Decode(std::string_view record, uint32_t source,
+  // into the decoder's own storage, valid until the next call). `padded`:
+  // as RawDocument::padded. A failure stops the run; its message is
+  // prefixed with "file:line: ".
+  virtual Status Decode(std::string_view record, uint32_t source, bool padded,
                         std::string_view* text) = 0;
 };
 

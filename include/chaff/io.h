@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chaff/raw_buffer.h"
 #include "chaff/status.h"
 
 namespace chaff {
@@ -43,9 +44,13 @@ StatusOr<std::string> ReadWholeFile(const std::string& path);
 
 // Reads a file line by line without holding it all in memory. Lines are
 // returned without "\n" (and without a "\r" before it). A line may be of any
-// length (the buffer grows).
+// length (the buffer grows). Every line returned is followed by at least
+// kPadding readable bytes (of unspecified value), so a JSON parser can read
+// it in place.
 class LineReader {
  public:
+  static constexpr size_t kPadding = RawBuffer::kPadding;
+
   static StatusOr<std::unique_ptr<LineReader>> Open(const std::string& path);
 
   // Sets *line to the next line (valid until the next call) and returns
@@ -64,7 +69,7 @@ class LineReader {
 
   std::string path_;
   std::unique_ptr<ByteSource> source_;
-  std::string buf_;
+  RawBuffer buf_;
   size_t pos_ = 0;  // start of unread data in buf_
   bool eof_ = false;
   uint64_t line_number_ = 0;

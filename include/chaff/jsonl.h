@@ -25,6 +25,10 @@ struct JsonlRecord {
   size_t value_end = 0;
 };
 
+// Bytes a JSON parser may read past the end of a record: a record followed
+// by this many readable bytes (of any value) is parsed without a copy.
+inline constexpr size_t kJsonlPadding = 64;
+
 // Parses records; reuses its buffers across calls (one per thread).
 class JsonlParser {
  public:
@@ -47,6 +51,14 @@ class JsonlParser {
   Status Parse(std::string_view line, std::string_view text_field,
                std::string_view id_field, std::string_view site_field,
                JsonlRecord* out);
+
+  // The lean path for readers that only need the text (deduplication):
+  // sets *text to the decoded `text_field` (valid until the next call) with
+  // the same checks and messages as Parse, but no id and no raw range. When
+  // `padded`, line.data() is followed by kJsonlPadding readable bytes and
+  // the line is parsed in place instead of copied first.
+  Status ParseText(std::string_view line, std::string_view text_field, bool padded,
+                   std::string_view* text);
 
  private:
   struct Impl;

@@ -132,11 +132,13 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   CorpusReader reader(&inputs);
   auto bad = std::make_shared<std::atomic<uint64_t>>(0);
   StatusOr<DedupeResult> result = Status(StatusCode::kInternal, "not run");
+  auto cluster_start = start;
   {
     Progress progress("chaff dedupe: pass 1/2 (sketch)", !flags.quiet);
     result = DedupeCorpus(
         &reader, CorpusDecoders(&inputs, out.fields, bad), options,
         [&](const DedupeProgress& p) {
+          if (p.clustering) cluster_start = std::chrono::steady_clock::now();
           progress.Update(p.documents, reader.bytes_read(), total);
           return !Interrupted().load();
         });
@@ -154,6 +156,7 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   const uint64_t input_bytes = reader.bytes_read();
 
   // Pass 2: write what is kept.
+  const auto write_start = std::chrono::steady_clock::now();
   DedupeWriteStats written;
   {
     Progress progress("chaff dedupe: pass 2/2 (write)", !flags.quiet);
@@ -167,8 +170,11 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   }
 
   if (!flags.quiet) {
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto end = std::chrono::steady_clock::now();
+    auto seconds = [](auto from, auto to) {
+      return std::chrono::duration<double>(to - from).count();
+    };
+    const double secs = seconds(start, end);
     const DedupeResult& r = *result;
     std::fprintf(
         stderr,
@@ -182,6 +188,10 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
         WithCommas(written.kept).c_str(), r.lsh.bands, r.lsh.rows, options.num_hashes,
         options.sketch_mode == SketchMode::kClassic ? "classic" : "oph", options.threshold,
         options.exact ? " (exact verification)" : "");
+    std::fprintf(stderr,
+                 "chaff dedupe: time: read and sketch %.3f s, cluster %.3f s, write %.3f s\n",
+                 seconds(start, cluster_start), seconds(cluster_start, write_start),
+                 seconds(write_start, end));
     if (r.empty_documents > 0) {
       std::fprintf(stderr, "chaff dedupe: %s empty documents kept as they are\n",
                    WithCommas(r.empty_documents).c_str());
