@@ -28,29 +28,33 @@ uint32_t DensifyProbe(uint64_t seed, uint32_t k, uint32_t bin, uint32_t attempt)
 }
 
 void DensifyOnePermutation(uint64_t seed, int k, const uint32_t* probe_cache,
-                           uint32_t* sig) {
+                           const uint64_t* filled_in, uint32_t* sig) {
   const size_t nk = static_cast<size_t>(k);
+  const size_t words = (nk + 63) / 64;
   // Which bins the shingles filled: copies must only ever read those, never
   // a bin filled by an earlier copy. The stack covers k <= 8192.
   uint64_t filled_stack[128];
   std::vector<uint64_t> filled_heap;
-  uint64_t* filled = filled_stack;
-  const size_t words = (nk + 63) / 64;
-  if (words > 128) {
-    filled_heap.resize(words);
-    filled = filled_heap.data();
+  const uint64_t* filled = filled_in;
+  if (filled == nullptr) {
+    uint64_t* bitmap = filled_stack;
+    if (words > 128) {
+      filled_heap.resize(words);
+      bitmap = filled_heap.data();
+    }
+    for (size_t w = 0; w < words; ++w) {
+      uint64_t bits = 0;
+      const size_t end = std::min(nk, (w + 1) * 64);
+      for (size_t i = w * 64; i < end; ++i) {
+        bits |= static_cast<uint64_t>(sig[i] != kEmptyLane) << (i % 64);
+      }
+      bitmap[w] = bits;
+    }
+    filled = bitmap;
   }
-  // Branch-free: one bit per bin, 64 bins per word.
   size_t num_filled = 0;
   for (size_t w = 0; w < words; ++w) {
-    uint64_t bits = 0;
-    const size_t end = std::min(nk, (w + 1) * 64);
-    for (size_t i = w * 64; i < end; ++i) {
-      const uint64_t f = sig[i] != kEmptyLane;
-      bits |= f << (i % 64);
-      num_filled += f;
-    }
-    filled[w] = bits;
+    num_filled += static_cast<size_t>(__builtin_popcountll(filled[w]));
   }
   if (num_filled == nk) return;
   if (num_filled == 1) {  // every probe sequence ends at the only filled bin
@@ -143,7 +147,8 @@ void MinHasher::SketchScalar(const uint64_t* shingles, size_t n,
     uint32_t& lane = sig[internal::OphBin(x, k32)];
     lane = std::min(lane, std::min(x, internal::kMaxLaneValue));
   }
-  internal::DensifyOnePermutation(seed_, k_, /*probe_cache=*/nullptr, sig);
+  internal::DensifyOnePermutation(seed_, k_, /*probe_cache=*/nullptr, /*filled=*/nullptr,
+                                  sig);
 }
 
 void MinHasher::Sketch(const uint64_t* shingles, size_t n, uint32_t* sig) const {
@@ -157,8 +162,16 @@ void MinHasher::Sketch(const uint64_t* shingles, size_t n, uint32_t* sig) const 
     return;
   }
   std::fill(sig, sig + k_, kEmptyLane);
-  internal::OnePermutationBinsSimd(shingles, n, key_seed_, k_, sig);
-  internal::DensifyOnePermutation(seed_, k_, probes_.data(), sig);
+  // The bitmap of filled bins; the stack covers k <= 8192.
+  uint64_t filled_stack[128];
+  std::vector<uint64_t> filled_heap;
+  uint64_t* filled = filled_stack;
+  if (k_ > 8192) {
+    filled_heap.resize((static_cast<size_t>(k_) + 63) / 64);
+    filled = filled_heap.data();
+  }
+  internal::OnePermutationBinsSimd(shingles, n, key_seed_, k_, sig, filled);
+  internal::DensifyOnePermutation(seed_, k_, probes_.data(), filled, sig);
 }
 
 bool IsEmptySketch(const uint32_t* sig, int k) {

@@ -69,10 +69,12 @@ inline constexpr uint32_t kCachedProbes = 8;
 // Fills the empty bins (== 0xFFFFFFFF) of a one-permutation sketch with
 // optimal densification (Shrivastava 2017); see MinHasher in minhash.h.
 // probe_cache: null, or k * kCachedProbes precomputed DensifyProbe values
-// (bin-major); the result is the same either way.
+// (bin-major); the result is the same either way. filled: null, or which
+// bins the shingles filled (bit i % 64 of word i / 64), as
+// OnePermutationBinsSimd returns it; computed here when null.
 // Precondition: at least one bin is filled.
 void DensifyOnePermutation(uint64_t seed, int k, const uint32_t* probe_cache,
-                           uint32_t* sig);
+                           const uint64_t* filled, uint32_t* sig);
 
 // Highway-dispatched kernels (src/simd/minhash.cc), chosen once per call.
 // Classic: sig[i] = min over shingles of mul[i] * key + add[i] (mod 2^32),
@@ -82,9 +84,11 @@ void ClassicSketchSimd(const uint64_t* shingles, size_t n, uint32_t key_seed,
                        const uint32_t* mul, const uint32_t* add, int k,
                        uint32_t* sig);
 // One permutation, before densification: sig[OphBin(key)] = min(key), empty
-// bins left at 0xFFFFFFFF. Precondition: sig[0, k) is all 0xFFFFFFFF.
+// bins left at 0xFFFFFFFF, and filled[0, (k + 63) / 64) set to the bitmap of
+// the filled bins (bit i % 64 of word i / 64).
+// Precondition: sig[0, k) is all 0xFFFFFFFF.
 void OnePermutationBinsSimd(const uint64_t* shingles, size_t n,
-                            uint32_t key_seed, int k, uint32_t* sig);
+                            uint32_t key_seed, int k, uint32_t* sig, uint64_t* filled);
 
 // The Highway target (HWY_AVX2, ...) the MinHash kernels dispatch to now.
 int64_t MinHashKernelTarget();

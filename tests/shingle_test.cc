@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "chaff/shingle.h"
+#include "hwy_target_loop.h"
 
 TEST_CASE("shingle: counts for empty, short and long token lists", "[shingle]") {
   std::vector<uint64_t> tokens = {11, 22, 33, 44, 55, 66, 77};
@@ -22,12 +23,27 @@ TEST_CASE("shingle: counts for empty, short and long token lists", "[shingle]") 
   CHECK(out.size() == 7);
 }
 
-TEST_CASE("shingle: the rolling hash equals the hash of each window", "[shingle]") {
+TEST_CASE("shingle: every target's windows equal the hash of each window", "[shingle]") {
+  CHAFF_FOR_EACH_TARGET(target);
   std::mt19937_64 rng(3);
   std::vector<uint64_t> tokens(500);
   for (auto& t : tokens) t = rng();
   std::vector<uint64_t> out;
+  // Every width up to 12 and every count of windows up to 40 (whole
+  // vectors, tails and windows fewer than a vector), after a longer run (the
+  // output buffer is reused, as callers do).
   for (int w = 1; w <= 12; ++w) {
+    for (size_t n : {size_t{500}, size_t{0}, size_t{1}, size_t{3}}) {
+      chaff::Shingles(tokens.data(), n, w, &out);
+    }
+    for (size_t windows = 1; windows <= 40; ++windows) {
+      const size_t n = windows + static_cast<size_t>(w) - 1;
+      chaff::Shingles(tokens.data() + windows, n, w, &out);
+      REQUIRE(out.size() == windows);
+      for (size_t i = 0; i < out.size(); ++i) {
+        REQUIRE(out[i] == chaff::ShingleHash(tokens.data() + windows + i, static_cast<size_t>(w)));
+      }
+    }
     chaff::Shingles(tokens.data(), tokens.size(), w, &out);
     REQUIRE(out.size() == tokens.size() - static_cast<size_t>(w) + 1);
     for (size_t i = 0; i < out.size(); ++i) {

@@ -12,6 +12,7 @@
 #define HWY_TARGET_INCLUDE "simd/minhash.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "chaff/minhash.h"
 #include "minhash_internal.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -149,7 +150,8 @@ void ClassicSketch(const uint64_t* HWY_RESTRICT shingles, size_t n,
 // One permutation: keys in SIMD, then a scalar scatter-min into the bins (a
 // data-dependent store that no x86 target does faster in vectors).
 void OnePermutationBins(const uint64_t* HWY_RESTRICT shingles, size_t n,
-                        uint32_t key_seed, int k, uint32_t* HWY_RESTRICT sig) {
+                        uint32_t key_seed, int k, uint32_t* HWY_RESTRICT sig,
+                        uint64_t* HWY_RESTRICT filled) {
   HWY_ALIGN uint32_t keys[kKeyChunk];
   const uint32_t k32 = static_cast<uint32_t>(k);
   for (size_t start = 0; start < n; start += kKeyChunk) {
@@ -170,6 +172,29 @@ void OnePermutationBins(const uint64_t* HWY_RESTRICT shingles, size_t n,
 #endif
       *lane = (v & take) | (cur & ~take);
     }
+  }
+  // The bitmap of filled bins for the densification: one compare and one
+  // mask store per vector of bins. N divides 64 on every target with
+  // N >= 4 32-bit lanes (4, 8, 16), so a vector's bits never straddle two
+  // words.
+  const hn::ScalableTag<uint32_t> d;
+  const size_t N = hn::Lanes(d);
+  const size_t nk = static_cast<size_t>(k);
+  const auto empty = hn::Set(d, kEmptyLane);
+  std::fill(filled, filled + (nk + 63) / 64, uint64_t{0});
+  size_t i = 0;
+  if (N >= 4 && 64 % N == 0) {
+    const uint64_t lane_bits = N >= 64 ? ~uint64_t{0} : (uint64_t{1} << N) - 1;
+    for (; i + N <= nk; i += N) {
+      uint8_t bytes[8] = {};
+      hn::StoreMaskBits(d, hn::Ne(hn::LoadU(d, sig + i), empty), bytes);
+      uint64_t bits;
+      std::memcpy(&bits, bytes, sizeof(bits));  // little-endian, as every target
+      filled[i / 64] |= (bits & lane_bits) << (i % 64);
+    }
+  }
+  for (; i < nk; ++i) {
+    filled[i / 64] |= static_cast<uint64_t>(sig[i] != kEmptyLane) << (i % 64);
   }
 }
 
@@ -199,8 +224,8 @@ void ClassicSketchSimd(const uint64_t* shingles, size_t n, uint32_t key_seed,
 }
 
 void OnePermutationBinsSimd(const uint64_t* shingles, size_t n,
-                            uint32_t key_seed, int k, uint32_t* sig) {
-  HWY_DYNAMIC_DISPATCH(OnePermutationBins)(shingles, n, key_seed, k, sig);
+                            uint32_t key_seed, int k, uint32_t* sig, uint64_t* filled) {
+  HWY_DYNAMIC_DISPATCH(OnePermutationBins)(shingles, n, key_seed, k, sig, filled);
 }
 
 }  // namespace internal
