@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <unordered_set>
 
@@ -125,97 +126,169 @@ const CopyrightHashes& Copyright() {
 
 bool IsDigitByte(uint8_t c) { return c >= '0' && c <= '9'; }
 
+// Code points in p[b, e): every byte that is not a UTF-8 continuation byte
+// (10xxxxxx). Eight bytes at a time: bit 7 of each byte of `x & ~(x << 1)`
+// is set when the byte's top bits are 10; the multiply sums those bits (no
+// popcount instruction in the baseline ISA).
+int CountCodePoints(const uint8_t* p, size_t b, size_t e) {
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  size_t continuation = 0;
+  size_t i = b;
+  for (; i + 8 <= e; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, sizeof(x));
+    continuation += static_cast<size_t>((((x & ~(x << 1) & kHighBits) >> 7) * kOnes) >> 56);
+  }
+  for (; i < e; ++i) continuation += (p[i] & 0xC0) == 0x80;
+  return static_cast<int>(e - b - continuation);
+}
+
+// Classes of a token by its first code point, as bits.
+constexpr uint32_t kAlpha = 1;  // a letter (any ASCII byte that is not a digit)
+constexpr uint32_t kTitle = 2;  // an upper-case or title-case letter
+constexpr uint32_t kDigit = 4;  // a decimal digit
+
+// The classes of tokens that start with an ASCII byte.
+constexpr std::array<uint8_t, 128> AsciiTokenClasses() {
+  std::array<uint8_t, 128> classes{};
+  for (int c = 0; c < 128; ++c) {
+    classes[c] = c >= '0' && c <= '9'   ? kDigit
+                 : c >= 'A' && c <= 'Z' ? kAlpha | kTitle
+                                        : kAlpha;
+  }
+  return classes;
+}
+constexpr std::array<uint8_t, 128> kAsciiTokenClasses = AsciiTokenClasses();
+
+// Classifies the first code point of the token p[b, e). ASCII (nearly every
+// token of most text) needs no Unicode tables.
+uint32_t TokenClass(const uint8_t* p, size_t b, size_t e) {
+  const uint8_t first = p[b];
+  if (first < 0x80) return kAsciiTokenClasses[first];
+  utf8proc_int32_t cp = -1;
+  utf8proc_iterate(p + b, static_cast<utf8proc_ssize_t>(e - b), &cp);
+  const auto cat = utf8proc_category(cp);
+  if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT) return kAlpha | kTitle;
+  if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) return kAlpha;
+  return cat == UTF8PROC_CATEGORY_ND ? kDigit : 0;
+}
+
+// Sets f->alpha_words, f->title_words and f->number_words from the classes
+// of tokens[t0, t1). Digits and title-case letters are counted in the two
+// halves of one 64-bit word (Tokenize takes at most 4 GiB: fewer than 2^32
+// tokens), and every token that is neither a digit nor a letter starts with
+// a byte from 0x80: ASCII tokens cost one table load and one add.
+void CountTokenClasses(const uint8_t* p, const Tokens& tokens, size_t t0, size_t t1,
+                       LineFeatures* f) {
+  constexpr uint64_t kTitleOne = uint64_t{1} << 32;
+  auto counts = [](uint32_t cls) {
+    return ((cls & kDigit) ? 1 : 0) + ((cls & kTitle) ? kTitleOne : 0);
+  };
+  static constexpr auto kAsciiCounts = [counts] {
+    std::array<uint64_t, 128> a{};
+    for (size_t c = 0; c < a.size(); ++c) a[c] = counts(kAsciiTokenClasses[c]);
+    return a;
+  }();
+  uint64_t digits_titles = 0;
+  int neither = 0;
+  for (size_t t = t0; t < t1; ++t) {
+    const uint32_t b = tokens.begin[t];
+    if (p[b] < 0x80) {
+      digits_titles += kAsciiCounts[p[b]];
+    } else {
+      const uint32_t cls = TokenClass(p, b, tokens.end[t]);
+      digits_titles += counts(cls);
+      neither += (cls & (kAlpha | kDigit)) == 0;
+    }
+  }
+  f->number_words = static_cast<int>(digits_titles & 0xFFFFFFFF);
+  f->title_words = static_cast<int>(digits_titles >> 32);
+  f->alpha_words = static_cast<int>(t1 - t0) - f->number_words - neither;
+}
+
+// How many of tokens[t0, t1) are in `list`.
+size_t CountHits(const Stoplist& list, const Tokens& tokens, size_t t0, size_t t1) {
+  size_t hits = 0;
+  for (size_t t = t0; t < t1; ++t) hits += list.ContainsHash(tokens.hashes[t]) ? 1 : 0;
+  return hits;
+}
+
 // Measures the line text[b, e) whose tokens are tokens[t0, t1) (offsets
-// into `text`). Appends the hashes of its non-stopword, non-number tokens
-// to `content_hashes` when not null.
+// into `text`). The per-token work is split in separate loops (stopwords;
+// classes of the first characters; separators and copyright words; time
+// words, on short lines only) so that each keeps its state in registers.
 LineFeatures MeasureLine(std::string_view text, size_t b, size_t e,
                          const Tokens& tokens, size_t t0, size_t t1,
-                         const Stoplist& stoplist, int max_timestamp_words,
-                         std::vector<uint64_t>* content_hashes) {
+                         const Stoplist& stoplist, int max_timestamp_words) {
   LineFeatures f;
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   while (b < e && IsSpaceByte(p[b])) ++b;
   while (e > b && IsSpaceByte(p[e - 1])) --e;
-  // Code points: every byte that is not a UTF-8 continuation byte.
-  int continuation = 0;
-  for (size_t i = b; i < e; ++i) continuation += (p[i] & 0xC0) == 0x80;
-  f.chars = static_cast<int>(e - b) - continuation;
+  f.chars = CountCodePoints(p, b, e);
   f.terminal = EndsLikeSentence(p, b, e);
+  f.words = static_cast<int>(t1 - t0);
+  f.stopwords = static_cast<int>(CountHits(stoplist, tokens, t0, t1));
 
+  const uint32_t* const tok_begin = tokens.begin.data();
+  const uint32_t* const tok_end = tokens.end.data();
+  const uint64_t* const hashes = tokens.hashes.data();
   const CopyrightHashes& copyright = Copyright();
-  const Stoplist& time_words = TimeWords();
-  const bool may_be_stamp = static_cast<int>(t1 - t0) <= max_timestamp_words;
   bool time_pattern = false;  // "12:30", "20/11/2019", "2019-11-20"
   bool copyright_line = false;
-  bool prev_rights = false;
-  bool prev_copyright = false;
-  // Counters live in registers; the common path has no unpredictable branch.
-  int stopwords = 0, alpha_words = 0, title_words = 0, number_words = 0, time_hits = 0;
-  size_t gap_begin = b;  // separator bytes before the current token
-  for (size_t t = t0; t <= t1; ++t) {
-    const size_t gap_end = t < t1 ? tokens.begin[t] : e;
-    // Separators: the copyright sign, and punctuation between two numbers.
-    // Most gaps are one space.
-    if (gap_end != gap_begin + 1 || p[gap_begin] != ' ') {
-      for (size_t i = gap_begin; i < gap_end; ++i) {
-        const uint8_t c = p[i];
-        if (c == 0xC2 && i + 1 < gap_end && p[i + 1] == 0xA9) {
-          copyright_line = true;  // ©
-        } else if ((c == ':' || c == '/' || c == '-' || c == '.') && i > b &&
-                   i + 1 < e && IsDigitByte(p[i - 1]) && IsDigitByte(p[i + 1])) {
-          time_pattern = true;
-        }
+  // Separators p[gap_begin, gap_end): the copyright sign, and punctuation
+  // between two numbers.
+  auto scan_gap = [&](size_t gap_begin, size_t gap_end) {
+    for (size_t i = gap_begin; i < gap_end; ++i) {
+      const uint8_t c = p[i];
+      if (c == 0xC2 && i + 1 < gap_end && p[i + 1] == 0xA9) {
+        copyright_line = true;  // ©
+      } else if ((c == ':' || c == '/' || c == '-' || c == '.') && i > b &&
+                 i + 1 < e && IsDigitByte(p[i - 1]) && IsDigitByte(p[i + 1])) {
+        time_pattern = true;
       }
     }
-    if (t == t1) break;
-    gap_begin = tokens.end[t];
-    const uint64_t h = tokens.hashes[t];
-    const uint8_t first = p[tokens.begin[t]];
-    bool alpha;
-    bool upper;
-    bool digit;
-    if (first < 0x80) {
-      upper = static_cast<uint8_t>(first - 'A') < 26;
-      digit = static_cast<uint8_t>(first - '0') < 10;
-      alpha = !digit;
-    } else {
-      utf8proc_int32_t cp = -1;
-      utf8proc_iterate(p + tokens.begin[t],
-                       static_cast<utf8proc_ssize_t>(tokens.end[t] - tokens.begin[t]), &cp);
-      const auto cat = utf8proc_category(cp);
-      upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
-      alpha = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
-      digit = cat == UTF8PROC_CATEGORY_ND;
-    }
-    alpha_words += alpha;
-    title_words += alpha & upper;
-    number_words += digit;
-    const bool stop = stoplist.ContainsHash(h);
-    stopwords += stop;
-    if (may_be_stamp && alpha) time_hits += time_words.ContainsHash(h);
-    if (prev_copyright && digit) copyright_line = true;  // "Copyright 2019"
-    prev_copyright = false;
-    if (h == copyright.copyright || h == copyright.reserved || h == copyright.c ||
-        h == copyright.rights) {
+  };
+  CountTokenClasses(p, tokens, t0, t1, &f);
+  bool prev_special = false;  // the previous token is one of the copyright words
+  uint64_t prev_h = 0;        // and this is its hash
+  size_t gap_begin = b;  // separator bytes before the current token
+  for (size_t t = t0; t < t1; ++t) {
+    const size_t begin = tok_begin[t];
+    // Most gaps are one space.
+    if (begin != gap_begin + 1 || p[gap_begin] != ' ') scan_gap(gap_begin, begin);
+    gap_begin = tok_end[t];
+    const uint64_t h = hashes[t];
+    const bool special = h == copyright.copyright || h == copyright.reserved ||
+                         h == copyright.c || h == copyright.rights;
+    if (special || prev_special) {
       // Rare: "copyright 2019", "rights reserved", "(c)". A bare "copyright"
       // is a photo credit ("Image copyright Agency") as often as a footer.
-      prev_copyright = h == copyright.copyright;
-      if (prev_rights && h == copyright.reserved) copyright_line = true;
-      if (h == copyright.c && tokens.begin[t] > b && tokens.end[t] < e &&
-          p[tokens.begin[t] - 1] == '(' && p[tokens.end[t]] == ')') {
+      if (prev_special && prev_h == copyright.copyright &&
+          (TokenClass(p, begin, gap_begin) & kDigit)) {
+        copyright_line = true;
+      }
+      if (prev_special && prev_h == copyright.rights && h == copyright.reserved) {
+        copyright_line = true;
+      }
+      if (h == copyright.c && begin > b && gap_begin < e && p[begin - 1] == '(' &&
+          p[gap_begin] == ')') {
         copyright_line = true;
       }
     }
-    prev_rights = h == copyright.rights;
-    if (content_hashes != nullptr && !stop && !digit) content_hashes->push_back(h);
+    prev_special = special;
+    prev_h = h;
   }
-  f.words = static_cast<int>(t1 - t0);
-  f.stopwords = stopwords;
-  f.alpha_words = alpha_words;
-  f.title_words = title_words;
-  f.number_words = number_words;
-  f.time_words = time_hits;
+  scan_gap(gap_begin, e);
   f.copyright = copyright_line;
+  if (f.words <= max_timestamp_words) {
+    const Stoplist& time_words = TimeWords();
+    for (size_t t = t0; t < t1; ++t) {
+      if (TokenClass(p, tok_begin[t], tok_end[t]) & kAlpha) {
+        f.time_words += time_words.ContainsHash(hashes[t]);
+      }
+    }
+  }
   if (f.words > 0 && !f.copyright && f.words <= max_timestamp_words) {
     // Mostly numbers and time words, with at least one sign of time (a time
     // word or a "12:30"-like pattern), so a lone price or count is not one.
@@ -355,7 +428,7 @@ LineFeatures ComputeLineFeatures(std::string_view line, const Stoplist& stoplist
   Tokens tokens;
   Tokenize(line, kDefaultTokenSeed, &tokens);
   return MeasureLine(line, 0, line.size(), tokens, 0, tokens.size(), stoplist,
-                     ChromeOptions().max_timestamp_words, nullptr);
+                     ChromeOptions().max_timestamp_words);
 }
 
 ChromeClass ClassifyLine(const LineFeatures& f, const ChromeOptions& options,
@@ -472,6 +545,8 @@ struct Scratch {
   std::vector<uint8_t> fixed;
   std::vector<uint64_t> identity, sorted;
   std::vector<double> weight;
+  std::vector<uint64_t> title_words;
+  std::vector<uint8_t> found;
 };
 
 // The built-in stoplists of other languages (Snowball), built once.
@@ -489,9 +564,21 @@ const std::vector<std::unique_ptr<const Stoplist>>& SnowballStoplists() {
 }
 
 size_t CountHits(const Stoplist& list, const Tokens& tokens) {
-  size_t hits = 0;
-  for (uint64_t h : tokens.hashes) hits += list.ContainsHash(h) ? 1 : 0;
-  return hits;
+  return CountHits(list, tokens, 0, tokens.size());
+}
+
+// Calls visit(hash) for each of tokens[t0, t1) (offsets into `text`) that
+// is neither a stopword nor a number: the content words.
+template <typename Visit>
+void ForEachContentWord(std::string_view text, const Tokens& tokens, size_t t0,
+                        size_t t1, const Stoplist& stoplist, Visit visit) {
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  for (size_t t = t0; t < t1; ++t) {
+    const uint64_t h = tokens.hashes[t];
+    if (stoplist.ContainsHash(h)) continue;
+    if (TokenClass(p, tokens.begin[t], tokens.end[t]) & kDigit) continue;
+    visit(h);
+  }
 }
 
 // English is taken without looking further when at least this many times
@@ -558,35 +645,29 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
   token_begin.reserve(lines.size() + 1);
   int64_t doc_words = 0;
   int64_t doc_stop = 0;
-  auto measure_lines = [&]() {
-  item_line.clear();
-  features.clear();
-  token_begin.clear();
-  doc_words = 0;
-  doc_stop = 0;
-  size_t t = 0;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const Line& line = lines[i];
-    while (t < tokens.size() && tokens.begin[t] < line.begin) ++t;
-    if (line.blank) continue;
-    // A line of B bytes holds at most B tokens: binary search in that range.
-    const size_t t_limit = std::min(tokens.size(), t + static_cast<size_t>(line.size()));
-    const size_t t_end = static_cast<size_t>(
-        std::upper_bound(tokens.end.begin() + static_cast<std::ptrdiff_t>(t),
-                         tokens.end.begin() + static_cast<std::ptrdiff_t>(t_limit),
-                         static_cast<uint32_t>(line.end)) -
-        tokens.end.begin());
-    item_line.push_back(static_cast<uint32_t>(i));
+  {
+    size_t t = 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const Line& line = lines[i];
+      while (t < tokens.size() && tokens.begin[t] < line.begin) ++t;
+      if (line.blank) continue;
+      // A line of B bytes holds at most B tokens: binary search in that range.
+      const size_t t_limit = std::min(tokens.size(), t + static_cast<size_t>(line.size()));
+      const size_t t_end = static_cast<size_t>(
+          std::upper_bound(tokens.end.begin() + static_cast<std::ptrdiff_t>(t),
+                           tokens.end.begin() + static_cast<std::ptrdiff_t>(t_limit),
+                           static_cast<uint32_t>(line.end)) -
+          tokens.end.begin());
+      item_line.push_back(static_cast<uint32_t>(i));
+      token_begin.push_back(static_cast<uint32_t>(t));
+      features.push_back(MeasureLine(text, line.begin, line.end, tokens, t, t_end,
+                                     *stoplist, options.max_timestamp_words));
+      doc_words += features.back().words;
+      doc_stop += features.back().stopwords;
+      t = t_end;
+    }
     token_begin.push_back(static_cast<uint32_t>(t));
-    features.push_back(MeasureLine(text, line.begin, line.end, tokens, t, t_end,
-                                   *stoplist, options.max_timestamp_words, nullptr));
-    doc_words += features.back().words;
-    doc_stop += features.back().stopwords;
-    t = t_end;
   }
-  token_begin.push_back(static_cast<uint32_t>(t));
-  };
-  measure_lines();
   auto dense_enough = [&](int64_t stop, int64_t words) {
     return words > 0 && static_cast<double>(stop) >=
                             options.min_doc_stop_density * static_cast<double>(words);
@@ -599,16 +680,17 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
           kClearlyEnglish * options.min_doc_stop_density * static_cast<double>(doc_words)) {
     const int best = BestBuiltinList(tokens, options.min_doc_stop_density);
     if (best >= 0) {
+      // Of a line's features only its stopword count depends on the list.
       stoplist = SnowballStoplists()[static_cast<size_t>(best)].get();
-      measure_lines();
+      doc_stop = 0;
+      for (size_t k = 0; k < features.size(); ++k) {
+        const size_t t0 = token_begin[k];
+        features[k].stopwords = static_cast<int>(
+            CountHits(*stoplist, tokens, t0, t0 + static_cast<size_t>(features[k].words)));
+        doc_stop += features[k].stopwords;
+      }
     }
   }
-  // The non-stopword, non-number token hashes of item k.
-  auto content_words = [&](size_t k, std::vector<uint64_t>* out) {
-    const Line& line = lines[item_line[k]];
-    MeasureLine(text, line.begin, line.end, tokens, token_begin[k], token_begin[k + 1],
-                *stoplist, options.max_timestamp_words, out);
-  };
   const size_t n = item_line.size();
   if (n == 0) return;
   const bool use_stopwords = dense_enough(doc_stop, doc_words);
@@ -747,26 +829,54 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
     if (adjacent && !fixed[title] && !features[title].timestamp &&
         !features[title].copyright && features[title].words > 0 &&
         first[title] != ChromeClass::kGood) {
-      std::vector<uint64_t> title_words;
-      content_words(title, &title_words);
+      // The title's distinct content words, and a one-word filter of them
+      // (a bit per value of the hash's top six bits).
+      std::vector<uint64_t>& title_words = scratch.title_words;
+      title_words.clear();
+      ForEachContentWord(text, tokens, token_begin[title], token_begin[title + 1], *stoplist,
+                         [&](uint64_t h) { title_words.push_back(h); });
       std::sort(title_words.begin(), title_words.end());
       title_words.erase(std::unique(title_words.begin(), title_words.end()),
                         title_words.end());
-      std::vector<uint64_t> seg_words;
-      // The head of the segment is enough: a headline's words come back in
-      // the first paragraphs.
-      for (size_t k = seg_begin; k < seg_end && seg_words.size() < 150; ++k) {
-        if (cls[k] != ChromeClass::kGood || fixed[k]) continue;
-        content_words(k, &seg_words);
-      }
-      // Distinct title words found in the segment head.
-      std::vector<uint8_t> found(title_words.size(), 0);
-      for (uint64_t h : seg_words) {
-        const auto it = std::lower_bound(title_words.begin(), title_words.end(), h);
-        if (it != title_words.end() && *it == h) found[static_cast<size_t>(it - title_words.begin())] = 1;
-      }
+      uint64_t title_filter = 0;
+      for (uint64_t h : title_words) title_filter |= uint64_t{1} << (h >> 58);
+      // Distinct title words found in the head of the segment: its good
+      // lines up to the one that reaches 150 content words (a headline's
+      // words come back in the first paragraphs). Stops as soon as enough
+      // are found.
+      std::vector<uint8_t>& found = scratch.found;
+      found.assign(title_words.size(), 0);
       int shared = 0;
-      for (uint8_t f : found) shared += f;
+      size_t head_words = 0;
+      const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+      for (size_t k = seg_begin; k < seg_end && head_words < 150 &&
+                                 shared < options.title_min_shared_words;
+           ++k) {
+        if (cls[k] != ChromeClass::kGood || fixed[k]) continue;
+        const size_t t0 = token_begin[k];
+        const size_t t1 = token_begin[k + 1];
+        for (size_t t = t0; t < t1; ++t) {
+          const uint64_t h = tokens.hashes[t];
+          if (((title_filter >> (h >> 58)) & 1) == 0) continue;
+          const auto it = std::lower_bound(title_words.begin(), title_words.end(), h);
+          if (it == title_words.end() || *it != h) continue;
+          // The hash of a title word is no stopword, but a token with that
+          // hash may still start with a digit where the title's did not
+          // (normalization folds characters).
+          if (TokenClass(p, tokens.begin[t], tokens.end[t]) & kDigit) continue;
+          uint8_t& f = found[static_cast<size_t>(it - title_words.begin())];
+          shared += f == 0;
+          f = 1;
+        }
+        // Content words of the line: from its features when they cover all
+        // of its tokens and it has no numbers, else counted.
+        const LineFeatures& fk = features[k];
+        if (t1 - t0 == static_cast<size_t>(fk.words) && fk.number_words == 0) {
+          head_words += static_cast<size_t>(fk.words - fk.stopwords);
+        } else {
+          ForEachContentWord(text, tokens, t0, t1, *stoplist, [&](uint64_t) { ++head_words; });
+        }
+      }
       keep_title = shared >= options.title_min_shared_words;
     }
   }

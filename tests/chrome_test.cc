@@ -85,6 +85,33 @@ TEST_CASE("chrome: line features", "[chrome]") {
   CHECK(f.words >= 4);
 }
 
+TEST_CASE("chrome: line features of tokens that start outside ASCII", "[chrome]") {
+  // Letters (upper, lower, title case "ǅ", CJK), digits of other scripts
+  // ("٣"), and a token that is neither ("½").
+  auto f = chaff::ComputeLineFeatures("Élan über 12 ٣ ½ ǅemal café, naïve — 今日 Rights",
+                                      English());
+  CHECK(f.chars == 46);
+  CHECK(f.words == 11);
+  CHECK(f.alpha_words == 8);
+  CHECK(f.title_words == 3);
+  CHECK(f.number_words == 2);
+  // Multi-byte characters on both sides of 8-byte boundaries.
+  f = chaff::ComputeLineFeatures("  “À la carte” cafés naïvetés résumés  ", English());
+  CHECK(f.chars == 35);
+  CHECK(f.words == 6);
+  CHECK(f.alpha_words == 6);
+  CHECK(f.title_words == 1);
+  // "Copyright" followed by a number in another script; "rights reserved"
+  // in a short line with a time word.
+  f = chaff::ComputeLineFeatures("Copyright ٣٢ Example", English());
+  CHECK(f.copyright);
+  CHECK(f.number_words == 1);
+  f = chaff::ComputeLineFeatures("rights reserved 12:30 pm", English());
+  CHECK(f.copyright);
+  CHECK(f.time_words == 1);
+  CHECK_FALSE(f.timestamp);
+}
+
 TEST_CASE("chrome: time-stamp and copyright lines", "[chrome]") {
   const auto& en = English();
   CHECK(chaff::ComputeLineFeatures("4 hours ago", en).timestamp);
