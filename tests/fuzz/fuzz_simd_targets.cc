@@ -1,5 +1,5 @@
-// Differential fuzzer for the Highway kernels: the same text is tokenized and
-// sketched on every SIMD target compiled into this binary and supported by
+// Differential fuzzer for the Highway kernels: the same text is tokenized,
+// shingled and sketched on every SIMD target compiled into this binary and supported by
 // this CPU, and each result must equal the scalar reference bit for bit
 // (which makes all targets equal to each other). Any difference aborts with
 // the target's name. Works with whatever targets exist: the list comes from
@@ -57,8 +57,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   chaff::Tokens want;
   chaff::TokenizeScalar(text, chaff::kDefaultTokenSeed, &want);
+  // The reference shingles: each window hashed on its own.
   std::vector<uint64_t> shingles;
-  chaff::Shingles(want.hashes.data(), want.size(), width, &shingles);
+  const size_t w = static_cast<size_t>(width);
+  if (want.size() > 0 && want.size() < w) {
+    shingles.push_back(chaff::ShingleHash(want.hashes.data(), want.size()));
+  }
+  for (size_t i = 0; i + w <= want.size(); ++i) {
+    shingles.push_back(chaff::ShingleHash(want.hashes.data() + i, w));
+  }
   // Also a sketch of raw 64-bit words of the input: structured keys
   // (repeats, small integers) that token hashes would never produce.
   std::vector<uint64_t> words((text.size() + 7) / 8, 0);
@@ -72,12 +79,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hasher.SketchScalar(words.data(), words.size(), want_words.data());
 
   chaff::Tokens got;
+  std::vector<uint64_t> got_shingles;
   std::vector<uint32_t> sig(lanes);
   for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
     const chaff::internal::ScopedTarget scoped(target);
     const char* name = hwy::TargetName(target);
     chaff::Tokenize(text, chaff::kDefaultTokenSeed, &got);
     CheckTokens(want, got, name);
+    chaff::Shingles(want.hashes.data(), want.size(), width, &got_shingles);
+    FUZZ_CHECK(got_shingles == shingles, "%s: width %d: shingles differ from the reference",
+               name, width);
     hasher.Sketch(shingles.data(), shingles.size(), sig.data());
     for (size_t i = 0; i < lanes; ++i) {
       FUZZ_CHECK(sig[i] == want_sig[i], "%s: k=%d mode=%d lane %zu: %u, scalar %u",
