@@ -256,7 +256,8 @@ class KeptRecordCopier {
     bool newline;
   };
   struct Block {
-    RawBuffer data;
+    RawBuffer data;                // the bytes read (unless the input is mapped)
+    const char* base = nullptr;    // what the pieces index: data, or the mapping
     std::vector<Piece> pieces;
     uint64_t bytes_read = 0;  // input bytes consumed so far
     size_t records = 0;       // records seen so far (index after this block)
@@ -270,11 +271,17 @@ class KeptRecordCopier {
   Status Copy(const CorpusInput& in, size_t* index, uint64_t* bytes_read,
               const std::function<Status()>& on_block) {
     CHAFF_ASSIGN_OR_RETURN(auto source, OpenSource(in.path));
-    Scanner scanner(result_, std::move(source), in.name, *index, *bytes_read);
+    // A large plain file is mapped: kept runs are written from the page
+    // cache without being read into a buffer first.
+    std::unique_ptr<MappedFile> map;
+    if (source->compression() == Compression::kNone) {
+      map = MappedFile::Open(in.path, LineReader::kMapThreshold);
+    }
+    Scanner scanner(result_, std::move(source), std::move(map), in.name, *index, *bytes_read);
     auto write = [&](Block* b) -> Status {
       CHAFF_RETURN_IF_ERROR(b->status);
       for (const Piece& p : b->pieces) {
-        CHAFF_RETURN_IF_ERROR(out_->Write(b->data.view().substr(p.begin, p.end - p.begin)));
+        CHAFF_RETURN_IF_ERROR(out_->Write(std::string_view(b->base + p.begin, p.end - p.begin)));
         stats_->bytes_written += p.end - p.begin;
         if (p.newline) {
           CHAFF_RETURN_IF_ERROR(out_->Write("\n"));
@@ -300,23 +307,42 @@ class KeptRecordCopier {
  private:
   class Scanner {
    public:
-    Scanner(const DedupeResult& result, std::unique_ptr<ByteSource> source, std::string name,
-            size_t index, uint64_t bytes_read)
-        : result_(result), source_(std::move(source)), name_(std::move(name)),
-          index_(index), bytes_read_(bytes_read) {}
+    Scanner(const DedupeResult& result, std::unique_ptr<ByteSource> source,
+            std::unique_ptr<MappedFile> map, std::string name, size_t index,
+            uint64_t bytes_read)
+        : result_(result), source_(std::move(source)), map_(std::move(map)),
+          name_(std::move(name)), index_(index), bytes_read_(bytes_read) {}
 
     size_t kept() const { return kept_; }
 
-    // The next block's pieces; the block's data starts with the unfinished
-    // line of the previous one.
-    // The next block's pieces; the block's data starts with the unfinished
-    // line of the previous one. `reuse` (may be null) lends its buffers.
+    // The next block's pieces. Read: the block's data starts with the
+    // unfinished line of the previous one. Mapped: the block is the next
+    // whole lines of the mapping. `reuse` (may be null) lends its buffers.
     std::unique_ptr<Block> Next(std::unique_ptr<Block> reuse) {
       constexpr size_t kBlock = size_t{4} << 20;
       auto b = reuse ? std::move(reuse) : std::make_unique<Block>();
       b->pieces.clear();
       b->status = Status::Ok();
       b->last = false;
+      run_begin_ = run_end_ = 0;
+      if (map_) {
+        const std::string_view all = map_->bytes();
+        map_->ReleaseBefore(map_pos_);  // earlier blocks are written
+        const char* data = all.data();
+        size_t end = std::min(all.size(), map_pos_ + kBlock);
+        if (end < all.size()) {
+          // Up to the window's last newline, or past a line longer than it.
+          const void* nl = ::memrchr(data + map_pos_, '\n', end - map_pos_);
+          if (nl == nullptr) nl = std::memchr(data + end, '\n', all.size() - end);
+          end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) + 1 : all.size();
+        }
+        const bool eof = end == all.size();
+        b->base = data;
+        if (Scan(b.get(), map_pos_, end, eof) == kFailed) return b;
+        bytes_read_ += end - map_pos_;
+        map_pos_ = end;
+        return Finish(std::move(b), eof);
+      }
       const size_t have = carry_.size();
       b->data.Reserve(have + kBlock);
       if (have > 0) std::memcpy(b->data.data(), carry_.data(), have);
@@ -330,33 +356,46 @@ class KeptRecordCopier {
       bytes_read_ += *got;
       const size_t end = have + *got;
       b->data.set_size(end);
-      const char* buf = b->data.data();
-      size_t pos = 0;
-      run_begin_ = run_end_ = 0;
+      b->base = b->data.data();
+      const size_t pos = Scan(b.get(), 0, end, eof);
+      if (pos == kFailed) return b;
+      carry_.assign(b->base + pos, end - pos);
+      return Finish(std::move(b), eof);
+    }
+
+   private:
+    static constexpr size_t kFailed = ~size_t{0};
+
+    // Cuts b->base[pos, end) into lines; with `eof`, an unterminated last
+    // line is a line too. Returns where the unfinished line starts, or
+    // kFailed (the error is in the block).
+    size_t Scan(Block* b, size_t pos, size_t end, bool eof) {
       for (;;) {
-        const void* nl = std::memchr(buf + pos, '\n', end - pos);
+        const void* nl = std::memchr(b->base + pos, '\n', end - pos);
         if (nl == nullptr) break;
-        const size_t e = static_cast<size_t>(static_cast<const char*>(nl) - buf);
-        if (!Line(b.get(), pos, e, /*has_newline=*/true)) return b;
+        const size_t e = static_cast<size_t>(static_cast<const char*>(nl) - b->base);
+        if (!Line(b, pos, e, /*has_newline=*/true)) return kFailed;
         pos = e + 1;
       }
       if (eof && pos < end) {
-        if (!Line(b.get(), pos, end, /*has_newline=*/false)) return b;
+        if (!Line(b, pos, end, /*has_newline=*/false)) return kFailed;
         pos = end;
       }
-      FlushRun(b.get());
-      carry_.assign(buf + pos, end - pos);
+      FlushRun(b);
+      return pos;
+    }
+
+    std::unique_ptr<Block> Finish(std::unique_ptr<Block> b, bool eof) {
       b->bytes_read = bytes_read_;
       b->records = index_;
       b->last = eof;
       return b;
     }
 
-   private:
     // Line [s, e) of the block, without its '\n'. False on an error (set in
     // the block).
     bool Line(Block* b, size_t s, size_t e, bool has_newline) {
-      const char* buf = b->data.data();
+      const char* buf = b->base;
       size_t len = e - s;
       const bool cr = len > 0 && buf[e - 1] == '\r';
       if (cr) --len;
@@ -396,6 +435,8 @@ class KeptRecordCopier {
 
     const DedupeResult& result_;
     std::unique_ptr<ByteSource> source_;
+    std::unique_ptr<MappedFile> map_;
+    size_t map_pos_ = 0;
     std::string name_;
     size_t index_;
     uint64_t bytes_read_;

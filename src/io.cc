@@ -1,6 +1,7 @@
 #include "chaff/io.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -258,14 +259,81 @@ StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return out;
 }
 
+std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path, size_t min_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat st;
+  void* map = MAP_FAILED;
+  size_t size = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      static_cast<uint64_t>(st.st_size) >= min_size) {
+    size = static_cast<size_t>(st.st_size);
+    map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  ::close(fd);  // the mapping keeps the file
+  if (map == MAP_FAILED) return nullptr;
+  std::unique_ptr<MappedFile> file(new MappedFile());
+  file->data_ = static_cast<const char*>(map);
+  file->size_ = size;
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  file->readable_ = (size + page - 1) / page * page;
+  const auto* head = reinterpret_cast<const uint8_t*>(file->data_);
+  const bool gzip = size >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+  const bool zstd = size >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f &&
+                    head[3] == 0xfd;
+  if (gzip || zstd) return nullptr;
+  ::madvise(map, size, MADV_SEQUENTIAL);
+  return file;
+}
+
+MappedFile::~MappedFile() { ::munmap(const_cast<char*>(data_), size_); }
+
+void MappedFile::ReleaseBefore(size_t offset) {
+  // In steps of 16 MiB: one madvise per step.
+  constexpr size_t kStep = size_t{16} << 20;
+  if (offset < released_ + kStep) return;
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t upto = std::min(offset, size_) / page * page;
+  ::madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
+  released_ = upto;
+}
+
 StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
   auto source = OpenSource(path);
   if (!source.ok()) return source.status();
-  return std::unique_ptr<LineReader>(
+  std::unique_ptr<LineReader> reader(
       new LineReader(path == kStdio ? "<stdin>" : path, std::move(*source)));
+  if (path != kStdio && reader->source_->compression() == Compression::kNone) {
+    reader->map_ = MappedFile::Open(path, kMapThreshold);
+  }
+  return reader;
+}
+
+StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
+  const std::string_view bytes = map_->bytes();
+  if (pos_ >= bytes.size()) return false;
+  const char* start = bytes.data() + pos_;
+  const size_t avail = bytes.size() - pos_;
+  const void* nl = std::memchr(start, '\n', avail);
+  size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : avail;
+  const size_t consumed = nl ? len + 1 : len;
+  if (len > 0 && start[len - 1] == '\r') --len;
+  if (pos_ + len + kPadding > map_->readable()) {
+    // Too close to the end of the mapping for the padding: a copy.
+    buf_.clear();
+    buf_.Append(start, len);
+    start = buf_.data();
+  }
+  *line = std::string_view(start, len);
+  map_->ReleaseBefore(pos_);
+  pos_ += consumed;
+  consumed_ += consumed;
+  ++line_number_;
+  return true;
 }
 
 StatusOr<bool> LineReader::Next(std::string_view* line) {
+  if (map_) return NextMapped(line);
   for (;;) {
     const char* start = buf_.data() + pos_;
     const size_t avail = buf_.size() - pos_;

@@ -106,6 +106,37 @@ TEST_CASE("io: an output dropped without Commit leaves nothing", "[io][robust]")
   CHECK_FALSE(LeftoverTemp(dir.path()));
 }
 
+TEST_CASE("io: a mapped file gives the same lines as a stream, up to its last byte",
+          "[io][robust]") {
+  TempDir dir;
+  // Sizes around whole pages, so the last lines sit within the padding
+  // distance of the mapping's end; CRLF, blank lines, a long line.
+  for (const size_t size : {size_t{1} << 20, (size_t{1} << 20) + 1, (size_t{1} << 21) - 3}) {
+    std::string bytes;
+    for (int i = 0; bytes.size() < size; ++i) {
+      bytes += std::string(static_cast<size_t>(i % 97), static_cast<char>('a' + i % 26));
+      bytes += (i % 5 == 0) ? "\r\n" : "\n";
+      if (i == 300) bytes += std::string(300000, 'L') + "\n";
+    }
+    bytes.resize(size);
+    bytes.back() = 'z';  // no final newline
+    WriteFile(dir / "m.txt", bytes);
+    {
+      auto out = chaff::OutputFile::Create(dir / "m.txt.zst");
+      REQUIRE(out.ok());
+      REQUIRE((*out)->Write(bytes).ok());
+      REQUIRE((*out)->Commit().ok());
+    }
+    REQUIRE(chaff::MappedFile::Open(dir / "m.txt", chaff::LineReader::kMapThreshold) != nullptr);
+    REQUIRE(chaff::MappedFile::Open(dir / "m.txt.zst", 0) == nullptr);  // compressed
+    const auto mapped = ReadLines(dir / "m.txt");
+    const auto streamed = ReadLines(dir / "m.txt.zst");
+    CHECK(mapped == streamed);
+    REQUIRE_FALSE(mapped.empty());
+    CHECK(mapped.back().back() == 'z');
+  }
+}
+
 TEST_CASE("io: Commit replaces an existing output and leaves nothing behind", "[io][robust]") {
   TempDir dir;
   const std::string path = dir / "out.txt";

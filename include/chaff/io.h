@@ -42,14 +42,50 @@ StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path);
 // Reads a whole file (decompressed). "-" reads stdin.
 StatusOr<std::string> ReadWholeFile(const std::string& path);
 
+// A plain (uncompressed) regular file mapped read-only, for readers that
+// want the page cache without a copy. As with any mapped file, an input
+// truncated by another process while it is mapped ends the process
+// (SIGBUS) when the lost pages are touched.
+class MappedFile {
+ public:
+  // Maps `path` when it is a regular file of at least `min_size` bytes that
+  // does not start like gzip or zstd; returns null otherwise (or when the
+  // mapping fails), and the caller reads the file instead.
+  static std::unique_ptr<MappedFile> Open(const std::string& path, size_t min_size);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  std::string_view bytes() const { return std::string_view(data_, size_); }
+  // Bytes readable from bytes().data(): the size rounded up to whole pages.
+  size_t readable() const { return readable_; }
+  // Gives back the resident pages wholly before `offset` (touched again,
+  // they fault back in from the page cache), so a sequential reader's
+  // resident memory stays bounded whatever the file's size.
+  void ReleaseBefore(size_t offset);
+
+ private:
+  MappedFile() = default;
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t readable_ = 0;
+  size_t released_ = 0;
+};
+
 // Reads a file line by line without holding it all in memory. Lines are
 // returned without "\n" (and without a "\r" before it). A line may be of any
 // length (the buffer grows). Every line returned is followed by at least
 // kPadding readable bytes (of unspecified value), so a JSON parser can read
 // it in place.
+//
+// A large plain file is mapped (MappedFile) rather than read: lines are then
+// views of the page cache, with no copy at all; pages behind the reader are
+// released as it goes.
 class LineReader {
  public:
   static constexpr size_t kPadding = RawBuffer::kPadding;
+  // Plain files at least this large are mapped.
+  static constexpr size_t kMapThreshold = size_t{1} << 20;
 
   static StatusOr<std::unique_ptr<LineReader>> Open(const std::string& path);
 
@@ -66,11 +102,13 @@ class LineReader {
  private:
   LineReader(std::string path, std::unique_ptr<ByteSource> source)
       : path_(std::move(path)), source_(std::move(source)) {}
+  StatusOr<bool> NextMapped(std::string_view* line);
 
   std::string path_;
   std::unique_ptr<ByteSource> source_;
   RawBuffer buf_;
-  size_t pos_ = 0;  // start of unread data in buf_
+  size_t pos_ = 0;  // start of unread data in buf_ (in map_ when mapped)
+  std::unique_ptr<MappedFile> map_;
   bool eof_ = false;
   uint64_t line_number_ = 0;
   uint64_t consumed_ = 0;
