@@ -289,8 +289,8 @@ std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path, size_t min
 MappedFile::~MappedFile() { ::munmap(const_cast<char*>(data_), size_); }
 
 void MappedFile::ReleaseBefore(size_t offset) {
-  // In steps of 16 MiB: one madvise per step.
-  constexpr size_t kStep = size_t{16} << 20;
+  // In steps of 4 MiB: one madvise per step.
+  constexpr size_t kStep = size_t{4} << 20;
   if (offset < released_ + kStep) return;
   const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   const size_t upto = std::min(offset, size_) / page * page;
