@@ -280,14 +280,16 @@ class KeptRecordCopier {
     Scanner scanner(result_, std::move(source), std::move(map), in.name, *index, *bytes_read);
     auto write = [&](Block* b) -> Status {
       CHAFF_RETURN_IF_ERROR(b->status);
+      parts_.clear();
       for (const Piece& p : b->pieces) {
-        CHAFF_RETURN_IF_ERROR(out_->Write(std::string_view(b->base + p.begin, p.end - p.begin)));
+        parts_.emplace_back(b->base + p.begin, p.end - p.begin);
         stats_->bytes_written += p.end - p.begin;
         if (p.newline) {
-          CHAFF_RETURN_IF_ERROR(out_->Write("\n"));
+          parts_.emplace_back("\n");
           stats_->bytes_written += 1;
         }
       }
+      CHAFF_RETURN_IF_ERROR(out_->WriteParts(parts_.data(), parts_.size()));
       *index = b->records;
       *bytes_read = b->bytes_read;
       return on_block ? on_block() : Status::Ok();
@@ -449,6 +451,7 @@ class KeptRecordCopier {
   const DedupeResult& result_;
   OutputFile* out_;
   DedupeWriteStats* stats_;
+  std::vector<std::string_view> parts_;  // one block's writes
 };
 
 // Pass 2 without a clusters file: JSONL inputs through KeptRecordCopier,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -522,6 +523,42 @@ Status OutputFile::Write(std::string_view data) {
     }
   }
   buf_.append(data);
+  return Status::Ok();
+}
+
+Status OutputFile::WriteParts(const std::string_view* parts, size_t n) {
+  if (compression_ != Compression::kNone) {
+    for (size_t i = 0; i < n; ++i) CHAFF_RETURN_IF_ERROR(Write(parts[i]));
+    return Status::Ok();
+  }
+  CHAFF_RETURN_IF_ERROR(FlushBuffer(false));
+  constexpr size_t kMaxIov = 1024;  // IOV_MAX on Linux
+  struct iovec iov[kMaxIov];
+  size_t i = 0;
+  while (i < n) {
+    size_t count = 0;
+    size_t total = 0;
+    for (; i + count < n && count < kMaxIov; ++count) {
+      iov[count].iov_base = const_cast<char*>(parts[i + count].data());
+      iov[count].iov_len = parts[i + count].size();
+      total += parts[i + count].size();
+    }
+    const ssize_t w = ::writev(fd_, iov, static_cast<int>(count));
+    if (w < 0 && errno == EINTR && !CancelRequested()) continue;
+    if (w < 0) {
+      if (errno == EINTR) return Cancelled(path_ + ": write interrupted");
+      return ErrnoStatus(is_stdout_ ? std::string("<stdout>") : path_, "write failed", errno);
+    }
+    if (static_cast<size_t>(w) == total) {
+      i += count;
+      continue;
+    }
+    // A short write: finish the parts it reached one by one.
+    size_t done = static_cast<size_t>(w);
+    for (; done >= parts[i].size(); ++i) done -= parts[i].size();
+    CHAFF_RETURN_IF_ERROR(WriteRaw(parts[i].data() + done, parts[i].size() - done));
+    ++i;
+  }
   return Status::Ok();
 }
 

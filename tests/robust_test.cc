@@ -137,6 +137,29 @@ TEST_CASE("io: a mapped file gives the same lines as a stream, up to its last by
   }
 }
 
+TEST_CASE("io: WriteParts writes many parts in order, compressed or not", "[io][robust]") {
+  TempDir dir;
+  // More parts than one writev takes, empty parts, a part larger than the
+  // buffer, after bytes already buffered by Write.
+  std::vector<std::string> storage;
+  for (int i = 0; i < 3000; ++i) {
+    storage.push_back(i % 11 == 0 ? std::string() : "part " + std::to_string(i) + "\n");
+  }
+  storage.push_back(std::string(3 << 20, 'p'));
+  std::vector<std::string_view> parts(storage.begin(), storage.end());
+  std::string want = "head\n";
+  for (const auto& p : storage) want += p;
+  for (const char* name : {"w.txt", "w.txt.gz", "w.txt.zst"}) {
+    INFO(name);
+    auto out = chaff::OutputFile::Create(dir / name);
+    REQUIRE(out.ok());
+    REQUIRE((*out)->Write("head\n").ok());
+    REQUIRE((*out)->WriteParts(parts.data(), parts.size()).ok());
+    REQUIRE((*out)->Commit().ok());
+    CHECK(*chaff::ReadWholeFile(dir / name) == want);
+  }
+}
+
 TEST_CASE("io: Commit replaces an existing output and leaves nothing behind", "[io][robust]") {
   TempDir dir;
   const std::string path = dir / "out.txt";

@@ -128,6 +128,9 @@ class OutputFile {
   OutputFile& operator=(const OutputFile&) = delete;
 
   Status Write(std::string_view data);
+  // Writes parts[0, n) in order. Uncompressed, they go to the file without
+  // being copied into the buffer first (writev).
+  Status WriteParts(const std::string_view* parts, size_t n);
   // Flushes, closes and renames into place. Returns an error (and leaves no
   // file under the final path) if any byte could not be written.
   Status Commit();
