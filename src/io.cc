@@ -393,6 +393,27 @@ Compression CompressionOfPath(std::string_view path) {
 
 std::atomic<uint64_t> g_temp_counter{0};
 
+// The temporary files that exist now, for RemoveTemporaryFiles(): a fixed
+// table of atomic slots (no allocation, no lock, so a signal handler can
+// read it).
+constexpr size_t kTempSlots = 256;
+std::atomic<const char*> g_temp_slots[kTempSlots];
+
+// Returns the slot taken, or -1 when the table is full (that file is then
+// only removed by its OutputFile).
+int RegisterTemp(const char* path) {
+  for (size_t i = 0; i < kTempSlots; ++i) {
+    const char* expected = nullptr;
+    if (g_temp_slots[i].compare_exchange_strong(expected, path)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void UnregisterTemp(int* slot) {
+  if (*slot >= 0) g_temp_slots[*slot].store(nullptr);
+  *slot = -1;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
@@ -428,6 +449,7 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path
     out->fd_ = ::open(out->temp_path_.c_str(),
                       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (out->fd_ < 0) return ErrnoStatus(path, "cannot create", errno);
+    out->temp_slot_ = RegisterTemp(out->temp_path_.c_str());
     out->compression_ = CompressionOfPath(path);
   }
   out->codec_ = std::make_unique<Codec>();
@@ -456,6 +478,7 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::InitCodec(std::unique_ptr<Outp
 }
 
 OutputFile::~OutputFile() {
+  UnregisterTemp(&temp_slot_);
   if (!is_stdout_ && fd_ >= 0) ::close(fd_);
   if (!is_stdout_ && !committed_ && !temp_path_.empty()) {
     ::unlink(temp_path_.c_str());
@@ -591,17 +614,26 @@ Status OutputFile::Commit() {
       ::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) ==
           0) {
     ::unlink(temp_path_.c_str());  // the old file (a leftover only if this fails)
+    UnregisterTemp(&temp_slot_);
     committed_ = true;
     return Status::Ok();
   }
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     return ErrnoStatus(path_, "cannot rename into place", errno);
   }
+  UnregisterTemp(&temp_slot_);
   committed_ = true;
   return Status::Ok();
 }
 
 void SetCancelFlag(const std::atomic<bool>* flag) { g_cancel_flag.store(flag); }
+
+void RemoveTemporaryFiles() {
+  for (auto& slot : g_temp_slots) {
+    const char* path = slot.exchange(nullptr);
+    if (path != nullptr) ::unlink(path);
+  }
+}
 
 StatusOr<std::unique_ptr<TempFile>> TempFile::Create(std::string_view data,
                                                      std::string_view suffix) {

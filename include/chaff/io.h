@@ -150,12 +150,19 @@ class OutputFile {
   int fd_ = -1;
   bool is_stdout_ = false;
   bool direct_ = false;  // a device or FIFO, written in place (no rename)
+  int temp_slot_ = -1;   // in the table RemoveTemporaryFiles() empties
   bool committed_ = false;
   Compression compression_ = Compression::kNone;
   std::string buf_;
   struct Codec;
   std::unique_ptr<Codec> codec_;
 };
+
+// Removes the temporary file of every OutputFile that is neither committed
+// nor destroyed yet. Async-signal-safe (a fixed table of paths, unlink()
+// only), for a signal handler that is about to _exit: after it, no
+// temporary file of this process remains (up to 256 open outputs).
+void RemoveTemporaryFiles();
 
 // Lets a blocked read or write give up when the process is asked to stop.
 // After SetCancelFlag(&flag), a read or write interrupted by a signal (EINTR)

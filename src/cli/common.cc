@@ -21,10 +21,24 @@ namespace {
 
 extern "C" void OnSigint(int) {
   if (Interrupted().exchange(true)) {
-    // A second Ctrl-C: the user insists. Temporary files may remain, but
-    // never a half-written file under a final name.
+    // A second Ctrl-C: the user insists. Nothing is left behind: no
+    // temporary file, never a half-written file under a final name.
+    RemoveTemporaryFiles();
     ::_exit(kExitInterrupted);
   }
+}
+
+// Large plain inputs are memory-mapped; touching a page that a truncation
+// by another process took away raises SIGBUS. The run cannot go on, but it
+// can say why and leave no temporary file.
+extern "C" void OnSigbus(int) {
+  static const char kMessage[] =
+      "chaff: error: bus error reading a memory-mapped input: was an input file truncated "
+      "while chaff read it? Unfinished outputs were removed.\n";
+  RemoveTemporaryFiles();
+  const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+  (void)ignored;
+  ::_exit(kExitError);
 }
 
 }  // namespace
@@ -45,6 +59,11 @@ void InstallSignalHandlers() {
   sa.sa_flags = 0;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+  struct sigaction bus {};
+  bus.sa_handler = OnSigbus;
+  sigemptyset(&bus.sa_mask);
+  bus.sa_flags = 0;
+  ::sigaction(SIGBUS, &bus, nullptr);
 }
 
 void PrintError(const std::string& message) {

@@ -24,6 +24,41 @@ expect_in() {  # expect_in FILE TEXT
   grep -qF -- "$2" "$1" || { fail "$1 lacks: $2"; sed 's/^/  got: /' "$1" | head -5; }
 }
 
+no_leftovers() {  # no_leftovers DIR: no temporary file remains in DIR
+  if find "$1" -name '*chaff-tmp*' 2>/dev/null | grep -q .; then
+    fail "temporary files left in $1: $(find "$1" -name '*chaff-tmp*' | head -3)"
+  fi
+}
+
+# interrupted DELAY ACTION CMD...: runs CMD in the background (stdout and
+# stderr in $WORK/out, $WORK/err), evaluates ACTION after DELAY seconds
+# ($PID is the run), waits, and sets RC to the run's exit code.
+interrupted() {
+  local delay=$1 action=$2
+  shift 2
+  "$@" >"$WORK/out" 2>"$WORK/err" &
+  PID=$!
+  sleep "$delay"
+  eval "$action"
+  wait $PID
+  RC=$?
+}
+
+# expect_stopped CODE OUTPUT WHAT: after `interrupted`, the run stopped with
+# exit CODE, OUTPUT does not exist and no temporary file remains in $WORK.
+# A run that finished first (exit 0) is noted, not failed; returns 1 then.
+expect_stopped() {
+  local want=$1 output=$2 what=$3
+  if [ "$RC" = 0 ]; then
+    echo "note: the run finished before $what; nothing to check"
+    return 1
+  fi
+  [ "$RC" = "$want" ] || fail "exit $RC after $what (wanted $want)"
+  [ -e "$output" ] && fail "an output exists after $what"
+  no_leftovers "$WORK"
+  return 0
+}
+
 finish() {
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS check(s) failed"; exit 1; fi
   echo "ok"
