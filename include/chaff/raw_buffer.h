@@ -29,9 +29,13 @@ class RawBuffer {
   void Reserve(size_t n) {
     if (n <= capacity_) return;
     const size_t cap = std::max(n, capacity_ * 2);
-    // Zeroed once per allocation: the padding is never read for its value,
-    // but it must not be uninitialized memory either.
-    std::unique_ptr<char[]> bigger(new char[cap + kPadding]());
+    // Not zero-filled (a megabyte block would cost its pages up front): a
+    // parser reads the bytes past a record but never uses their values
+    // (simdjson copies a last partial block into a space-filled one). The
+    // final padding is zeroed all the same, so that no read ever touches
+    // bytes that were never written.
+    std::unique_ptr<char[]> bigger(new char[cap + kPadding]);
+    std::memset(bigger.get() + cap, 0, kPadding);
     if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
     data_ = std::move(bigger);
     capacity_ = cap;
