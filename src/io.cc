@@ -373,6 +373,7 @@ struct OutputFile::Codec {
   z_stream zs{};
   bool zs_init = false;
   ZSTD_CStream* zc = nullptr;
+  RawBuffer out;  // compressed bytes on their way to the file
   ~Codec() {
     if (zs_init) deflateEnd(&zs);
     if (zc) ZSTD_freeCStream(zc);
@@ -508,7 +509,8 @@ Status OutputFile::FlushBuffer(bool finish) {
     buf_.clear();
     return s;
   }
-  std::string out(kChunk, '\0');
+  RawBuffer& out = codec_->out;
+  out.Reserve(kChunk);  // once: later flushes reuse it
   if (compression_ == Compression::kGzip) {
     z_stream& zs = codec_->zs;
     zs.next_in = reinterpret_cast<Bytef*>(buf_.data());
@@ -516,15 +518,15 @@ Status OutputFile::FlushBuffer(bool finish) {
     int rc;
     do {
       zs.next_out = reinterpret_cast<Bytef*>(out.data());
-      zs.avail_out = static_cast<uInt>(out.size());
+      zs.avail_out = static_cast<uInt>(kChunk);
       rc = deflate(&zs, finish ? Z_FINISH : Z_NO_FLUSH);
       if (rc == Z_STREAM_ERROR) return Internal(path_ + ": deflate failed");
-      CHAFF_RETURN_IF_ERROR(WriteRaw(out.data(), out.size() - zs.avail_out));
+      CHAFF_RETURN_IF_ERROR(WriteRaw(out.data(), kChunk - zs.avail_out));
     } while (zs.avail_out == 0 || (finish && rc != Z_STREAM_END));
   } else {
     ZSTD_inBuffer in{buf_.data(), buf_.size(), 0};
     for (;;) {
-      ZSTD_outBuffer o{out.data(), out.size(), 0};
+      ZSTD_outBuffer o{out.data(), kChunk, 0};
       const size_t rc = ZSTD_compressStream2(
           codec_->zc, &o, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
       if (ZSTD_isError(rc)) {
