@@ -73,7 +73,7 @@ TemplateCounter::TemplateCounter(TemplateOptions options)
   mask_ = width - 1;
   const int depth = std::max(1, options_.sketch_depth);
   options_.sketch_depth = depth;
-  sketch_.assign(static_cast<size_t>(width) * static_cast<size_t>(depth), 0);
+  sketch_.Allocate(static_cast<size_t>(width) * static_cast<size_t>(depth));
 }
 
 void TemplateCounter::AddDocument(std::string_view site, std::string_view text) {

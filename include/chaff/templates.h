@@ -31,9 +31,13 @@
 #define CHAFF_TEMPLATES_H_
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "chaff/clean.h"
@@ -65,6 +69,37 @@ std::string SiteFromUrl(std::string_view url);
 
 class TemplateIndex;
 
+// Counters that start at zero, allocated with calloc: a large calloc takes
+// fresh zero pages from the kernel, so counters never touched cost nothing
+// (cleaning one small page does not zero-fill a 16 MiB sketch).
+class ZeroedCounters {
+ public:
+  void Allocate(size_t n) {
+    data_.reset(static_cast<uint32_t*>(std::calloc(n, sizeof(uint32_t))));
+    if (data_ == nullptr && n > 0) throw std::bad_alloc();
+    size_ = n;
+  }
+  uint32_t& operator[](size_t i) { return data_.get()[i]; }
+  uint32_t operator[](size_t i) const { return data_.get()[i]; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void swap(ZeroedCounters& other) {
+    data_.swap(other.data_);
+    std::swap(size_, other.size_);
+  }
+  void clear() {
+    data_.reset();
+    size_ = 0;
+  }
+
+ private:
+  struct Free {
+    void operator()(uint32_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint32_t[], Free> data_;
+  size_t size_ = 0;
+};
+
 // Pass 1: counts, per site, in how many documents each normalized line
 // occurs. Not thread-safe; merge by feeding one counter.
 class TemplateCounter {
@@ -84,7 +119,7 @@ class TemplateCounter {
  private:
   TemplateOptions options_;
   uint32_t mask_ = 0;
-  std::vector<uint32_t> sketch_;  // depth rows of width counters
+  ZeroedCounters sketch_;  // depth rows of width counters
   std::unordered_map<uint64_t, uint32_t> site_documents_;
   std::vector<uint64_t> scratch_;
 };
@@ -113,7 +148,7 @@ class TemplateIndex {
 
   TemplateOptions options_;
   uint32_t mask_ = 0;
-  std::vector<uint32_t> sketch_;
+  ZeroedCounters sketch_;
   std::unordered_map<uint64_t, uint32_t> site_documents_;
 };
 
