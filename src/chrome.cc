@@ -214,6 +214,31 @@ size_t CountHits(const Stoplist& list, const Tokens& tokens, size_t t0, size_t t
   return hits;
 }
 
+// True when p[b, e) starts with a list marker and a space: a bullet ("-",
+// "*", "+", U+2022 bullet, U+00B7 middle dot, U+2013 en dash, U+25AA and
+// U+25B8 small squares and triangles, U+25CF black circle) or an item
+// number of one to three digits or one letter followed by "." or ")".
+bool StartsLikeListItem(const uint8_t* p, size_t b, size_t e) {
+  size_t marker = 0;  // bytes of the marker
+  const uint8_t c = b < e ? p[b] : 0;
+  if (c == '-' || c == '*' || c == '+') {
+    marker = 1;
+  } else if (c == 0xC2 && b + 1 < e && p[b + 1] == 0xB7) {
+    marker = 2;
+  } else if (c == 0xE2 && b + 2 < e &&
+             ((p[b + 1] == 0x80 && (p[b + 2] == 0xA2 || p[b + 2] == 0x93)) ||
+              (p[b + 1] == 0x96 && (p[b + 2] == 0xAA || p[b + 2] == 0xB8)) ||
+              (p[b + 1] == 0x97 && p[b + 2] == 0x8F))) {
+    marker = 3;
+  } else {
+    size_t i = b;
+    while (i < e && i < b + 3 && IsDigitByte(p[i])) ++i;
+    if (i == b && i < e && ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z'))) ++i;
+    if (i > b && i < e && (p[i] == '.' || p[i] == ')')) marker = i + 1 - b;
+  }
+  return marker > 0 && b + marker < e && p[b + marker] == ' ';
+}
+
 // Measures the line text[b, e) whose tokens are tokens[t0, t1) (offsets
 // into `text`). The per-token work is split in separate loops (stopwords;
 // classes of the first characters; separators and copyright words; time
@@ -227,6 +252,7 @@ LineFeatures MeasureLine(std::string_view text, size_t b, size_t e,
   while (e > b && IsSpaceByte(p[e - 1])) --e;
   f.chars = CountCodePoints(p, b, e);
   f.terminal = EndsLikeSentence(p, b, e);
+  f.list_item = StartsLikeListItem(p, b, e);
   f.words = static_cast<int>(t1 - t0);
   f.stopwords = static_cast<int>(CountHits(stoplist, tokens, t0, t1));
 
@@ -461,6 +487,10 @@ ChromeClass ClassifyLine(const LineFeatures& f, const ChromeOptions& options,
   // (scores, specs, prices, dates of events) as often as a link: too
   // uncertain to be bad alone, it takes its neighbours' class.
   if (c == ChromeClass::kBad && f.number_words > 0 && options.numbers_are_short) {
+    return ChromeClass::kShort;
+  }
+  if (c == ChromeClass::kBad && f.list_item && options.list_item_min_words > 0 &&
+      f.words >= options.list_item_min_words) {
     return ChromeClass::kShort;
   }
   // Runs of Title Case Words without a final stop are headlines and links.

@@ -34,8 +34,10 @@ TEST_CASE("chrome flags: values, defaults and ranges", "[chrome][cli]") {
   chaff::TemplateOptions templates;
   std::string stoplist;
   REQUIRE(Parse({"--chrome-length-low", "25", "--chrome-stop-high", "0.4",
-                 "--chrome-main-segment", "false", "--template-min-documents", "9"},
+                 "--chrome-main-segment", "false", "--template-min-documents", "9",
+                 "--chrome-list-item-min-words", "0"},
                 &chrome, &templates, &stoplist));
+  CHECK(chrome.list_item_min_words == 0);
   CHECK(chrome.length_low == 25);
   CHECK(chrome.stop_high == Approx(0.4));
   CHECK_FALSE(chrome.main_segment);
@@ -47,6 +49,7 @@ TEST_CASE("chrome flags: values, defaults and ranges", "[chrome][cli]") {
   chaff::TemplateOptions t2;
   CHECK_FALSE(Parse({"--chrome-stop-low", "1.5"}, &c2, &t2, &stoplist));
   CHECK_FALSE(Parse({"--template-sketch-depth", "0"}, &c2, &t2, &stoplist));
+  CHECK_FALSE(Parse({"--chrome-list-item-min-words", "-1"}, &c2, &t2, &stoplist));
   CHECK_FALSE(Parse({"--stoplist", "/nonexistent/stoplist.txt"}, &c2, &t2, &stoplist));
 }
 

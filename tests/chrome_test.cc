@@ -184,6 +184,53 @@ TEST_CASE("chrome: short lines between content lines are content", "[chrome]") {
   CHECK(ReasonOf(r, text, "- 120 metres") == Reason::kKeep);
 }
 
+TEST_CASE("chrome: list markers", "[chrome]") {
+  const auto& en = English();
+  for (const char* item : {"- steel deck", "* steel deck", "+ steel deck", "1. steel deck",
+                           "12) steel deck", "a) steel deck", "B. steel deck",
+                           "\xE2\x80\xA2 steel deck", "\xC2\xB7 steel deck",
+                           "\xE2\x80\x93 steel deck", "   - steel deck"}) {
+    INFO(item);
+    CHECK(chaff::ComputeLineFeatures(item, en).list_item);
+  }
+  for (const char* line : {"-steel deck", "steel - deck", "1234. steel deck", "ab) steel deck",
+                           "2019. It was a year", "-", "1."}) {
+    INFO(line);
+    CHECK_FALSE(chaff::ComputeLineFeatures(line, en).list_item);
+  }
+}
+
+TEST_CASE("chrome: bulleted items inside an article are content", "[chrome]") {
+  // Items too long to be short lines, without stops or many stopwords: bad
+  // alone, but a list marker lets the paragraphs around them decide.
+  const char* const kItems[] = {
+      "- Duty cuts on capital goods, raw materials and imported industrial machinery parts",
+      "- Targeted teenagers with multi-billion dollar advertising campaigns across Europe",
+      "- Reduced corporate tax rates for small firms, farmers, exporters and software companies",
+  };
+  std::string text = std::string(kProse[0]) + "\n" + kProse[1] + "\n";
+  for (const char* item : kItems) text += std::string(item) + "\n";
+  text += std::string(kProse[2]) + "\n" + kProse[3] + "\n";
+  const auto& en = English();
+  const ChromeOptions defaults;
+  for (const char* item : kItems) {
+    INFO(item);
+    const auto f = chaff::ComputeLineFeatures(item, en);
+    CHECK(f.list_item);
+    CHECK(chaff::ClassifyLine(f, defaults, true) == ChromeClass::kShort);
+    CHECK(ReasonOf(Clean(text), text, item) == Reason::kKeep);
+  }
+  ChromeOptions off;
+  off.list_item_min_words = 0;
+  const auto r = Clean(text, off);
+  for (const char* item : kItems) CHECK(ReasonOf(r, text, item) == Reason::kChrome);
+  // A bulleted menu at the edge of the page is still chrome.
+  const std::string page = "- Home page\n- World news today\n- Sport and weather\n\n" + Article();
+  const auto p = Clean(page);
+  CHECK(ReasonOf(p, page, "- World news today") == Reason::kChrome);
+  CHECK(ReasonOf(p, page, "- Sport and weather") == Reason::kChrome);
+}
+
 TEST_CASE("chrome: a caption inside the article does not end it", "[chrome]") {
   const std::string text = std::string(kProse[0]) + "\n" + kProse[1] +
                            "\nPhoto: J. Doe / Agency\n" + kProse[2] + "\n" +

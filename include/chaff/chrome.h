@@ -15,7 +15,13 @@
 //     (too short to judge alone) or bad. Time-stamp and copyright lines are
 //     bad whatever their context; so are short lines that occur twice or
 //     more in the document ("Reply", "Advertisement"). Lines with numbers
-//     are never bad alone (table rows, prices, scores): they are short.
+//     are never bad alone (table rows, prices, scores): they are short; so
+//     are bulleted or numbered list items of three words or more (lists
+//     inside an article are content without sentence punctuation; a
+//     bulleted menu at a page's edge still takes its bad neighbours'
+//     class). On the 2,225 BBC articles (all content) the list rule keeps
+//     7 of the 67 content runs the classifier removed; on ScrapingHub it
+//     changes no score.
 //  3. Context smoothing (jusText): short lines take the class of their
 //     nearest non-short neighbours, near-good lines become good unless both
 //     neighbours are bad; the document edges and lines already removed by
@@ -125,6 +131,11 @@ struct ChromeOptions {
   // Lines with numbers that would be bad are short instead (table rows,
   // prices, scores): their context decides.
   bool numbers_are_short = true;
+  // Bulleted or numbered list items ("- ", "* ", "• ", "1. ", "2) ") of at
+  // least this many words that would be bad are short instead: lists inside
+  // an article are content without sentence punctuation, so their context
+  // decides. 0 turns this off.
+  int list_item_min_words = 3;
   // Short lines that occur twice or more in the document are bad ("Reply",
   // "Advertisement"), not judged by their context.
   bool repeated_short_lines_are_bad = true;
@@ -189,6 +200,7 @@ struct LineFeatures {
   bool terminal = false;  // ends like a sentence (. ! ? ... and CJK stops)
   bool timestamp = false;
   bool copyright = false;
+  bool list_item = false; // starts with a bullet or an item number and a space
 };
 
 // Measures `line` (one line, no terminator).

@@ -64,6 +64,12 @@ void AddChromeFlags(CLI::App* cmd, ChromeOptions* chrome,
                   "lines with numbers are judged by their context, never bad "
                   "alone (default " + std::string(chrome->numbers_are_short ? "true" : "false") + ")")
       ->group(g);
+  cmd->add_option("--chrome-list-item-min-words", chrome->list_item_min_words,
+                  "bulleted or numbered list items of at least this many words are judged by "
+                  "their context, never bad alone; 0: off (default " +
+                      Num(chrome->list_item_min_words) + ")")
+      ->check(CLI::Range(0, 1000))
+      ->group(g);
   cmd->add_option("--chrome-repeated-short-lines-are-bad", chrome->repeated_short_lines_are_bad,
                   "short lines seen twice or more in a document are chrome "
                   "(default " + std::string(chrome->repeated_short_lines_are_bad ? "true" : "false") + ")")
