@@ -554,7 +554,6 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
 
   CorpusReader reader(&inputs);
   JsonlParser parser;
-  JsonlRecord record;
   std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
   uint32_t tree_source = UINT32_MAX;
   std::vector<uint8_t> mirrored(inputs.size(), 0);
@@ -574,13 +573,10 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
     if (want_ids) {
       id.clear();
       if (in.kind == InputKind::kJsonl) {
-        Status s = parser.Parse(doc.bytes, options.fields.text_field,
-                                options.fields.id_field, &record);
-        if (s.ok() && record.has_id) {
-          id = record.id;
-        } else {
-          id = in.name + ":" + std::to_string(doc.line);
-        }
+        // A record without an id, or one pass 1 let through as bad
+        // (--skip-bad-records), is named by its place.
+        auto has_id = parser.ParseId(doc.bytes, options.fields.id_field, &id);
+        if (!has_id.ok() || !*has_id) id = in.name + ":" + std::to_string(doc.line);
       } else {
         id = in.name;
       }

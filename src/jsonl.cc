@@ -28,9 +28,8 @@ struct JsonlParser::Impl {
   std::string padded;  // the line copied with SIMDJSON_PADDING spare bytes
 
   // Parses `line` (in place when `in_place`: it is followed by
-  // kJsonlPadding readable bytes) and finds the string field `text_field`.
-  Status ParseObject(std::string_view line, bool in_place, std::string_view text_field,
-                     simdjson::dom::object* obj, std::string_view* text) {
+  // kJsonlPadding readable bytes) into *obj.
+  Status ParseDom(std::string_view line, bool in_place, simdjson::dom::object* obj) {
     const char* bytes = line.data();
     if (!in_place) {
       if (padded.size() < line.size() + simdjson::SIMDJSON_PADDING) {
@@ -43,6 +42,13 @@ struct JsonlParser::Impl {
     auto err = parser.parse(bytes, line.size(), false).get(doc);
     if (err) return JsonError(err);
     if (doc.get_object().get(*obj)) return DataError("expected a JSON object");
+    return Status::Ok();
+  }
+
+  // ParseDom, then the string field `text_field`.
+  Status ParseObject(std::string_view line, bool in_place, std::string_view text_field,
+                     simdjson::dom::object* obj, std::string_view* text) {
+    CHAFF_RETURN_IF_ERROR(ParseDom(line, in_place, obj));
     simdjson::dom::element text_value;
     if (obj->at_key(text_field).get(text_value)) {
       return DataError("missing field " + Quoted(text_field));
@@ -133,6 +139,24 @@ bool FindRawMember(std::string_view line, std::string_view key, size_t* begin,
   }
 }
 
+// Reads the member `id_field` of `obj` (parsed from `line`) into *id: a
+// string's value, or a number's digits as written. False when absent.
+StatusOr<bool> ReadId(std::string_view line, simdjson::dom::object& obj,
+                      std::string_view id_field, std::string* id) {
+  simdjson::dom::element id_value;
+  if (obj.at_key(id_field).get(id_value)) return false;
+  std::string_view value;
+  if (!id_value.get_string().get(value)) {
+    id->assign(value);
+  } else if (id_value.is_number()) {
+    size_t b = 0, e = 0;
+    if (FindRawMember(line, id_field, &b, &e)) id->assign(line.substr(b, e - b));
+  } else {
+    return DataError("expected a string or a number in field " + Quoted(id_field));
+  }
+  return true;
+}
+
 }  // namespace
 
 Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
@@ -152,19 +176,7 @@ Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
   CHAFF_RETURN_IF_ERROR(impl_->ParseObject(line, /*in_place=*/false, text_field, &obj, &text));
   out->text.assign(text);
   if (!id_field.empty()) {
-    simdjson::dom::element id_value;
-    if (!obj.at_key(id_field).get(id_value)) {
-      std::string_view id;
-      if (!id_value.get_string().get(id)) {
-        out->id.assign(id);
-      } else if (id_value.is_number()) {
-        size_t b = 0, e = 0;
-        if (FindRawMember(line, id_field, &b, &e)) out->id.assign(line.substr(b, e - b));
-      } else {
-        return DataError("expected a string or a number in field " + Quoted(id_field));
-      }
-      out->has_id = true;
-    }
+    CHAFF_ASSIGN_OR_RETURN(out->has_id, ReadId(line, obj, id_field, &out->id));
   }
   if (!site_field.empty()) {
     std::string_view site;
@@ -175,6 +187,14 @@ Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
                      " is written with escapes in its name; chaff cannot rewrite it in place");
   }
   return Status::Ok();
+}
+
+StatusOr<bool> JsonlParser::ParseId(std::string_view line, std::string_view id_field,
+                                    std::string* id) {
+  id->clear();
+  simdjson::dom::object obj;
+  CHAFF_RETURN_IF_ERROR(impl_->ParseDom(line, /*in_place=*/false, &obj));
+  return ReadId(line, obj, id_field, id);
 }
 
 Status JsonlParser::ParseText(std::string_view line, std::string_view text_field,

@@ -173,6 +173,35 @@ TEST_CASE("dedupe io: a malformed record is reported with file:line", "[dedupe][
   CHECK(res.status().message().rfind(gz + ":31: ", 0) == 0);
 }
 
+TEST_CASE("dedupe io: ids in the clusters file, also for escaped field names",
+          "[dedupe][io]") {
+  TempDir dir;
+  auto lines = Records(8);
+  // The text field's name written with an escape (dedupe rewrites nothing,
+  // so this is a valid record), a numeric id, and a record without an id.
+  std::string escaped = lines[3];
+  escaped.replace(escaped.find("\"text\":"), 7, "\"te\\u0078t\":");
+  lines[3] = escaped;
+  lines[5] = "{\"id\":12.50,\"text\":\"" + std::string("numbered record ") + "\"}";
+  lines[6] = "{\"text\":\"a record without any id at all\"}";
+  const std::string in = dir / "ids.jsonl";
+  WriteFile(in, lines);
+  const auto inputs = Inputs({in});
+  auto res = Dedupe(inputs, 1);
+  REQUIRE(res.ok());
+  CHECK(res->empty_documents == 0);
+  chaff::DedupeOutputOptions out;
+  out.output = dir / "kept.jsonl";
+  out.clusters = dir / "clusters.jsonl";
+  chaff::DedupeWriteStats stats;
+  REQUIRE(chaff::WriteDedupeOutputs(inputs, *res, out, {}, &stats).ok());
+  const auto clusters = ReadLines(out.clusters);
+  REQUIRE(clusters.size() == 8);
+  CHECK(clusters[3].rfind("{\"id\":\"doc3\",", 0) == 0);
+  CHECK(clusters[5].rfind("{\"id\":\"12.50\",", 0) == 0);
+  CHECK(clusters[6].rfind("{\"id\":\"" + in + ":7\",", 0) == 0);
+}
+
 TEST_CASE("dedupe io: a text tree is mirrored with duplicates left out", "[dedupe][io]") {
   TempDir dir;
   std::mt19937_64 rng(5);

@@ -114,6 +114,25 @@ class LineReader {
   uint64_t consumed_ = 0;
 };
 
+// Puts `path`, a temporary file of this process, on the list that
+// RemoveTemporaryFiles() empties, until Release() or destruction. Register
+// before the file is created and release after it is removed (or renamed),
+// so no signal can fall in between. Paths of 1 KiB or more, and files
+// beyond 128 at once, are not listed (their owners still remove them).
+class TemporaryFileGuard {
+ public:
+  TemporaryFileGuard() = default;
+  ~TemporaryFileGuard() { Release(); }
+  TemporaryFileGuard(const TemporaryFileGuard&) = delete;
+  TemporaryFileGuard& operator=(const TemporaryFileGuard&) = delete;
+
+  void Register(const std::string& path);
+  void Release();
+
+ private:
+  int slot_ = -1;
+};
+
 // An output written atomically: bytes go to a temporary file in the same
 // directory, and Commit() renames it over the final path. If the object is
 // destroyed without a successful Commit() (an error, an interruption), the
@@ -150,7 +169,7 @@ class OutputFile {
   int fd_ = -1;
   bool is_stdout_ = false;
   bool direct_ = false;  // a device or FIFO, written in place (no rename)
-  int temp_slot_ = -1;   // in the table RemoveTemporaryFiles() empties
+  TemporaryFileGuard temp_guard_;  // temp_path_, for RemoveTemporaryFiles()
   bool committed_ = false;
   Compression compression_ = Compression::kNone;
   std::string buf_;
@@ -158,10 +177,11 @@ class OutputFile {
   std::unique_ptr<Codec> codec_;
 };
 
-// Removes the temporary file of every OutputFile that is neither committed
-// nor destroyed yet. Async-signal-safe (a fixed table of paths, unlink()
-// only), for a signal handler that is about to _exit: after it, no
-// temporary file of this process remains (up to 256 open outputs).
+// Removes every temporary file of this process that is still listed
+// (TemporaryFileGuard: the uncommitted outputs of OutputFile, TempFile's
+// files). Async-signal-safe (a fixed table holding copies of the paths,
+// lock-free atomics, unlink() only), for a signal handler that is about to
+// _exit.
 void RemoveTemporaryFiles();
 
 // Lets a blocked read or write give up when the process is asked to stop.
@@ -186,6 +206,7 @@ class TempFile {
  private:
   explicit TempFile(std::string path) : path_(std::move(path)) {}
   std::string path_;
+  TemporaryFileGuard guard_;  // destroyed after the destructor removed the file
 };
 
 // True when the status is a write to a closed pipe (EPIPE): the reader went

@@ -54,11 +54,19 @@ class JsonlParser {
 
   // The lean path for readers that only need the text (deduplication):
   // sets *text to the decoded `text_field` (valid until the next call) with
-  // the same checks and messages as Parse, but no id and no raw range. When
-  // `padded`, line.data() is followed by kJsonlPadding readable bytes and
-  // the line is parsed in place instead of copied first.
+  // the same checks and messages as Parse, except that a text field whose
+  // name is written with escapes is accepted (nothing is rewritten here).
+  // No id, no raw range. When `padded`, line.data() is followed by
+  // kJsonlPadding readable bytes and the line is parsed in place instead of
+  // copied first.
   Status ParseText(std::string_view line, std::string_view text_field, bool padded,
                    std::string_view* text);
+
+  // Only the id: sets *id to `id_field` (a string's value or a number's
+  // digits) and returns true, or returns false when the record has no such
+  // field. Errors: invalid JSON, not an object, an id that is neither a
+  // string nor a number.
+  StatusOr<bool> ParseId(std::string_view line, std::string_view id_field, std::string* id);
 
  private:
   struct Impl;

@@ -74,6 +74,15 @@ class TemplateIndex;
 // (cleaning one small page does not zero-fill a 16 MiB sketch).
 class ZeroedCounters {
  public:
+  ZeroedCounters() = default;
+  ZeroedCounters(const ZeroedCounters&) = delete;
+  ZeroedCounters& operator=(const ZeroedCounters&) = delete;
+  ZeroedCounters(ZeroedCounters&& other) noexcept { swap(other); }
+  ZeroedCounters& operator=(ZeroedCounters&& other) noexcept {
+    ZeroedCounters(std::move(other)).swap(*this);
+    return *this;
+  }
+
   void Allocate(size_t n) {
     data_.reset(static_cast<uint32_t*>(std::calloc(n, sizeof(uint32_t))));
     if (data_ == nullptr && n > 0) throw std::bad_alloc();
@@ -83,7 +92,7 @@ class ZeroedCounters {
   uint32_t operator[](size_t i) const { return data_.get()[i]; }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  void swap(ZeroedCounters& other) {
+  void swap(ZeroedCounters& other) noexcept {
     data_.swap(other.data_);
     std::swap(size_, other.size_);
   }

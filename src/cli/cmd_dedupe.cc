@@ -34,6 +34,7 @@ class SpooledStdin {
     const int fd = ::mkstemps(name.data(), 6);
     if (fd < 0) return IoError(tmpl + ": cannot create a temporary file for stdin");
     path_.assign(name.data());
+    guard_.Register(path_);
     CHAFF_ASSIGN_OR_RETURN(auto source, OpenSource(std::string(kStdio)));
     std::vector<char> buf(1 << 20);
     for (;;) {
@@ -61,6 +62,7 @@ class SpooledStdin {
 
  private:
   std::string path_;
+  TemporaryFileGuard guard_;  // released after the destructor removed the file
 };
 
 // True when no input is compressed, so file sizes give the progress total.

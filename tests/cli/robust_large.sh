@@ -35,7 +35,8 @@ kept=$(json_num "$WORK/r.json" kept_bytes); removed=$(json_num "$WORK/r.json" re
 rm -rf "$WORK/o"
 
 # SIGINT while that one document is being cleaned: exit 130, no output.
-interrupted 1 'kill -INT $PID 2>/dev/null' "$CHAFF" clean "$WORK/line.txt" -o "$WORK/o" -q
+# (The output file only appears once the document is cleaned: a delay.)
+interrupted --after 1 'kill -INT $PID 2>/dev/null' "$CHAFF" clean "$WORK/line.txt" -o "$WORK/o" -q
 expect_stopped 130 "$WORK/o/line.txt" "SIGINT during a long document"
 rm -rf "$WORK/o"
 

@@ -77,25 +77,35 @@ no_leftovers "$WORK"
 # --- SIGINT in the middle of a long run (a large JSONL file).
 big="$WORK/big.jsonl"
 seq 1 400000 | awk '{printf "{\"id\":%d,\"text\":\"Record %d says something different from every other record, number %d.\\n\"}\n",$1,$1,$1*7}' > "$big"
-interrupted 1 'kill -INT $PID 2>/dev/null' "$CHAFF" clean "$big" -o "$WORK/big-out.jsonl" -j 1
+interrupted 'kill -INT $PID 2>/dev/null' "$CHAFF" clean "$big" -o "$WORK/big-out.jsonl" -j 1
 expect_stopped 130 "$WORK/big-out.jsonl" "SIGINT mid-run"
 
 # --- A second SIGINT ends the run at once, and still leaves no temporary
 # file.
-interrupted 0.5 'kill -INT $PID 2>/dev/null; kill -INT $PID 2>/dev/null' \
+interrupted 'kill -INT $PID 2>/dev/null; sleep 0.05; kill -INT $PID 2>/dev/null' \
   "$CHAFF" clean "$big" -o "$WORK/big-out.jsonl" -j 1
 expect_stopped 130 "$WORK/big-out.jsonl" "two SIGINTs"
+
+# --- The copy of stdin that --dedupe spools to $TMPDIR goes too.
+mkdir -p "$WORK/tmp"
+# (A background job's stdin is /dev/null unless the job redirects it.)
+TMPDIR="$WORK/tmp" interrupted --after 0.5 \
+  'kill -INT $PID 2>/dev/null; sleep 0.05; kill -INT $PID 2>/dev/null' \
+  bash -c 'exec "$0" clean - -o "$1" --dedupe -j 1 < "$2"' "$CHAFF" "$WORK/spooled.jsonl" "$big"
+if expect_stopped 130 "$WORK/spooled.jsonl" "two SIGINTs with stdin spooled"; then
+  [ -z "$(ls -A "$WORK/tmp")" ] || fail "the spooled copy of stdin remains: $(ls "$WORK/tmp")"
+fi
 
 # --- An input truncated by someone else while chaff reads it (large inputs
 # are memory-mapped, so this raises SIGBUS): a clear error, exit 2, no
 # output, no temporary file. Then the same handler on a plain SIGBUS.
 cp "$big" "$WORK/shrinking.jsonl"
-interrupted 0.3 'truncate -s 0 "$WORK/shrinking.jsonl"' \
+interrupted 'truncate -s 0 "$WORK/shrinking.jsonl"' \
   "$CHAFF" clean "$WORK/shrinking.jsonl" -o "$WORK/shrunk.jsonl" -j 1
 if expect_stopped 2 "$WORK/shrunk.jsonl" "the input was truncated"; then
   expect_in "$WORK/err" "was an input file truncated while chaff read it?"
 fi
-interrupted 0.3 'kill -BUS $PID 2>/dev/null' "$CHAFF" clean "$big" -o "$WORK/bus.jsonl" -j 1
+interrupted 'kill -BUS $PID 2>/dev/null' "$CHAFF" clean "$big" -o "$WORK/bus.jsonl" -j 1
 expect_stopped 2 "$WORK/bus.jsonl" "SIGBUS" && expect_in "$WORK/err" "bus error"
 
 # --- Broken pipe: the reader goes away; chaff ends quietly with exit 0.

@@ -30,15 +30,31 @@ no_leftovers() {  # no_leftovers DIR: no temporary file remains in DIR
   fi
 }
 
-# interrupted DELAY ACTION CMD...: runs CMD in the background (stdout and
-# stderr in $WORK/out, $WORK/err), evaluates ACTION after DELAY seconds
-# ($PID is the run), waits, and sets RC to the run's exit code.
+# interrupted [--after SECONDS] ACTION CMD...: runs CMD in the background
+# (stdout and stderr in $WORK/out, $WORK/err), waits until it has a
+# temporary output under $WORK (so it is mid-run, with something to leave
+# behind) or has ended, or with --after for SECONDS, evaluates ACTION ($PID
+# is the run), waits, and sets RC to its exit code.
 interrupted() {
-  local delay=$1 action=$2
-  shift 2
+  local after=
+  if [ "$1" = --after ]; then
+    after=$2
+    shift 2
+  fi
+  local action=$1
+  shift
   "$@" >"$WORK/out" 2>"$WORK/err" &
   PID=$!
-  sleep "$delay"
+  if [ -n "$after" ]; then
+    sleep "$after"
+  else
+    local i
+    for i in $(seq 400); do
+      find "$WORK" -name '*chaff-tmp*' 2>/dev/null | grep -q . && break
+      kill -0 $PID 2>/dev/null || break
+      sleep 0.05
+    done
+  fi
   eval "$action"
   wait $PID
   RC=$?
@@ -46,11 +62,13 @@ interrupted() {
 
 # expect_stopped CODE OUTPUT WHAT: after `interrupted`, the run stopped with
 # exit CODE, OUTPUT does not exist and no temporary file remains in $WORK.
-# A run that finished first (exit 0) is noted, not failed; returns 1 then.
+# A run that finished first (exit 0) is noted, not failed, and its OUTPUT
+# removed; returns 1 then.
 expect_stopped() {
   local want=$1 output=$2 what=$3
   if [ "$RC" = 0 ]; then
     echo "note: the run finished before $what; nothing to check"
+    rm -rf "$output"
     return 1
   fi
   [ "$RC" = "$want" ] || fail "exit $RC after $what (wanted $want)"
