@@ -616,6 +616,53 @@ void ForEachContentWord(std::string_view text, const Tokens& tokens, size_t t0,
 // English words such as "a", "do", "no" are common in other languages too).
 constexpr double kClearlyEnglish = 2.0;
 
+// The Snowball lists as one open-addressing table: a token's hash gives the
+// set of lists that hold it (bit i: kSnowballLists[i]) in one probe, so
+// choosing a document's language costs one lookup per token, not one per
+// list. Membership is by the full 64-bit hash.
+class SnowballMasks {
+ public:
+  static constexpr size_t kMaxLists = 32;
+
+  SnowballMasks() {
+    const auto& lists = SnowballStoplists();
+    size_t entries = 0;
+    for (const auto& l : lists) entries += l->hashes().size();
+    size_t size = 64;
+    while (size < 4 * entries) size <<= 1;  // at most 1/4 full: short probes
+    table_.assign(size, Entry{0, 0});
+    mask_ = size - 1;
+    for (size_t i = 0; i < lists.size() && i < kMaxLists; ++i) {
+      for (const uint64_t h : lists[i]->hashes()) {
+        size_t slot = h & mask_;
+        while (table_[slot].lists != 0 && table_[slot].hash != h) slot = (slot + 1) & mask_;
+        table_[slot].hash = h;
+        table_[slot].lists |= uint32_t{1} << i;
+      }
+    }
+  }
+
+  uint32_t Lookup(uint64_t h) const {
+    for (size_t slot = h & mask_;; slot = (slot + 1) & mask_) {
+      const Entry& e = table_[slot];
+      if (e.lists == 0 || e.hash == h) return e.lists;  // a free slot: in no list
+    }
+  }
+
+ private:
+  struct Entry {
+    uint64_t hash;
+    uint32_t lists;  // 0: a free slot
+  };
+  std::vector<Entry> table_;
+  size_t mask_ = 0;
+};
+
+const SnowballMasks& Masks() {
+  static const SnowballMasks* const kMasks = new SnowballMasks();
+  return *kMasks;
+}
+
 // Which built-in list fits `tokens` best: -1 for English, else an index in
 // kSnowballLists; -2 when no list holds `min_density` of the tokens.
 int BestBuiltinList(const Tokens& tokens, double min_density) {
@@ -625,8 +672,15 @@ int BestBuiltinList(const Tokens& tokens, double min_density) {
   if (static_cast<double>(best_hits) >= kClearlyEnglish * min_density * n) return -1;
   int best = -1;
   const auto& lists = SnowballStoplists();
+  std::array<size_t, SnowballMasks::kMaxLists> counts{};
+  const SnowballMasks& masks = Masks();
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    for (uint32_t m = masks.Lookup(tokens.hashes[t]); m != 0; m &= m - 1) {
+      ++counts[static_cast<size_t>(__builtin_ctz(m))];
+    }
+  }
   for (size_t i = 0; i < lists.size(); ++i) {
-    const size_t hits = CountHits(*lists[i], tokens);
+    const size_t hits = i < SnowballMasks::kMaxLists ? counts[i] : CountHits(*lists[i], tokens);
     if (hits > best_hits) {
       best_hits = hits;
       best = static_cast<int>(i);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chaff/clean.h"
+#include "stoplist_snowball.h"
 
 namespace {
 
@@ -341,6 +342,19 @@ TEST_CASE("chrome: disabled does nothing", "[chrome]") {
   const std::string text = "Home\nMenu\n" + Article();
   const auto r = Clean(text, o);
   for (const auto& d : r.decisions) CHECK(d.reason == Reason::kKeep);
+}
+
+TEST_CASE("chrome: each built-in list is chosen for a text of its own words", "[chrome]") {
+  // Every list's words, as one text, pick that list (every bit of the
+  // combined lookup table is exercised).
+  const double d = chaff::ChromeOptions().min_doc_stop_density;
+  for (size_t i = 0; i < chaff::internal::kNumSnowballLists; ++i) {
+    const auto& list = chaff::internal::kSnowballLists[i];
+    std::string text;
+    for (size_t w = 0; w < list.size; ++w) text += std::string(list.words[w]) + " ";
+    INFO(list.language);
+    CHECK(chaff::BuiltinStoplistLanguage(text, d) == list.language);
+  }
 }
 
 TEST_CASE("chrome: a built-in stoplist is chosen for text in another language", "[chrome]") {

@@ -88,6 +88,9 @@ class Stoplist {
   // (tokenize.h), so a tokenized document needs no second hashing.
   bool ContainsHash(uint64_t hash) const;
 
+  // The full token hashes of the entries.
+  const std::vector<uint64_t>& hashes() const { return hashes_; }
+
  private:
   void Insert(uint64_t hash);
 
