@@ -5,11 +5,12 @@
 #define CHAFF_BENCH_BENCH_CORPUS_H_
 
 #include <cstdint>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "chaff/io.h"
+#include "chaff/jsonl.h"
 #include "hwy/targets.h"
 #include "simd/scoped_target.h"
 
@@ -22,69 +23,6 @@ struct Corpus {
 };
 
 namespace detail {
-
-inline void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-inline uint32_t Hex4(std::string_view s, size_t i) {
-  uint32_t v = 0;
-  for (size_t j = i; j < i + 4 && j < s.size(); ++j) {
-    const char c = s[j];
-    v = v * 16 + static_cast<uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-  }
-  return v;
-}
-
-// Decodes the JSON string value of "text" on one JSONL line (the BBC file
-// is machine-written: one object per line, no nesting before "text").
-inline bool ExtractText(std::string_view line, std::string* out) {
-  const size_t key = line.find("\"text\"");
-  if (key == std::string_view::npos) return false;
-  size_t i = line.find('"', line.find(':', key) + 1);
-  if (i == std::string_view::npos) return false;
-  out->clear();
-  for (++i; i < line.size() && line[i] != '"'; ++i) {
-    if (line[i] != '\\') {
-      out->push_back(line[i]);
-      continue;
-    }
-    const char e = line[++i];
-    switch (e) {
-      case 'n': out->push_back('\n'); break;
-      case 't': out->push_back('\t'); break;
-      case 'r': out->push_back('\r'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'u': {
-        uint32_t cp = Hex4(line, i + 1);
-        i += 4;
-        if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < line.size() && line[i + 1] == '\\') {
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (Hex4(line, i + 3) - 0xDC00);
-          i += 6;
-        }
-        AppendUtf8(cp, out);
-        break;
-      }
-      default: out->push_back(e);  // \" \\ \/
-    }
-  }
-  return true;
-}
 
 inline Corpus Generate() {
   static const char* const kWords[] = {
@@ -121,12 +59,16 @@ inline Corpus Generate() {
 inline const Corpus& GetCorpus() {
   static const Corpus corpus = [] {
     Corpus c;
-    std::ifstream in(std::string(CHAFF_SHARED_DATA_DIR) + "/bbc/articles.jsonl");
-    std::string line, text;
-    while (in && std::getline(in, line)) {
-      if (!detail::ExtractText(line, &text)) continue;
+    auto reader = chaff::LineReader::Open(std::string(CHAFF_SHARED_DATA_DIR) +
+                                          "/bbc/articles.jsonl");
+    chaff::JsonlParser parser;
+    std::string_view line, text;
+    while (reader.ok()) {
+      auto more = (*reader)->Next(&line);
+      if (!more.ok() || !*more) break;
+      if (!parser.ParseText(line, "text", /*padded=*/true, &text).ok()) continue;
       c.bytes += text.size();
-      c.docs.push_back(text);
+      c.docs.emplace_back(text);
     }
     if (c.docs.empty()) return detail::Generate();
     c.source = "bbc/articles.jsonl";

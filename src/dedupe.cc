@@ -180,12 +180,6 @@ DedupeResult DedupeIndex::Cluster() {
   // O(10,000^2).
   std::vector<std::vector<uint32_t>> groups;
   auto process_run = [&](const uint64_t* begin, const uint64_t* end) {
-    // Most runs after the first bands are already one component (the same
-    // documents collide in many bands): nothing to check, nothing to join.
-    const uint32_t root = uf.Find(static_cast<uint32_t>(*begin));
-    const uint64_t* it = begin + 1;
-    while (it != end && uf.Find(static_cast<uint32_t>(*it)) == root) ++it;
-    if (it == end) return;
     groups.clear();
     for (const uint64_t* e = begin; e != end; ++e) {
       const auto doc = static_cast<uint32_t>(*e);

@@ -270,12 +270,12 @@ class KeptRecordCopier {
 
   Status Copy(const CorpusInput& in, size_t* index, uint64_t* bytes_read,
               const std::function<Status()>& on_block) {
-    CHAFF_ASSIGN_OR_RETURN(auto source, OpenSource(in.path));
     // A large plain file is mapped: kept runs are written from the page
     // cache without being read into a buffer first.
-    std::unique_ptr<MappedFile> map;
-    if (source->compression() == Compression::kNone) {
-      map = MappedFile::Open(in.path, LineReader::kMapThreshold);
+    std::unique_ptr<MappedFile> map = MappedFile::Open(in.path, LineReader::kMapThreshold);
+    std::unique_ptr<ByteSource> source;
+    if (!map) {
+      CHAFF_ASSIGN_OR_RETURN(source, OpenSource(in.path));
     }
     Scanner scanner(result_, std::move(source), std::move(map), in.name, *index, *bytes_read);
     auto write = [&](Block* b) -> Status {

@@ -306,13 +306,15 @@ void MappedFile::ReleaseBefore(size_t offset) {
 }
 
 StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
-  auto source = OpenSource(path);
-  if (!source.ok()) return source.status();
-  std::unique_ptr<LineReader> reader(
-      new LineReader(path == kStdio ? "<stdin>" : path, std::move(*source)));
-  if (path != kStdio && reader->source_->compression() == Compression::kNone) {
-    reader->map_ = MappedFile::Open(path, kMapThreshold);
+  std::unique_ptr<MappedFile> map;
+  if (path != kStdio) map = MappedFile::Open(path, kMapThreshold);
+  std::unique_ptr<ByteSource> source;
+  if (!map) {  // a stream: stdin, compressed, small, or not mappable
+    CHAFF_ASSIGN_OR_RETURN(source, OpenSource(path));
   }
+  std::unique_ptr<LineReader> reader(
+      new LineReader(path == kStdio ? "<stdin>" : path, std::move(source)));
+  reader->map_ = std::move(map);
   return reader;
 }
 

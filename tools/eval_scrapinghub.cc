@@ -22,64 +22,25 @@
 //
 //   chaff-eval-scrapinghub [--data DIR] [--show ID] [--predictions FILE]
 // Exits 0 with "SKIPPED: ..." when the data is absent.
-#include <simdjson.h>
-#include <utf8proc.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "chaff/clean.h"
+#include "chaff/jsonl.h"
 #include "chaff/templates.h"
-#include "eval_scrapinghub.h"
-#include <CLI/CLI.hpp>
-
 #include "cli/chrome_flags.h"
-
-namespace {
-
-// ../shared/data next to the project directory (this file is
-// PROJECT/tools/eval_scrapinghub.cc; CMake compiles it by absolute path).
-std::string DefaultDataDir() {
-  std::string file = __FILE__;
-  for (int up = 0; up < 2; ++up) {
-    const size_t slash = file.rfind('/');
-    if (slash == std::string::npos) return "../shared/data";
-    file.resize(slash);
-  }
-  return file + "/../shared/data";
-}
-
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
-
-}  // namespace
+#include "eval_scrapinghub.h"
 
 int main(int argc, char** argv) {
   using chaff::eval::Counts;
   using chaff::eval::Prf;
   CLI::App app{"Score chaff's cleaning of the ScrapingHub plain-text pages"};
-  std::string data_dir = DefaultDataDir();
+  std::string data_dir = std::string(CHAFF_SHARED_DATA_DIR);
   std::string show;
   std::string predictions;
   std::string stoplist_path;
@@ -126,7 +87,10 @@ int main(int argc, char** argv) {
     half[position % 2].push_back(c);
     if (!predictions.empty()) {
       if (json_out.size() > 1) json_out += ",";
-      json_out += "\"" + id + "\":{\"articleBody\":\"" + JsonEscape(cleaned[position]) + "\"}";
+      chaff::AppendJsonString(id, &json_out);
+      json_out += ":{\"articleBody\":";
+      chaff::AppendJsonString(cleaned[position], &json_out);
+      json_out += "}";
     }
     if (id == show || show == "all") {
       chaff::CleanResult result;

@@ -7,8 +7,6 @@
 // and the top N are written out. Tokens holding digits are skipped.
 //
 //   chaff-gen-stoplist [--data DIR] [--top 200] > src/stoplist_en.cc
-#include <simdjson.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +17,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "chaff/io.h"
+#include "chaff/jsonl.h"
 #include "chaff/tokenize.h"
 
 namespace {
@@ -40,34 +40,40 @@ std::vector<std::string> SplitTokens(const std::string& norm) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Generate the built-in English stoplist as C++ source"};
-  std::string data_dir = "../shared/data";
+  std::string data_dir = CHAFF_SHARED_DATA_DIR;
   size_t top = 200;
-  app.add_option("--data", data_dir, "data folder holding bbc/articles.jsonl (default ../shared/data)");
+  app.add_option("--data", data_dir, "data folder holding bbc/articles.jsonl")->capture_default_str();
   app.add_option("--top", top, "number of words to write (default 200)");
   CLI11_PARSE(app, argc, argv);
 
   const std::string path = data_dir + "/bbc/articles.jsonl";
-  simdjson::padded_string json;
-  if (simdjson::padded_string::load(path).get(json)) {
-    std::cerr << "chaff-gen-stoplist: cannot read " << path << "\n";
+  auto reader = chaff::LineReader::Open(path);
+  if (!reader.ok()) {
+    std::cerr << "chaff-gen-stoplist: " << reader.status().message() << "\n";
     return 2;
   }
   // topic -> (word -> documents of the topic holding it), documents per topic
   std::map<std::string, std::unordered_map<std::string, int>> df;
   std::map<std::string, int> docs;
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document_stream stream;
-  if (parser.iterate_many(json).get(stream)) {
-    std::cerr << "chaff-gen-stoplist: " << path << ": not JSON lines\n";
-    return 2;
-  }
-  for (auto doc : stream) {
-    std::string_view id;
-    std::string_view text;
-    if (doc["id"].get_string().get(id) || doc["text"].get_string().get(text)) {
-      std::cerr << "chaff-gen-stoplist: " << path << ": record without id/text\n";
+  chaff::JsonlParser parser;
+  chaff::JsonlRecord record;
+  std::string_view line;
+  for (;;) {
+    auto more = (*reader)->Next(&line);
+    if (!more.ok()) {
+      std::cerr << "chaff-gen-stoplist: " << more.status().message() << "\n";
       return 2;
     }
+    if (!*more) break;
+    const chaff::Status parsed = parser.Parse(line, "text", "id", &record);
+    if (!parsed.ok() || !record.has_id) {
+      std::cerr << "chaff-gen-stoplist: " << path << ":" << (*reader)->line_number() << ": "
+                << (parsed.ok() ? std::string("record without an id") : parsed.message())
+                << "\n";
+      return 2;
+    }
+    const std::string_view id = record.id;
+    const std::string_view text = record.text;
     const std::string topic(id.substr(0, std::min(id.find('/'), id.size())));
     std::string norm;
     chaff::NormalizeForHash(text, &norm);

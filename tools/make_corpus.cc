@@ -371,23 +371,11 @@ Status Run(const std::string& input, int copies, uint64_t seed, double dup_rate,
   return Status::Ok();
 }
 
-// ../shared/data next to the project directory (this file is
-// PROJECT/tools/make_corpus.cc; CMake compiles it by absolute path).
-std::string DefaultDataDir() {
-  std::string file = __FILE__;
-  for (int up = 0; up < 2; ++up) {
-    const size_t slash = file.rfind('/');
-    if (slash == std::string::npos) return "../shared/data";
-    file.resize(slash);
-  }
-  return file + "/../shared/data";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Builds the near-duplicate benchmark corpus (see the file header)."};
-  std::string input = DefaultDataDir() + "/bbc/articles.jsonl";
+  std::string input = std::string(CHAFF_SHARED_DATA_DIR) + "/bbc/articles.jsonl";
   std::string output, truth;
   int copies = 10;
   uint64_t seed = 1;
