@@ -3,7 +3,7 @@
 // Pipeline (one direction):
 //   text -> tokens -> word n-gram shingles -> MinHash signature (K lanes)
 //        -> b band keys (LSH) + the signature's low bytes (for verification)
-//   all documents -> per band: sort (key, doc) -> runs of equal keys are
+//   all documents -> per band: group (key, doc) by key -> runs of equal keys are
 //        candidate pairs -> verified on the full signature (or, with exact,
 //        on exact shingle-set Jaccard) -> union-find -> clusters.
 // The representative of a cluster is its first document in input order, and
