@@ -12,6 +12,7 @@
 #include "chaff/annotate.h"
 #include "chaff/dedupe.h"
 #include "chaff/dedupe_io.h"
+#include "chaff/html_report.h"
 #include "chaff/io.h"
 #include "chaff/jsonl.h"
 #include "cli/chrome_flags.h"
@@ -58,6 +59,29 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
   auto listed = ListInputs(paths, warnings);
   if (!listed.ok()) return listed.status();
   plan.inputs = std::move(*listed);
+  // The reports are outputs too: never an input, the output or each other.
+  const std::pair<const char*, const std::string*> reports[] = {
+      {"--report", &flags.report_path}, {"--html-report", &flags.html_report_path}};
+  for (const auto& [option, path] : reports) {
+    if (path->empty()) continue;
+    if (*path == kStdio) {
+      return InvalidArgument(std::string(option) + " needs a file name, not -");
+    }
+    for (const auto& f : plan.inputs) {
+      if (!IsStdin(f) && SameFile(f.path, *path)) {
+        return InvalidArgument("refusing to overwrite input " + f.path + " with " + option +
+                               " " + *path);
+      }
+    }
+    if (!flags.output.empty() && flags.output != kStdio &&
+        (*path == flags.output || SameFile(flags.output, *path))) {
+      return InvalidArgument(std::string(option) + " " + *path + " is also the output (-o)");
+    }
+  }
+  if (!flags.report_path.empty() && flags.report_path == flags.html_report_path) {
+    return InvalidArgument("--report and --html-report name the same file " +
+                           flags.report_path);
+  }
 
   std::string out = flags.output;
   if (out.empty()) {
@@ -222,7 +246,11 @@ class CleanRun {
         cleaner_(flags.clean),
         use_templates_(!flags.no_templates && flags.templates.enabled),
         threads_(flags.threads > 0 ? flags.threads : DefaultThreads()),
-        progress_("chaff clean", !flags.quiet) {}
+        progress_("chaff clean", !flags.quiet) {
+    if (!flags.html_report_path.empty()) {
+      html_ = std::make_unique<HtmlReport>(flags.html_report_documents);
+    }
+  }
 
   Status Run(const Plan& plan) {
     for (const InputFile& f : plan.inputs) {
@@ -284,6 +312,7 @@ class CleanRun {
   }
 
   const std::vector<FileReport>& reports() const { return reports_; }
+  const HtmlReport* html_report() const { return html_.get(); }
   // Input files skipped because they could not be read.
   size_t unreadable_count() const { return unreadable_.size(); }
 
@@ -494,6 +523,9 @@ class CleanRun {
       float similarity = 0.0f;
       const bool dropped = NextIsDuplicate(&rep, &similarity);
       if (dropped) DropDuplicate(job.text, rep, similarity, &job);
+      if (html_) {
+        html_->AddDocument(f.path, job.text, job.result, dropped ? int64_t{rep} : -1, similarity);
+      }
       report.duplicates = dropped ? 1 : 0;
       report.documents = 1;
       report.accounting = job.result.accounting;
@@ -526,7 +558,12 @@ class CleanRun {
       RenderText(flags_, &job);
       uint32_t rep = 0;
       float similarity = 0.0f;
-      if (NextIsDuplicate(&rep, &similarity)) DropDuplicate(stdin_buffer_, rep, similarity, &job);
+      const bool dropped = NextIsDuplicate(&rep, &similarity);
+      if (dropped) DropDuplicate(stdin_buffer_, rep, similarity, &job);
+      if (html_) {
+        html_->AddDocument(name, stdin_buffer_, job.result, dropped ? int64_t{rep} : -1,
+                           similarity);
+      }
       CHAFF_RETURN_IF_ERROR(out->Write(job.out));
       report.documents = 1;
       report.accounting = job.result.accounting;
@@ -597,6 +634,11 @@ class CleanRun {
           job.out.push_back('\n');
         } else {
           if (dropped) DropDuplicate(job.record.text, rep, similarity, &job);
+          if (html_) {
+            html_->AddDocument(job.record.has_id ? where + " (id " + job.record.id + ")" : where,
+                               job.record.text, job.result, dropped ? int64_t{rep} : -1,
+                               similarity);
+          }
           report.duplicates += dropped ? 1 : 0;
           ++report.documents;
           report.accounting += job.result.accounting;
@@ -626,6 +668,7 @@ class CleanRun {
   int threads_;
   Progress progress_;
   std::vector<FileReport> reports_;
+  std::unique_ptr<HtmlReport> html_;  // with --html-report
   std::unordered_map<uint64_t, std::string> ids_;  // id hash -> file:line
   std::unordered_map<std::string, Status> unreadable_;  // path -> why
   std::string stdin_buffer_;  // all of stdin, when it is an input
@@ -733,6 +776,13 @@ Status WriteReport(const std::string& path, const std::vector<FileReport>& repor
   return (*out)->Commit();
 }
 
+Status WriteHtmlReport(const std::string& path, const std::string& html) {
+  auto out = OutputFile::Create(path);
+  if (!out.ok()) return out.status();
+  CHAFF_RETURN_IF_ERROR((*out)->Write(html));
+  return (*out)->Commit();
+}
+
 }  // namespace
 
 CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
@@ -768,6 +818,13 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_option("--report", flags->report_path,
                   "Write a JSON run report (per file and total: bytes and lines "
                   "kept and removed per reason) to this file");
+  cmd->add_option("--html-report", flags->html_report_path,
+                  "Write a visual report to this HTML file: the totals per reason, "
+                  "then the first documents with every line marked by its decision "
+                  "(hover a removed line for the evidence)");
+  cmd->add_option("--html-report-docs", flags->html_report_documents,
+                  "Documents shown in the HTML report (the others count in its totals)")
+      ->capture_default_str();
   cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
                 "Pass malformed JSONL records (and duplicate ids) through unchanged "
                 "and count them, instead of stopping with exit code 2");
@@ -826,6 +883,12 @@ int RunClean(const CleanFlags& given) {
   if (IsBrokenPipe(status)) return kExitOk;
   if (status.ok() && !flags.report_path.empty()) {
     status = WriteReport(flags.report_path, run.reports());
+  }
+  if (status.ok() && run.html_report() != nullptr) {
+    std::string title = "chaff clean";
+    for (const auto& in : flags.inputs) title += " " + in;
+    if (!flags.output.empty()) title += " -o " + flags.output;
+    status = WriteHtmlReport(flags.html_report_path, run.html_report()->Render(title));
   }
   if (!status.ok()) return ExitFor(status);
   if (!flags.quiet) PrintSummary(run.reports());

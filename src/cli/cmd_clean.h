@@ -22,6 +22,8 @@ struct CleanFlags {
   int threads = 0;  // 0: all cores
   bool quiet = false;
   std::string report_path;
+  std::string html_report_path;
+  size_t html_report_documents = 100;
   bool skip_bad_records = false;
   bool no_chrome = false;
   bool no_repeats = false;
