@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -48,8 +50,10 @@ class SpooledStdin {
       while (done < *got) {
         const ssize_t w = ::write(fd, buf.data() + done, *got - done);
         if (w < 0) {
+          if (errno == EINTR && !Interrupted().load()) continue;
+          const int err = errno;
           ::close(fd);
-          return IoError(path_ + ": cannot write the copy of stdin");
+          return IoError(path_ + ": cannot write the copy of stdin: " + std::strerror(err));
         }
         done += static_cast<size_t>(w);
       }
