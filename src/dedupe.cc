@@ -1,7 +1,6 @@
 #include "chaff/dedupe.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -283,29 +282,30 @@ DedupeResult DedupeIndex::Cluster() {
     }
   };
   {
-    // Every band's entries are built first, the bands shared out among
-    // up to options.threads threads (only the entries of keys seen twice
-    // are kept, a fraction of n per band), then the runs are processed on
-    // this thread in band order.
-    std::vector<std::vector<uint64_t>> entries(m.bands);
-    std::atomic<size_t> next_band{0};
-    auto build_bands = [&] {
+    // The bands are built in groups of up to kMaxBuilders, one per thread
+    // (a thread's count table is 8n bytes, and a group's entries are what
+    // clustering holds beyond the index), then the group's runs are
+    // processed on this thread in band order.
+    constexpr size_t kMaxBuilders = 4;
+    const size_t builders = std::max<size_t>(
+        1, std::min({static_cast<size_t>(std::max(m.options.threads, 1)), m.bands, kMaxBuilders}));
+    struct Builder {
+      std::vector<uint64_t> entries;
       std::vector<uint8_t> counts;
       std::vector<uint64_t> scratch;
       std::vector<uint32_t> digit_counts;
-      for (size_t band; (band = next_band.fetch_add(1)) < m.bands;) {
-        build_band(band, &entries[band], &counts, &scratch, &digit_counts);
-      }
     };
-    const size_t helpers =
-        std::min(static_cast<size_t>(std::max(m.options.threads, 1)), m.bands) - (m.bands > 0);
-    std::vector<std::thread> threads;
-    for (size_t t = 0; t < helpers; ++t) threads.emplace_back(build_bands);
-    build_bands();
-    for (auto& t : threads) t.join();
-    for (size_t band = 0; band < m.bands; ++band) {
-      process_band(entries[band]);
-      std::vector<uint64_t>().swap(entries[band]);
+    std::vector<Builder> b(builders);
+    for (size_t first = 0; first < m.bands; first += builders) {
+      const size_t count = std::min(builders, m.bands - first);
+      auto build = [&](size_t t) {
+        build_band(first + t, &b[t].entries, &b[t].counts, &b[t].scratch, &b[t].digit_counts);
+      };
+      std::vector<std::thread> threads;
+      for (size_t t = 1; t < count; ++t) threads.emplace_back(build, t);
+      build(0);
+      for (auto& t : threads) t.join();
+      for (size_t t = 0; t < count; ++t) process_band(b[t].entries);
     }
   }
 

@@ -1,5 +1,6 @@
 #include "chaff/html_report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "chaff/decision.h"
@@ -69,30 +70,48 @@ void AppendHtmlEscaped(std::string_view text, std::string* out) {
   out->append(text.data() + plain, text.size() - plain);
 }
 
-void HtmlReport::AddDocument(std::string_view name, std::string_view text,
+void HtmlReport::AddDocument(uint64_t index, std::string_view name, std::string_view text,
                              const CleanResult& result, int64_t duplicate_of,
                              float similarity) {
   const uint64_t number = documents_++;
   total_ += result.accounting;
   if (duplicate_of >= 0) ++duplicates_;
   if (number >= max_documents_) return;
+  names_.emplace_back(index, std::string(name));
 
   const Accounting& a = result.accounting;
   std::string& out = shown_;
-  out += number < 3 ? "<details open><summary><b>" : "<details><summary><b>";
+  out += number < 3 ? "<details open><summary>" : "<details><summary>";
+  out += "#" + Count(index + 1) + " <b>";
   AppendHtmlEscaped(name, &out);
   out += "</b> &mdash; " + Count(result.lines.size()) + " lines, " +
          Count(a.total_bytes()) + " bytes, " + Percent(a.removed_bytes(), a.total_bytes()) +
          " removed";
+  std::string original;  // what a near-duplicate copies
   if (duplicate_of >= 0) {
+    const auto rep = static_cast<uint64_t>(duplicate_of);
+    original = "#" + Count(rep + 1);
+    const auto it = std::lower_bound(
+        names_.begin(), names_.end(), rep,
+        [](const std::pair<uint64_t, std::string>& e, uint64_t i) { return e.first < i; });
+    if (it != names_.end() && it->first == rep) original += " " + it->second;
     char sim[32];
     std::snprintf(sim, sizeof(sim), "%.2f", static_cast<double>(similarity));
-    out += " (near-duplicate of document " + Count(static_cast<uint64_t>(duplicate_of) + 1) +
-           ", similarity " + sim + ")";
+    out += " (near-duplicate of ";
+    AppendHtmlEscaped(original, &out);
+    out += ", similarity ";
+    out += sim;
+    out += ")";
   }
   out += "</summary>\n<div class=\"doc\">";
   char evidence[96];
+  size_t shown_bytes = 0;
   for (size_t i = 0; i < result.lines.size(); ++i) {
+    if (shown_bytes >= kMaxShownBytes) {
+      out += "<span class=\"l\"><span class=\"n\"></span><i>... " +
+             Count(result.lines.size() - i) + " more lines not shown</i></span>";
+      break;
+    }
     const Line& line = result.lines[i];
     const LineDecision& d = result.decisions[i];
     const Reason reason = duplicate_of >= 0 ? Reason::kNearDuplicate : d.reason;
@@ -124,8 +143,7 @@ void HtmlReport::AddDocument(std::string_view name, std::string_view text,
         }
         break;
       case Reason::kNearDuplicate:
-        std::snprintf(evidence, sizeof(evidence),
-                      "near_duplicate: of document %lld, similarity %.2f",
+        std::snprintf(evidence, sizeof(evidence), "near_duplicate: of #%lld, similarity %.2f",
                       static_cast<long long>(duplicate_of) + 1, static_cast<double>(similarity));
         break;
     }
@@ -140,6 +158,7 @@ void HtmlReport::AddDocument(std::string_view name, std::string_view text,
     }
     out += "<span class=\"n\">" + std::to_string(i + 1) + "</span><span class=\"t\">";
     AppendHtmlEscaped(text.substr(line.begin, line.end - line.begin), &out);
+    shown_bytes += line.next - line.begin;
     out += "</span></span>";
   }
   out += "</div></details>\n";

@@ -43,8 +43,8 @@ TEST_CASE("HtmlReport marks every line with its decision and evidence") {
   REQUIRE(result.accounting.removed_bytes() > 0);
 
   chaff::HtmlReport report(1);
-  report.AddDocument("page <1>.txt", text, result);
-  report.AddDocument("second.txt", text, result, /*duplicate_of=*/0, 0.97f);
+  report.AddDocument(0, "page <1>.txt", text, result);
+  report.AddDocument(2, "second.txt", text, result, /*duplicate_of=*/0, 0.97f);
   const std::string html = report.Render("chaff clean pages -o out");
 
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
@@ -77,4 +77,29 @@ TEST_CASE("HtmlReport marks every line with its decision and evidence") {
   // Totals count both documents, and the near-duplicate.
   CHECK(html.find("2 documents, 1 of them near-duplicates") != std::string::npos);
   CHECK(html.find("The first 1 of 2") != std::string::npos);
+}
+
+TEST_CASE("HtmlReport names the document a near-duplicate copies, and caps long documents") {
+  chaff::Cleaner cleaner(chaff::CleanOptions{});
+  const std::string text =
+      "The council approved the new budget on Tuesday after a long debate about "
+      "the cost of the bridge repairs and the future of the library service.\n";
+  chaff::CleanResult result;
+  cleaner.Clean(text, &result);
+  chaff::HtmlReport report(10);
+  // Record 1 is not a document (a bad record passed through): indexes skip it.
+  report.AddDocument(0, "in.jsonl:1", text, result);
+  report.AddDocument(2, "in.jsonl:3", text, result);
+  report.AddDocument(3, "in.jsonl:4", text, result, /*duplicate_of=*/2, 1.0f);
+  std::string long_text;
+  while (long_text.size() <= chaff::HtmlReport::kMaxShownBytes + 1000) long_text += text;
+  chaff::CleanResult long_result;
+  cleaner.Clean(long_text, &long_result);
+  report.AddDocument(4, "long.txt", long_text, long_result);
+  const std::string html = report.Render("run");
+  CHECK(html.find("#4 <b>in.jsonl:4</b>") != std::string::npos);
+  CHECK(html.find("(near-duplicate of #3 in.jsonl:3, similarity 1.00)") != std::string::npos);
+  CHECK(html.find("title=\"near_duplicate: of #3, similarity 1.00\"") != std::string::npos);
+  CHECK(html.find("more lines not shown") != std::string::npos);
+  CHECK(html.size() < 4 * chaff::HtmlReport::kMaxShownBytes);
 }

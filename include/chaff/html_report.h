@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "chaff/clean.h"
 
@@ -22,13 +24,20 @@ class HtmlReport {
   // Documents after the first `max_documents` count in the totals only.
   explicit HtmlReport(size_t max_documents = 100) : max_documents_(max_documents) {}
 
-  // Adds the next document of the run (in input order): its name (file, or
-  // file:line of a JSONL record), its text and what cleaning made of it
-  // (result.accounting counts in the totals). `duplicate_of` >= 0: the whole
-  // document was dropped as a near-duplicate of the run's document number
-  // `duplicate_of` (0-based) at `similarity`.
-  void AddDocument(std::string_view name, std::string_view text, const CleanResult& result,
-                   int64_t duplicate_of = -1, float similarity = 0.0f);
+  // At most this many bytes of a document's text are shown (whole lines;
+  // a note says how many lines are left out).
+  static constexpr size_t kMaxShownBytes = size_t{64} << 10;
+
+  // Adds the next document of the run, in input order: its 0-based index
+  // among the run's records (increasing, not necessarily by one: records
+  // that are not documents, such as bad ones passed through, are skipped),
+  // its name (file, or file:line of a JSONL record), its text and what
+  // cleaning made of it (result.accounting counts in the totals).
+  // `duplicate_of` >= 0: the whole document was dropped as a near-duplicate
+  // of the record with that index (an earlier one) at `similarity`.
+  void AddDocument(uint64_t index, std::string_view name, std::string_view text,
+                   const CleanResult& result, int64_t duplicate_of = -1,
+                   float similarity = 0.0f);
 
   // The page; `title` says what run it is (e.g. the command line).
   std::string Render(std::string_view title) const;
@@ -41,6 +50,9 @@ class HtmlReport {
   uint64_t duplicates_ = 0;
   Accounting total_;
   std::string shown_;  // the rendered documents
+  // Index and name of each document shown (increasing indexes), to name
+  // the document a shown near-duplicate copies.
+  std::vector<std::pair<uint64_t, std::string>> names_;
 };
 
 // Appends `text` to `out` with &, <, >, " and ' escaped and NUL bytes

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <unordered_map>
 
 #include "chaff/annotate.h"
@@ -52,36 +53,13 @@ struct FileReport {
 
 bool IsStdin(const InputFile& f) { return f.path == kStdio; }
 
-StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warnings) {
+StatusOr<Plan> PlanOutputs(const CleanFlags& flags, std::vector<std::string>* warnings) {
   Plan plan;
   std::vector<std::string> paths = flags.inputs;
   if (paths.empty()) paths.push_back(std::string(kStdio));
   auto listed = ListInputs(paths, warnings);
   if (!listed.ok()) return listed.status();
   plan.inputs = std::move(*listed);
-  // The reports are outputs too: never an input, the output or each other.
-  const std::pair<const char*, const std::string*> reports[] = {
-      {"--report", &flags.report_path}, {"--html-report", &flags.html_report_path}};
-  for (const auto& [option, path] : reports) {
-    if (path->empty()) continue;
-    if (*path == kStdio) {
-      return InvalidArgument(std::string(option) + " needs a file name, not -");
-    }
-    for (const auto& f : plan.inputs) {
-      if (!IsStdin(f) && SameFile(f.path, *path)) {
-        return InvalidArgument("refusing to overwrite input " + f.path + " with " + option +
-                               " " + *path);
-      }
-    }
-    if (!flags.output.empty() && flags.output != kStdio &&
-        (*path == flags.output || SameFile(flags.output, *path))) {
-      return InvalidArgument(std::string(option) + " " + *path + " is also the output (-o)");
-    }
-  }
-  if (!flags.report_path.empty() && flags.report_path == flags.html_report_path) {
-    return InvalidArgument("--report and --html-report name the same file " +
-                           flags.report_path);
-  }
 
   std::string out = flags.output;
   if (out.empty()) {
@@ -152,6 +130,79 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
                              " would both be written to " + target);
     }
     plan.outputs.push_back(std::move(target));
+  }
+  return plan;
+}
+
+// The inputs and outputs, with the report files checked: they are outputs
+// too, so never an input, the output (or one of a tree's outputs) or each
+// other. "-" (stdout) is fine for one of them when the output is not stdout.
+StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warnings) {
+  auto plan = PlanOutputs(flags, warnings);
+  if (!plan.ok()) return plan;
+  const std::pair<const char*, const std::string*> reports[] = {
+      {"--report", &flags.report_path}, {"--html-report", &flags.html_report_path}};
+  auto normal = [](const std::string& p) {
+    std::error_code ec;
+    const fs::path abs = fs::absolute(p, ec);
+    return (ec ? fs::path(p) : abs).lexically_normal().string();
+  };
+  using FileId = std::pair<uint64_t, uint64_t>;
+  auto id_of = [](const std::string& p, FileId* id) {
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) return false;
+    *id = FileId(st.st_dev, st.st_ino);
+    return true;
+  };
+  std::set<std::string> tree_outputs;  // normalized, tree mode only
+  for (const auto& o : plan->outputs) tree_outputs.insert(normal(o));
+  std::set<FileId> input_ids;
+  bool inputs_known = false;
+  for (const auto& [option, path] : reports) {
+    if (path->empty()) continue;
+    if (*path == kStdio) {
+      if (plan->mode == OutputMode::kStdout && plan->stream == kStdio) {
+        return InvalidArgument(std::string(option) +
+                               " -: stdout already receives the cleaned text");
+      }
+      continue;
+    }
+    const std::string where = normal(*path);
+    FileId id;
+    const bool exists = id_of(*path, &id);
+    if (exists) {
+      if (!inputs_known) {
+        for (const auto& f : plan->inputs) {
+          FileId in;
+          if (!IsStdin(f) && id_of(f.path, &in)) input_ids.insert(in);
+        }
+        inputs_known = true;
+      }
+      if (input_ids.count(id) != 0) {
+        return InvalidArgument("refusing to overwrite input " + *path + " with " + option);
+      }
+    }
+    bool is_output = tree_outputs.count(where) != 0;
+    if (plan->mode == OutputMode::kSingleJsonl) {
+      FileId out;
+      is_output |= normal(flags.output) == where ||
+                   (exists && id_of(flags.output, &out) && out == id);
+    }
+    if (is_output) {
+      return InvalidArgument(std::string(option) + " " + *path + " is also an output of -o");
+    }
+  }
+  if (!flags.report_path.empty() && !flags.html_report_path.empty()) {
+    FileId a, b;
+    const bool same =
+        flags.report_path == kStdio || flags.html_report_path == kStdio
+            ? flags.report_path == flags.html_report_path
+            : normal(flags.report_path) == normal(flags.html_report_path) ||
+                  (id_of(flags.report_path, &a) && id_of(flags.html_report_path, &b) && a == b);
+    if (same) {
+      return InvalidArgument("--report and --html-report name the same file " +
+                             flags.report_path);
+    }
   }
   return plan;
 }
@@ -405,12 +456,14 @@ class CleanRun {
     return Status::Ok();
   }
 
-  // With --dedupe: true when the next document (in input order) is a
-  // near-duplicate of an earlier one; advances the document index. Sets
-  // *rep and *similarity for a dropped document.
-  bool NextIsDuplicate(uint32_t* rep, float* similarity) {
-    if (!dedupe_) return false;
+  // Advances the document index (the input order of documents and JSONL
+  // records, as dedupe counts them) and sets *index to it. With --dedupe:
+  // true when that document is a near-duplicate of an earlier one, with
+  // *rep and *similarity set.
+  bool NextIsDuplicate(uint32_t* rep, float* similarity, size_t* index) {
     const size_t i = doc_index_++;
+    *index = i;
+    if (!dedupe_) return false;
     if (i >= dedupe_->representative.size() || dedupe_->Kept(i)) return false;
     *rep = dedupe_->representative[i];
     *similarity = dedupe_->similarity[i];
@@ -521,10 +574,12 @@ class CleanRun {
       }
       uint32_t rep = 0;
       float similarity = 0.0f;
-      const bool dropped = NextIsDuplicate(&rep, &similarity);
+      size_t index = 0;
+      const bool dropped = NextIsDuplicate(&rep, &similarity, &index);
       if (dropped) DropDuplicate(job.text, rep, similarity, &job);
       if (html_) {
-        html_->AddDocument(f.path, job.text, job.result, dropped ? int64_t{rep} : -1, similarity);
+        html_->AddDocument(index, f.path, job.text, job.result, dropped ? int64_t{rep} : -1,
+                           similarity);
       }
       report.duplicates = dropped ? 1 : 0;
       report.documents = 1;
@@ -558,11 +613,12 @@ class CleanRun {
       RenderText(flags_, &job);
       uint32_t rep = 0;
       float similarity = 0.0f;
-      const bool dropped = NextIsDuplicate(&rep, &similarity);
+      size_t index = 0;
+      const bool dropped = NextIsDuplicate(&rep, &similarity, &index);
       if (dropped) DropDuplicate(stdin_buffer_, rep, similarity, &job);
       if (html_) {
-        html_->AddDocument(name, stdin_buffer_, job.result, dropped ? int64_t{rep} : -1,
-                           similarity);
+        html_->AddDocument(index, name, stdin_buffer_, job.result,
+                           dropped ? int64_t{rep} : -1, similarity);
       }
       CHAFF_RETURN_IF_ERROR(out->Write(job.out));
       report.documents = 1;
@@ -614,7 +670,8 @@ class CleanRun {
         const std::string where = name + ":" + std::to_string(job.line_number);
         uint32_t rep = 0;
         float similarity = 0.0f;
-        const bool dropped = NextIsDuplicate(&rep, &similarity);
+        size_t index = 0;
+        const bool dropped = NextIsDuplicate(&rep, &similarity, &index);
         if (job.status.ok() && job.record.has_id) {
           const uint64_t h = XXH3_64bits(job.record.id.data(), job.record.id.size());
           auto [it, fresh] = ids_.emplace(h, where);
@@ -635,9 +692,9 @@ class CleanRun {
         } else {
           if (dropped) DropDuplicate(job.record.text, rep, similarity, &job);
           if (html_) {
-            html_->AddDocument(job.record.has_id ? where + " (id " + job.record.id + ")" : where,
-                               job.record.text, job.result, dropped ? int64_t{rep} : -1,
-                               similarity);
+            html_->AddDocument(
+                index, job.record.has_id ? where + " (id " + job.record.id + ")" : where,
+                job.record.text, job.result, dropped ? int64_t{rep} : -1, similarity);
           }
           report.duplicates += dropped ? 1 : 0;
           ++report.documents;
@@ -664,7 +721,7 @@ class CleanRun {
   bool stdin_read_ = false;
   bool stdin_jsonl_ = false;
   std::unique_ptr<DedupeResult> dedupe_;  // with --dedupe, after pass 2
-  size_t doc_index_ = 0;                  // documents met so far in the write pass
+  size_t doc_index_ = 0;                  // documents and records met so far in the write pass
   int threads_;
   Progress progress_;
   std::vector<FileReport> reports_;

@@ -28,7 +28,18 @@ expect_exit 2 "$CHAFF" clean "$WORK/in" -o "$WORK/mirror2" --report "$WORK/in/a.
 expect_in "$WORK/err" "refusing to overwrite input"
 cmp -s "$WORK/in/a.txt" "$WORK/a.orig" || fail "input was modified"
 expect_exit 2 "$CHAFF" clean "$WORK/in.jsonl" -o "$WORK/cleaned.jsonl" --report "$WORK/cleaned.jsonl"
-expect_in "$WORK/err" "is also the output"
+expect_in "$WORK/err" "is also an output of -o"
+# ... nor one of a mirrored tree's outputs, nor the other report under another name.
+expect_exit 2 "$CHAFF" clean "$WORK/in" -o "$WORK/mirror" --html-report "$WORK/mirror/a.txt"
+expect_in "$WORK/err" "is also an output of -o"
+expect_exit 2 "$CHAFF" clean "$WORK/in" -o "$WORK/mirror3" --report "$WORK/r.x" --html-report "$WORK/./r.x"
+expect_in "$WORK/err" "name the same file"
+# Devices and stdout are fine where nothing collides.
+expect_exit 0 "$CHAFF" clean "$WORK/in" -o /dev/null --report /dev/null -q
+expect_exit 0 "$CHAFF" clean "$WORK/in" -o "$WORK/mirror4" --report - -q
+expect_in "$WORK/out" '"total":'
+expect_exit 2 "$CHAFF" clean "$WORK/in.jsonl" -o - --report -
+expect_in "$WORK/err" "stdout already receives the cleaned text"
 expect_exit 2 "$CHAFF" clean "$WORK/in" -o "$WORK/mirror2" --report "$WORK/x" --html-report "$WORK/x"
 expect_in "$WORK/err" "name the same file"
 finish

@@ -3,11 +3,17 @@
 # fails every third call with EINTR, clean and dedupe write exactly what they
 # write without it (plain, compressed, stdout, a stdin spool).
 . "$(dirname "$0")/lib/common.bash"
-SHIM="$(dirname "$CHAFF")/tests/libchaff_short_writes.so"
-if [ ! -f "$SHIM" ]; then
-  echo "SKIPPED: no $SHIM (the shim is not built with sanitizers, which intercept write)"
+# CMake sets CHAFF_SHORT_WRITES_SHIM, except in sanitizer builds (the
+# sanitizers intercept write themselves).
+SHIM=${CHAFF_SHORT_WRITES_SHIM:-}
+if [ -z "$SHIM" ]; then
+  echo "SKIPPED: no short-write shim in this build (sanitizers)"
   exit 77
 fi
+[ -f "$SHIM" ] || { echo "FAIL: $SHIM missing"; exit 1; }
+export CHAFF_SHIM_COUNT="$WORK/shim-calls"
+# A writer that mishandled a short write could loop for ever: bound each run.
+shimmed() { timeout 120 env LD_PRELOAD="$SHIM" "$@"; }
 
 python3 - "$WORK/in.jsonl" <<'PY'
 import json, random, sys
@@ -28,24 +34,27 @@ PY
 
 for out in dd.jsonl dd.jsonl.gz dd.jsonl.zst; do
   expect_exit 0 "$CHAFF" dedupe "$WORK/in.jsonl" -o "$WORK/ref-$out" -q
-  LD_PRELOAD="$SHIM" expect_exit 0 "$CHAFF" dedupe "$WORK/in.jsonl" -o "$WORK/shim-$out" -q
+  expect_exit 0 shimmed "$CHAFF" dedupe "$WORK/in.jsonl" -o "$WORK/shim-$out" -q
   cmp -s "$WORK/ref-$out" "$WORK/shim-$out" || fail "dedupe -o $out differs under short writes"
 done
 expect_exit 0 "$CHAFF" dedupe "$WORK/in.jsonl" --clusters "$WORK/ref-c.jsonl" -o "$WORK/ref-k.jsonl" -q
-LD_PRELOAD="$SHIM" expect_exit 0 "$CHAFF" dedupe "$WORK/in.jsonl" --clusters "$WORK/shim-c.jsonl" -o "$WORK/shim-k.jsonl" -q
+expect_exit 0 shimmed "$CHAFF" dedupe "$WORK/in.jsonl" --clusters "$WORK/shim-c.jsonl" -o "$WORK/shim-k.jsonl" -q
 cmp -s "$WORK/ref-c.jsonl" "$WORK/shim-c.jsonl" || fail "--clusters differs under short writes"
 cmp -s "$WORK/ref-k.jsonl" "$WORK/shim-k.jsonl" || fail "dedupe (with ids) differs under short writes"
 
 # stdin: spooled to a temporary file, then deduplicated to stdout.
 "$CHAFF" dedupe -o - -q < "$WORK/in.jsonl" > "$WORK/ref-stdout.jsonl" || fail "dedupe from stdin failed"
-LD_PRELOAD="$SHIM" "$CHAFF" dedupe -o - -q < "$WORK/in.jsonl" > "$WORK/shim-stdout.jsonl" ||
+shimmed "$CHAFF" dedupe -o - -q < "$WORK/in.jsonl" > "$WORK/shim-stdout.jsonl" ||
   fail "dedupe from stdin failed under short writes"
 cmp -s "$WORK/ref-stdout.jsonl" "$WORK/shim-stdout.jsonl" || fail "dedupe to stdout differs under short writes"
 
 expect_exit 0 "$CHAFF" clean "$WORK/in.jsonl" -o "$WORK/ref-clean.jsonl" --report "$WORK/ref-r.json" -q
-LD_PRELOAD="$SHIM" expect_exit 0 "$CHAFF" clean "$WORK/in.jsonl" -o "$WORK/shim-clean.jsonl" --report "$WORK/shim-r.json" -q
+expect_exit 0 shimmed "$CHAFF" clean "$WORK/in.jsonl" -o "$WORK/shim-clean.jsonl" --report "$WORK/shim-r.json" -q
 cmp -s "$WORK/ref-clean.jsonl" "$WORK/shim-clean.jsonl" || fail "clean differs under short writes"
 sed 's/ref-clean/X/' "$WORK/ref-r.json" > "$WORK/a" ; sed 's/shim-clean/X/' "$WORK/shim-r.json" > "$WORK/b"
 cmp -s "$WORK/a" "$WORK/b" || fail "the run report differs under short writes"
+# The shim ran in every shimmed process and intercepted writes.
+[ "$(wc -l < "$WORK/shim-calls")" -ge 6 ] || fail "the shim did not run in every shimmed process"
+awk '$1 == 0 { bad = 1 } END { exit bad }' "$WORK/shim-calls" || fail "a shimmed run intercepted no write"
 no_leftovers "$WORK"
 finish

@@ -3,21 +3,39 @@
 // (default 777) per call, ending inside an iovec when it falls there, and
 // every third call fails with EINTR before writing anything. A correct
 // writer loops until everything is out; the test compares its output with
-// an unshimmed run.
+// an unshimmed run. When CHAFF_SHIM_COUNT names a file, the number of calls
+// intercepted is appended to it at exit (so the test knows the shim ran).
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
 namespace {
 
-unsigned long calls;
+std::atomic<unsigned long> calls{0};
 
 size_t Limit() {
   const char* s = std::getenv("CHAFF_SHIM_MAX");
-  return s != nullptr ? std::strtoul(s, nullptr, 10) : 777;
+  const size_t max = s != nullptr ? std::strtoul(s, nullptr, 10) : 777;
+  return max > 0 ? max : 1;
+}
+
+__attribute__((destructor)) void ReportCalls() {
+  const char* path = std::getenv("CHAFF_SHIM_COUNT");
+  if (path == nullptr) return;
+  const int fd = ::open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0) return;
+  char line[32];
+  const int n = std::snprintf(line, sizeof(line), "%lu\n", calls.load());
+  ssize_t (*real)(int, const void*, size_t) =
+      reinterpret_cast<ssize_t (*)(int, const void*, size_t)>(dlsym(RTLD_NEXT, "write"));
+  if (n > 0 && real != nullptr) real(fd, line, static_cast<size_t>(n));
+  ::close(fd);
 }
 
 }  // namespace
