@@ -48,31 +48,47 @@ void BM_EstimateLowBytes(benchmark::State& state) {
 }
 BENCHMARK(BM_EstimateLowBytes);
 
-// Clustering N synthetic sketches, 10% of them exact or near copies of an
-// earlier one (a near copy differs in 20 of 256 lanes).
-void BM_Cluster(benchmark::State& state) {
-  const size_t n = static_cast<size_t>(state.range(0));
-  auto resolved = chaff::ResolveDedupeOptions(chaff::DedupeOptions());
-  const chaff::DedupeOptions options = *resolved;
-  const size_t k = static_cast<size_t>(options.num_hashes);
-  std::mt19937_64 rng(7);
-  std::vector<std::vector<uint32_t>> sigs(n, std::vector<uint32_t>(k));
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && rng() % 10 == 0) {
-      sigs[i] = sigs[rng() % i];
-      for (int c = 0; c < 20; ++c) sigs[i][rng() % k] = static_cast<uint32_t>(rng());
-    } else {
-      for (auto& x : sigs[i]) x = static_cast<uint32_t>(rng());
+// N synthetic sketches under the default options, 10% of them exact or
+// near copies of an earlier one (a near copy differs in 20 of 256 lanes):
+// the low bytes of the lanes and the band keys, document after document.
+struct SyntheticSketches {
+  chaff::DedupeOptions options;
+  size_t k = 0;
+  size_t bands = 0;
+  std::vector<uint8_t> lanes;
+  std::vector<uint32_t> keys;
+
+  explicit SyntheticSketches(size_t n)
+      : options(*chaff::ResolveDedupeOptions(chaff::DedupeOptions())),
+        k(static_cast<size_t>(options.num_hashes)),
+        bands(static_cast<size_t>(options.lsh.bands)),
+        lanes(n * k),
+        keys(n * bands) {
+    std::mt19937_64 rng(7);
+    std::vector<std::vector<uint32_t>> sigs(n, std::vector<uint32_t>(k));
+    for (size_t i = 0; i < n; ++i) {
+      if (i > 0 && rng() % 10 == 0) {
+        sigs[i] = sigs[rng() % i];
+        for (int c = 0; c < 20; ++c) sigs[i][rng() % k] = static_cast<uint32_t>(rng());
+      } else {
+        for (auto& x : sigs[i]) x = static_cast<uint32_t>(rng());
+      }
+      for (size_t j = 0; j < k; ++j) lanes[i * k + j] = static_cast<uint8_t>(sigs[i][j]);
+      chaff::BandKeys(sigs[i].data(), options.lsh, keys.data() + i * bands);
     }
   }
-  std::vector<uint8_t> lanes(k);
-  std::vector<uint32_t> keys(static_cast<size_t>(options.lsh.bands));
+  const uint8_t* Lanes(size_t i) const { return lanes.data() + i * k; }
+  const uint32_t* Keys(size_t i) const { return keys.data() + i * bands; }
+};
+
+// Connected components (DedupeIndex, `--no-split-chains`) of N sketches.
+void BM_Cluster(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const SyntheticSketches s(n);
   for (auto _ : state) {
-    chaff::DedupeIndex index(options);
-    for (const auto& sig : sigs) {
-      for (size_t j = 0; j < k; ++j) lanes[j] = static_cast<uint8_t>(sig[j]);
-      chaff::BandKeys(sig.data(), options.lsh, keys.data());
-      auto added = index.Add(lanes.data(), keys.data(), false, nullptr);
+    chaff::DedupeIndex index(s.options);
+    for (size_t i = 0; i < n; ++i) {
+      auto added = index.Add(s.Lanes(i), s.Keys(i), false, nullptr);
       benchmark::DoNotOptimize(added);
     }
     auto result = index.Cluster();
@@ -81,5 +97,26 @@ void BM_Cluster(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
 BENCHMARK(BM_Cluster)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// Stars decided in input order (StarDeduper, what `chaff dedupe` runs by
+// default) of N sketches, the tables sized up front and the next
+// documents' table lines prefetched, as DedupeCorpus does.
+void BM_StarDeduper(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const SyntheticSketches s(n);
+  for (auto _ : state) {
+    chaff::StarDeduper stars(s.options);
+    stars.Reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 2 < n) stars.Prefetch(s.Keys(i + 2));
+      auto d = stars.Add(s.Lanes(i), s.Keys(i), false, nullptr);
+      benchmark::DoNotOptimize(d);
+    }
+    auto result = stars.Finish();
+    benchmark::DoNotOptimize(result.removed);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_StarDeduper)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 }  // namespace

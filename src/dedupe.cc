@@ -1,9 +1,17 @@
 #include "chaff/dedupe.h"
 
+#include <sys/mman.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -317,41 +325,6 @@ DedupeResult DedupeIndex::Cluster() {
     result.similarity[i] = root == i ? 1.0f : static_cast<float>(m.Similarity(root, i));
     result.empty_documents += m.empty[i];
   }
-  if (m.options.split_chains) {
-    // Members of each component in input order (a counting sort by root),
-    // then stars around the representatives, first come first served.
-    std::vector<uint32_t> start(m.n + 1, 0), members(m.n);
-    for (uint32_t i = 0; i < n32; ++i) ++start[result.representative[i] + 1];
-    for (size_t i = 0; i < m.n; ++i) start[i + 1] += start[i];
-    {
-      std::vector<uint32_t> fill(start.begin(), start.end() - 1);
-      for (uint32_t i = 0; i < n32; ++i) members[fill[result.representative[i]]++] = i;
-    }
-    std::vector<uint32_t> reps;
-    for (uint32_t root = 0; root < n32; ++root) {
-      if (start[root + 1] - start[root] < 2) continue;
-      reps.assign(1, root);
-      for (uint32_t k = start[root] + 1; k < start[root + 1]; ++k) {
-        const uint32_t doc = members[k];
-        bool placed = false;
-        for (uint32_t rep : reps) {
-          ++result.candidate_checks;
-          const double s = m.Similarity(rep, doc);
-          if (s >= threshold) {
-            result.representative[doc] = rep;
-            result.similarity[doc] = static_cast<float>(s);
-            placed = true;
-            break;
-          }
-        }
-        if (!placed) {
-          reps.push_back(doc);
-          result.representative[doc] = doc;
-          result.similarity[doc] = 1.0f;
-        }
-      }
-    }
-  }
   std::vector<uint8_t> has_members(m.n, 0);
   for (uint32_t i = 0; i < n32; ++i) {
     const uint32_t rep = result.representative[i];
@@ -363,6 +336,280 @@ DedupeResult DedupeIndex::Cluster() {
     }
   }
   m.clustered = true;
+  return result;
+}
+
+// --- Stars, decided in input order ---------------------------------------------
+
+struct StarDeduper::Impl {
+  // Kept documents are numbered 0, 1, ... in input order ("slots"); their
+  // signatures live in fixed-size chunks (no 3x transient of a growing
+  // vector).
+  static constexpr size_t kChunkDocs = 4096;
+  // One table per band of kept documents' band keys, in buckets of one
+  // cache line: 8 keys, then the 8 slots they belong to. A lookup reads one
+  // line per band (25 lines per document, fetched in parallel), compares
+  // its 8 keys without a branch per entry, and goes on to the next bucket
+  // only when this one is full (linear probing by bucket; nothing is ever
+  // removed, so a bucket with room ends every chain through it). Duplicate
+  // keys are allowed: two kept documents may share a band key without
+  // being similar. Key 0 marks an empty entry, so a key of 0 is stored as
+  // 1 (one more candidate to verify, now and then).
+  static constexpr size_t kBucketEntries = 8;
+  struct alignas(64) Bucket {
+    uint32_t key[kBucketEntries];
+    uint32_t slot[kBucketEntries];
+  };
+  static_assert(sizeof(Bucket) == 64);
+  static constexpr size_t kMinBuckets = 256;
+  // Grow when the tables would be more than this full (entries / room):
+  // few full buckets (a mean of 5 per 8), 320-640 bytes of tables per kept
+  // document at 25 bands.
+  static constexpr size_t kMaxLoadPercent = 62;
+
+  DedupeOptions options;
+  size_t k;
+  size_t bands;
+  uint32_t n = 0;
+  std::vector<std::unique_ptr<uint8_t[]>> lane_chunks;  // kept documents'
+  std::vector<uint32_t> kept_doc;          // slot -> input index
+  std::vector<uint8_t> has_members;        // slot -> a removed document names it
+  std::vector<std::vector<uint64_t>> shingles;  // slot -> set (exact only)
+  // The band tables, one block: band j's buckets are [j * buckets, (j + 1)
+  // * buckets). Mapped zero-filled and populated in one call: faulting in a
+  // fresh block page by page cost more than all the lookups (26 MB of
+  // growing tables for 24k documents: ~6,000 faults).
+  size_t buckets = 0;                      // per band, a power of two
+  struct Block {
+    Bucket* data = nullptr;
+    size_t bytes = 0;
+    Block() = default;
+    Block(const Block&) = delete;
+    Block& operator=(const Block&) = delete;
+    ~Block() {
+      if (data != nullptr) ::munmap(data, bytes);
+    }
+    void swap(Block& other) {
+      std::swap(data, other.data);
+      std::swap(bytes, other.bytes);
+    }
+  };
+  Block tables;
+  std::vector<Bucket*> insert_at;          // per band: the bucket with room
+  std::vector<uint32_t> masks;             // per band: matches | room << 8, then room
+  std::vector<uint32_t> candidates;
+  DedupeResult result;
+
+  explicit Impl(const DedupeOptions& o)
+      : options(o),
+        k(static_cast<size_t>(o.num_hashes)),
+        bands(static_cast<size_t>(o.lsh.bands)),
+        insert_at(bands),
+        masks(bands) {
+    result.lsh = o.lsh;
+    Grow(kMinBuckets);
+  }
+
+  const uint8_t* Lanes(uint32_t slot) const {
+    return lane_chunks[slot / kChunkDocs].get() + (slot % kChunkDocs) * k;
+  }
+
+  static uint32_t StoredKey(uint32_t key) { return key == 0 ? 1 : key; }
+  // Band keys are XXH3 outputs: their low bits index a table as they are.
+  Bucket* Home(size_t band, uint32_t key) const {
+    return tables.data + band * buckets + (key & (buckets - 1));
+  }
+  Bucket* Next(size_t band, const Bucket* b) const {
+    Bucket* first = tables.data + band * buckets;
+    const size_t i = static_cast<size_t>(b - first) + 1;
+    return first + (i & (buckets - 1));
+  }
+
+  void Prefetch(const uint32_t* keys) const {
+    for (size_t j = 0; j < bands; ++j) __builtin_prefetch(Home(j, StoredKey(keys[j])));
+  }
+
+  // Bit e set when b.key[e] == key (key 0: the empty entries).
+  static uint32_t MatchMask(const Bucket& b, uint32_t key) {
+#if defined(__SSE2__)
+    const __m128i k = _mm_set1_epi32(static_cast<int>(key));
+    const __m128i lo = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(b.key)), k);
+    const __m128i hi =
+        _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(b.key + 4)), k);
+    return static_cast<uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+                                 _mm_movemask_ps(_mm_castsi128_ps(hi)) << 4);
+#else
+    uint32_t mask = 0;
+    for (size_t e = 0; e < kBucketEntries; ++e) mask |= uint32_t{b.key[e] == key} << e;
+    return mask;
+#endif
+  }
+  static uint32_t EmptyMask(const Bucket& b) { return MatchMask(b, 0); }
+
+  void Grow(size_t new_buckets) {
+    Block grown;
+    grown.bytes = std::max<size_t>(bands, 1) * new_buckets * sizeof(Bucket);
+    void* p = ::mmap(nullptr, grown.bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    grown.data = static_cast<Bucket*>(p);  // zero-filled: every entry empty
+    tables.swap(grown);
+    const size_t old_buckets = buckets;
+    buckets = new_buckets;
+    if (grown.data == nullptr) return;
+    for (size_t j = 0; j < bands; ++j) {
+      const Bucket* old = grown.data + j * old_buckets;
+      for (size_t i = 0; i < old_buckets; ++i) {
+        for (size_t e = 0; e < kBucketEntries; ++e) {
+          if (old[i].key[e] != 0) Insert(j, old[i].key[e], old[i].slot[e]);
+        }
+      }
+    }
+  }
+
+  // Buckets per band for `kept` kept documents.
+  static size_t BucketsFor(size_t kept) {
+    size_t b = kMinBuckets;
+    while (b * kBucketEntries * kMaxLoadPercent < kept * 100) b *= 2;
+    return b;
+  }
+
+  void Reserve(size_t documents) {
+    const size_t want = BucketsFor(documents);
+    if (want > buckets) Grow(want);
+  }
+
+  void Insert(size_t band, uint32_t key, uint32_t slot) {
+    Bucket* b = Home(band, key);
+    uint32_t empty;
+    while ((empty = EmptyMask(*b)) == 0) b = Next(band, b);
+    const auto e = static_cast<size_t>(__builtin_ctz(empty));
+    b->key[e] = key;
+    b->slot[e] = slot;
+  }
+
+  double Similarity(uint32_t slot, const uint8_t* lanes,
+                    const std::vector<uint64_t>* doc_shingles) const {
+    if (options.exact) {
+      static const std::vector<uint64_t> kNone;
+      return ExactJaccard(shingles[slot], doc_shingles ? *doc_shingles : kNone);
+    }
+    return EstimateJaccardFromLowBytes(Lanes(slot), lanes, options.num_hashes);
+  }
+
+  Decision Add(const uint8_t* lanes, const uint32_t* keys, bool empty,
+               std::vector<uint64_t>* doc_shingles) {
+    const uint32_t doc = n++;
+    Decision d;
+    d.index = d.representative = doc;
+    if (empty) {
+      ++result.empty_documents;
+      Record(d);
+      return d;
+    }
+    const size_t kept = kept_doc.size();
+    if (BucketsFor(kept + 1) > buckets) Grow(buckets * 2);
+    // Every kept document that shares a band key; per band, the bucket
+    // where an insertion would go. First the home bucket of every band,
+    // without a branch on what a bucket holds, so that the 25 loads are in
+    // flight together; then the matches, and the rare full buckets.
+    Prefetch(keys);
+    for (size_t j = 0; j < bands; ++j) {
+      const uint32_t key = StoredKey(keys[j]);
+      const Bucket& b = *Home(j, key);
+      masks[j] = MatchMask(b, key) | EmptyMask(b) << kBucketEntries;
+    }
+    candidates.clear();
+    for (size_t j = 0; j < bands; ++j) {
+      Bucket* b = Home(j, StoredKey(keys[j]));
+      uint32_t match = masks[j] & ((1u << kBucketEntries) - 1);
+      uint32_t room = masks[j] >> kBucketEntries;
+      while (match != 0 || room == 0) {  // rare: a shared key or a full bucket
+        for (; match != 0; match &= match - 1) {
+          candidates.push_back(b->slot[__builtin_ctz(match)]);
+        }
+        if (room != 0) break;
+        b = Next(j, b);
+        match = MatchMask(*b, StoredKey(keys[j]));
+        room = EmptyMask(*b);
+      }
+      insert_at[j] = b;
+      masks[j] = room;
+    }
+    if (candidates.size() > 1) {
+      std::sort(candidates.begin(), candidates.end());
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    }
+    // The first kept document (slots are in input order) that verifies.
+    for (const uint32_t slot : candidates) {
+      ++result.candidate_checks;
+      const double s = Similarity(slot, lanes, doc_shingles);
+      if (s >= options.threshold) {
+        d.representative = kept_doc[slot];
+        d.similarity = static_cast<float>(s);
+        ++result.removed;
+        if (!has_members[slot]) {
+          has_members[slot] = 1;
+          ++result.duplicate_clusters;
+        }
+        if (options.record_edges) {
+          result.edges.push_back(DedupeEdge{d.representative, doc, d.similarity});
+        }
+        Record(d);
+        return d;
+      }
+    }
+    // Kept: it becomes a candidate for the documents after it.
+    const auto slot = static_cast<uint32_t>(kept);
+    if (slot % kChunkDocs == 0) lane_chunks.emplace_back(new uint8_t[kChunkDocs * k]);
+    std::memcpy(lane_chunks.back().get() + (slot % kChunkDocs) * k, lanes, k);
+    kept_doc.push_back(doc);
+    has_members.push_back(0);
+    if (options.exact) {
+      shingles.emplace_back();
+      if (doc_shingles != nullptr) shingles.back().swap(*doc_shingles);
+    }
+    for (size_t j = 0; j < bands; ++j) {
+      Bucket* b = insert_at[j];
+      const auto e = static_cast<size_t>(__builtin_ctz(masks[j]));  // its room
+      b->key[e] = StoredKey(keys[j]);
+      b->slot[e] = slot;
+    }
+    Record(d);
+    return d;
+  }
+
+  void Record(const Decision& d) {
+    result.representative.push_back(d.representative);
+    result.similarity.push_back(d.similarity);
+  }
+};
+
+StarDeduper::StarDeduper(const DedupeOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {}
+
+StarDeduper::~StarDeduper() = default;
+
+void StarDeduper::Prefetch(const uint32_t* band_keys) const { impl_->Prefetch(band_keys); }
+
+void StarDeduper::Reserve(size_t documents) {
+  impl_->Reserve(std::min<size_t>(documents, size_t{1} << 32));
+}
+
+size_t StarDeduper::size() const { return impl_->n; }
+
+StatusOr<StarDeduper::Decision> StarDeduper::Add(const uint8_t* lanes,
+                                                 const uint32_t* band_keys, bool empty,
+                                                 std::vector<uint64_t>* shingles) {
+  if (impl_->n >= UINT32_MAX - 1) {
+    return InvalidArgument("too many documents for one dedupe run (max 2^32 - 2)");
+  }
+  return impl_->Add(lanes, band_keys, empty, shingles);
+}
+
+DedupeResult StarDeduper::Finish() {
+  DedupeResult result = std::move(impl_->result);
+  result.documents = impl_->n;
   return result;
 }
 
@@ -565,18 +812,32 @@ class Workers {
     }
   }
 
-  // Collects every finished batch that is next in order. A batch finished
-  // while another thread drains is picked up by that thread (it re-checks
-  // under mu_) or by its own finisher's Drain, which waits for the lock.
+  // Collects every finished batch that is next in order, unless another
+  // thread is collecting: then this one goes back to sketching (collecting
+  // decides and writes, which is worth overlapping), and the collector takes
+  // its batch. A batch put in done_ while the collector holds collect_mu_ is
+  // seen by the collector's check after it lets go (the batch's finisher
+  // failed try_lock before that), so none is left behind.
   void Drain() {
-    std::lock_guard<std::mutex> collect_lock(collect_mu_);
+    for (;;) {
+      if (!collect_mu_.try_lock()) return;
+      const bool ok = DrainLocked();
+      collect_mu_.unlock();
+      if (!ok) return;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (abort_ || done_.find(next_) == done_.end()) return;
+    }
+  }
+
+  // Returns false when the run failed or was aborted.
+  bool DrainLocked() {
     for (;;) {
       std::unique_ptr<Batch> b;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        if (abort_) return;
+        if (abort_) return false;
         auto it = done_.find(next_);
-        if (it == done_.end()) return;
+        if (it == done_.end()) return true;
         b = std::move(it->second);
         done_.erase(it);
       }
@@ -596,7 +857,7 @@ class Workers {
         }
       }
       cv_.notify_all();
-      if (!s.ok()) return;
+      if (!s.ok()) return false;
     }
   }
 
@@ -650,23 +911,75 @@ class VectorReader : public DocumentReader {
 StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
                                     const TextDecoderFactory& decoders,
                                     const DedupeOptions& raw_options,
-                                    const DedupeProgressCallback& progress) {
+                                    const DedupeProgressCallback& progress,
+                                    const DedupeSink& sink) {
   CHAFF_ASSIGN_OR_RETURN(const DedupeOptions options,
                          ResolveDedupeOptions(raw_options));
+  if (sink && !options.split_chains) {
+    return InvalidArgument(
+        "components (no split chains) are known only at the end: no sink while reading");
+  }
   const DedupeSketcher sketcher(options);
-  DedupeIndex index(options);
+  // Stars are decided as documents arrive; components are clustered at the
+  // end from an index of every document.
+  std::unique_ptr<StarDeduper> stars;
+  std::unique_ptr<DedupeIndex> index;
+  if (options.split_chains) {
+    stars = std::make_unique<StarDeduper>(options);
+  } else {
+    index = std::make_unique<DedupeIndex>(options);
+  }
   const size_t k = static_cast<size_t>(options.num_hashes);
   const size_t bands = static_cast<size_t>(options.lsh.bands);
   DedupeProgress state;
 
+  // Adds one sketched document, in input order.
+  auto add = [&](const uint8_t* lanes, const uint32_t* keys, bool empty,
+                 std::vector<uint64_t>* shingles, std::string_view record, bool padded,
+                 uint32_t source, uint64_t line) -> Status {
+    if (index) return index->Add(lanes, keys, empty, shingles).status();
+    CHAFF_ASSIGN_OR_RETURN(const StarDeduper::Decision d,
+                           stars->Add(lanes, keys, empty, shingles));
+    if (!sink) return Status::Ok();
+    DecidedDocument doc;
+    doc.index = d.index;
+    doc.record = record;
+    doc.padded = padded;
+    doc.source = source;
+    doc.line = line;
+    doc.representative = d.representative;
+    doc.similarity = d.similarity;
+    return sink(doc);
+  };
+
+  // Sizes the star tables for the whole input once the first records show
+  // how large a document is.
+  bool reserved = options.input_bytes_hint == 0;
+  auto reserve = [&](uint64_t documents, uint64_t bytes) {
+    if (reserved || !stars || bytes == 0) return;
+    reserved = true;
+    const double per_document = static_cast<double>(bytes) / static_cast<double>(documents);
+    const double estimate = 1.1 * static_cast<double>(options.input_bytes_hint) / per_document;
+    stars->Reserve(static_cast<size_t>(std::min(estimate, 4e9)));
+  };
+
   // Moves a sketched batch into the index, in input order.
   auto collect = [&](Batch* b) -> Status {
     const size_t ok_docs = b->status.ok() ? b->size() : b->failed;
+    reserve(b->size(), b->data.size());
+    // Stars: the table lines of the documents just ahead are fetched while
+    // this one is decided (each decision probes one line per band).
+    constexpr size_t kAhead = 2;
+    for (size_t i = 0; stars && i < std::min(kAhead, ok_docs); ++i) {
+      if (!b->empty[i]) stars->Prefetch(b->keys.data() + i * bands);
+    }
     for (size_t i = 0; i < ok_docs; ++i) {
-      auto added = index.Add(b->lanes.data() + i * k, b->keys.data() + i * bands,
-                             b->empty[i] != 0,
-                             options.exact ? &b->shingles[i] : nullptr);
-      if (!added.ok()) return added.status();
+      if (stars && i + kAhead < ok_docs && !b->empty[i + kAhead]) {
+        stars->Prefetch(b->keys.data() + (i + kAhead) * bands);
+      }
+      CHAFF_RETURN_IF_ERROR(add(b->lanes.data() + i * k, b->keys.data() + i * bands,
+                                b->empty[i] != 0, options.exact ? &b->shingles[i] : nullptr,
+                                b->Record(i), /*padded=*/true, b->sources[i], b->lines[i]));
     }
     if (!b->status.ok()) {
       std::string where = reader->SourceName(b->sources[b->failed]);
@@ -697,10 +1010,12 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
         }
       }
       sketcher.Sketch(text, &w.scratch, &w.sketch);
-      CHAFF_ASSIGN_OR_RETURN(const uint32_t added, index.Add(&w.sketch));
-      (void)added;
+      CHAFF_RETURN_IF_ERROR(add(w.sketch.lanes.data(), w.sketch.band_keys.data(),
+                                w.sketch.empty, &w.sketch.shingles, doc.bytes, doc.padded,
+                                doc.source, doc.line));
       ++state.documents;
       state.bytes += doc.bytes.size();
+      if (state.bytes >= options.batch_bytes) reserve(state.documents, state.bytes);
       if (progress && state.bytes >= next_report) {
         if (!progress(state)) return Cancelled("interrupted");
         next_report = state.bytes + options.batch_bytes;
@@ -719,7 +1034,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
 
   state.clustering = true;
   if (progress && !progress(state)) return Cancelled("interrupted");
-  DedupeResult result = index.Cluster();
+  DedupeResult result = index ? index->Cluster() : stars->Finish();
   result.bytes = state.bytes;
   return result;
 }

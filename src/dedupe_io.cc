@@ -513,6 +513,147 @@ Status WriteKeptOnly(const std::vector<CorpusInput>& inputs, const DedupeResult&
 
 }  // namespace
 
+// --- Writing document by document ---------------------------------------------
+
+struct DedupeStreamWriter::Impl {
+  const std::vector<CorpusInput>* inputs;
+  DedupeOutputOptions options;
+  bool jsonl_out = false;
+  bool want_ids = false;
+  std::unique_ptr<OutputFile> shared;    // JSONL output
+  std::unique_ptr<OutputFile> clusters;  // --clusters
+  std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
+  uint32_t tree_source = UINT32_MAX;
+  std::vector<uint8_t> mirrored;
+  uint32_t next_index = 0;
+  // Ids of kept documents (a removed one names its representative's):
+  // doc i's id is ids[id_begin[i], id_begin[i + 1]); removed documents add
+  // none. 8 bytes per document plus the kept ids, only with --clusters.
+  std::string ids;
+  std::vector<uint64_t> id_begin{0};
+  JsonlParser parser;
+  std::string id;
+  std::string line_out;
+
+  Impl(const std::vector<CorpusInput>* in, const DedupeOutputOptions& o)
+      : inputs(in), options(o), jsonl_out(IsJsonlOutput(o.output)),
+        want_ids(!o.clusters.empty()), mirrored(in->size(), 0) {}
+
+  Status OpenTree(const CorpusInput& in, std::unique_ptr<OutputFile>* file) {
+    const std::string target = TreeTarget(options.output, in);
+    std::error_code ec;
+    fs::create_directories(fs::path(target).parent_path(), ec);
+    CHAFF_ASSIGN_OR_RETURN(*file, OutputFile::Create(target));
+    return Status::Ok();
+  }
+
+  Status WriteClustersLine(const DecidedDocument& doc, const CorpusInput& in) {
+    id.clear();
+    if (in.kind == InputKind::kJsonl) {
+      // A record without an id, or one let through as bad
+      // (--skip-bad-records), is named by its place.
+      auto has_id = parser.ParseId(doc.record, options.fields.id_field, &id);
+      if (!has_id.ok() || !*has_id) id = in.name + ":" + std::to_string(doc.line);
+    } else {
+      id = in.name;
+    }
+    const bool kept = doc.kept();
+    if (kept) ids += id;
+    id_begin.push_back(ids.size());
+    line_out.assign("{\"id\":");
+    AppendJsonString(id, &line_out);
+    line_out += ",\"cluster\":" + std::to_string(doc.representative) + ",\"representative\":";
+    const uint32_t rep = doc.representative;
+    AppendJsonString(kept ? std::string_view(id)
+                          : std::string_view(ids).substr(id_begin[rep],
+                                                         id_begin[rep + 1] - id_begin[rep]),
+                     &line_out);
+    char sim[48];
+    std::snprintf(sim, sizeof(sim), ",\"similarity\":%.4f,\"kept\":%s}\n",
+                  static_cast<double>(doc.similarity), kept ? "true" : "false");
+    line_out += sim;
+    return clusters->Write(line_out);
+  }
+};
+
+DedupeStreamWriter::DedupeStreamWriter(const std::vector<CorpusInput>* inputs,
+                                       const DedupeOutputOptions& options)
+    : impl_(std::make_unique<Impl>(inputs, options)) {}
+
+DedupeStreamWriter::~DedupeStreamWriter() = default;
+
+StatusOr<std::unique_ptr<DedupeStreamWriter>> DedupeStreamWriter::Create(
+    const std::vector<CorpusInput>* inputs, const DedupeOutputOptions& options) {
+  CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(*inputs, options));
+  std::unique_ptr<DedupeStreamWriter> w(new DedupeStreamWriter(inputs, options));
+  Impl& m = *w->impl_;
+  if (m.jsonl_out) {
+    CHAFF_ASSIGN_OR_RETURN(m.shared, OutputFile::Create(options.output));
+  } else {
+    std::error_code ec;
+    fs::create_directories(options.output, ec);
+    if (ec) return IoError(options.output + ": cannot create directory: " + ec.message());
+  }
+  if (m.want_ids) {
+    CHAFF_ASSIGN_OR_RETURN(m.clusters, OutputFile::Create(options.clusters));
+  }
+  return w;
+}
+
+Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
+  Impl& m = *impl_;
+  if (doc.index != m.next_index || doc.source >= m.inputs->size()) {
+    return Status(StatusCode::kInternal, "dedupe writer: documents out of order");
+  }
+  ++m.next_index;
+  const CorpusInput& in = (*m.inputs)[doc.source];
+  const bool kept = doc.kept();
+  if (m.want_ids) CHAFF_RETURN_IF_ERROR(m.WriteClustersLine(doc, in));
+  OutputFile* out = nullptr;
+  std::unique_ptr<OutputFile> own;  // a text file's mirror
+  if (m.jsonl_out) {
+    out = m.shared.get();
+  } else if (in.kind == InputKind::kJsonl) {
+    if (doc.source != m.tree_source) {
+      if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.tree_file->Commit());
+      CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &m.tree_file));
+      m.tree_source = doc.source;
+      m.mirrored[doc.source] = 1;
+    }
+    out = m.tree_file.get();
+  } else if (kept) {
+    CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &own));
+    CHAFF_RETURN_IF_ERROR(own->Write(doc.record));
+    CHAFF_RETURN_IF_ERROR(own->Commit());
+    stats_.bytes_written += doc.record.size();
+  }
+  if (kept && out != nullptr) {
+    CHAFF_RETURN_IF_ERROR(out->Write(doc.record));
+    CHAFF_RETURN_IF_ERROR(out->Write("\n"));
+    stats_.bytes_written += doc.record.size() + 1;
+  }
+  ++stats_.documents;
+  stats_.kept += kept ? 1 : 0;
+  return Status::Ok();
+}
+
+Status DedupeStreamWriter::Finish() {
+  Impl& m = *impl_;
+  if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.tree_file->Commit());
+  // Mirror JSONL inputs that hold no record at all as empty files.
+  if (!m.jsonl_out) {
+    for (size_t s = 0; s < m.inputs->size(); ++s) {
+      if ((*m.inputs)[s].kind != InputKind::kJsonl || m.mirrored[s]) continue;
+      std::unique_ptr<OutputFile> file;
+      CHAFF_RETURN_IF_ERROR(m.OpenTree((*m.inputs)[s], &file));
+      CHAFF_RETURN_IF_ERROR(file->Commit());
+    }
+  }
+  if (m.clusters) CHAFF_RETURN_IF_ERROR(m.clusters->Commit());
+  if (m.shared) CHAFF_RETURN_IF_ERROR(m.shared->Commit());
+  return Status::Ok();
+}
+
 Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
                           const DedupeResult& result,
                           const DedupeOutputOptions& options,
@@ -520,115 +661,29 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
                           DedupeWriteStats* stats) {
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, options));
   const size_t n = result.representative.size();
-  const bool jsonl_out = IsJsonlOutput(options.output);
-  const bool want_ids = !options.clusters.empty();
   *stats = DedupeWriteStats();
-  if (!want_ids && !options.record_by_record) {
+  if (options.clusters.empty() && !options.record_by_record) {
     return WriteKeptOnly(inputs, result, options, progress, stats);
   }
-
-  // Representatives of clusters with members: their ids are needed again
-  // when their members are written (always later: a representative is the
-  // first document of its cluster).
-  std::vector<uint8_t> has_members;
-  std::unordered_map<uint32_t, std::string> rep_ids;
-  if (want_ids) {
-    has_members.assign(n, 0);
-    for (size_t i = 0; i < n; ++i) {
-      if (!result.Kept(i)) has_members[result.representative[i]] = 1;
-    }
-  }
-
-  std::unique_ptr<OutputFile> shared;
-  if (jsonl_out) {
-    CHAFF_ASSIGN_OR_RETURN(shared, OutputFile::Create(options.output));
-  } else if (!options.output.empty()) {
-    std::error_code ec;
-    fs::create_directories(options.output, ec);
-    if (ec) return IoError(options.output + ": cannot create directory: " + ec.message());
-  }
-  std::unique_ptr<OutputFile> clusters;
-  if (want_ids) {
-    CHAFF_ASSIGN_OR_RETURN(clusters, OutputFile::Create(options.clusters));
-  }
-
+  CHAFF_ASSIGN_OR_RETURN(auto writer, DedupeStreamWriter::Create(&inputs, options));
   CorpusReader reader(&inputs);
-  JsonlParser parser;
-  std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
-  uint32_t tree_source = UINT32_MAX;
-  std::vector<uint8_t> mirrored(inputs.size(), 0);
-  std::string line_out;
-  std::string id;
   DedupeProgress state;
   uint64_t next_report = 0;
   size_t index = 0;
-  RawDocument doc;
+  RawDocument raw;
   for (;; ++index) {
-    CHAFF_ASSIGN_OR_RETURN(const bool more, reader.Next(&doc));
+    CHAFF_ASSIGN_OR_RETURN(const bool more, reader.Next(&raw));
     if (!more) break;
-    if (index >= n) break;  // reported below
-    const CorpusInput& in = inputs[doc.source];
-    const bool kept = result.Kept(index);
-
-    if (want_ids) {
-      id.clear();
-      if (in.kind == InputKind::kJsonl) {
-        // A record without an id, or one pass 1 let through as bad
-        // (--skip-bad-records), is named by its place.
-        auto has_id = parser.ParseId(doc.bytes, options.fields.id_field, &id);
-        if (!has_id.ok() || !*has_id) id = in.name + ":" + std::to_string(doc.line);
-      } else {
-        id = in.name;
-      }
-      const uint32_t rep = result.representative[index];
-      if (has_members[index]) rep_ids.emplace(static_cast<uint32_t>(index), id);
-      line_out.assign("{\"id\":");
-      AppendJsonString(id, &line_out);
-      line_out += ",\"cluster\":" + std::to_string(rep) + ",\"representative\":";
-      if (kept) {
-        AppendJsonString(id, &line_out);
-      } else {
-        auto it = rep_ids.find(rep);
-        AppendJsonString(it != rep_ids.end() ? it->second : std::string(), &line_out);
-      }
-      char sim[48];
-      std::snprintf(sim, sizeof(sim), ",\"similarity\":%.4f,\"kept\":%s}\n",
-                    static_cast<double>(result.similarity[index]), kept ? "true" : "false");
-      line_out += sim;
-      CHAFF_RETURN_IF_ERROR(clusters->Write(line_out));
-    }
-
-    if (jsonl_out) {
-      if (kept) {
-        CHAFF_RETURN_IF_ERROR(shared->Write(doc.bytes));
-        CHAFF_RETURN_IF_ERROR(shared->Write("\n"));
-        stats->bytes_written += doc.bytes.size() + 1;
-      }
-    } else if (in.kind == InputKind::kJsonl) {
-      if (doc.source != tree_source) {
-        if (tree_file) CHAFF_RETURN_IF_ERROR(tree_file->Commit());
-        const std::string target = TreeTarget(options.output, in);
-        std::error_code ec;
-        fs::create_directories(fs::path(target).parent_path(), ec);
-        CHAFF_ASSIGN_OR_RETURN(tree_file, OutputFile::Create(target));
-        tree_source = doc.source;
-        mirrored[doc.source] = 1;
-      }
-      if (kept) {
-        CHAFF_RETURN_IF_ERROR(tree_file->Write(doc.bytes));
-        CHAFF_RETURN_IF_ERROR(tree_file->Write("\n"));
-        stats->bytes_written += doc.bytes.size() + 1;
-      }
-    } else if (kept) {
-      const std::string target = TreeTarget(options.output, in);
-      std::error_code ec;
-      fs::create_directories(fs::path(target).parent_path(), ec);
-      CHAFF_ASSIGN_OR_RETURN(auto file, OutputFile::Create(target));
-      CHAFF_RETURN_IF_ERROR(file->Write(doc.bytes));
-      CHAFF_RETURN_IF_ERROR(file->Commit());
-      stats->bytes_written += doc.bytes.size();
-    }
-    stats->kept += kept ? 1 : 0;
+    if (index >= n) return InputsChanged(n, "more");
+    DecidedDocument doc;
+    doc.index = static_cast<uint32_t>(index);
+    doc.record = raw.bytes;
+    doc.padded = raw.padded;
+    doc.source = raw.source;
+    doc.line = raw.line;
+    doc.representative = result.representative[index];
+    doc.similarity = result.similarity[index];
+    CHAFF_RETURN_IF_ERROR(writer->Add(doc));
     state.documents = index + 1;
     state.bytes = reader.bytes_read();
     if (progress && state.bytes >= next_report) {
@@ -636,22 +691,10 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
       next_report = state.bytes + (1u << 20);
     }
   }
-  stats->documents = index;
-  if (index != n) return InputsChanged(n, index > n ? "more" : std::to_string(index));
-  if (tree_file) CHAFF_RETURN_IF_ERROR(tree_file->Commit());
-  // Mirror JSONL inputs that hold no record at all as empty files.
-  if (!jsonl_out) {
-    for (size_t s = 0; s < inputs.size(); ++s) {
-      if (inputs[s].kind != InputKind::kJsonl || mirrored[s]) continue;
-      const std::string target = TreeTarget(options.output, inputs[s]);
-      std::error_code ec;
-      fs::create_directories(fs::path(target).parent_path(), ec);
-      CHAFF_ASSIGN_OR_RETURN(auto file, OutputFile::Create(target));
-      CHAFF_RETURN_IF_ERROR(file->Commit());
-    }
-  }
-  if (clusters) CHAFF_RETURN_IF_ERROR(clusters->Commit());
-  if (shared) CHAFF_RETURN_IF_ERROR(shared->Commit());
+  *stats = writer->stats();
+  if (index != n) return InputsChanged(n, std::to_string(index));
+  CHAFF_RETURN_IF_ERROR(writer->Finish());
+  *stats = writer->stats();
   return Status::Ok();
 }
 

@@ -3,23 +3,35 @@
 // Pipeline (one direction):
 //   text -> tokens -> word n-gram shingles -> MinHash signature (K lanes)
 //        -> b band keys (LSH) + the signature's low bytes (for verification)
-//   all documents -> per band: group (key, doc) by key -> runs of equal keys are
-//        candidate pairs -> verified on the full signature (or, with exact,
-//        on exact shingle-set Jaccard) -> union-find -> clusters.
+// then one of two ways to decide (DedupeOptions::split_chains):
+//   stars (the default), decided while reading: documents are taken in input
+//        order; a document's candidates are the kept documents that share a
+//        band key with it (one hash table per band, holding kept documents
+//        only); it is a duplicate of the first of them (in input order) that
+//        verifies on the full signature (or, with exact, on exact
+//        shingle-set Jaccard), otherwise it is kept and enters the tables.
+//        Every removed document is similar to the one kept in its place, and
+//        each decision is final when it is made, so `chaff dedupe` writes its
+//        output in the same pass (DedupeSink).
+//   components: all documents -> per band: group (key, doc) by key -> runs of
+//        equal keys are candidate pairs -> verified -> union-find -> clusters
+//        (connected components, which can chain: A ~ B ~ C drops C even when
+//        C is far from A). Needs every document before any decision.
 // The representative of a cluster is its first document in input order, and
 // it is the one kept.
 //
 // Memory per document is fixed: K bytes of signature (the low byte of each
 // lane: b-bit minwise hashing with b = 8, Li & Koenig 2010) plus 4 bytes per
-// band key plus a few bytes of bookkeeping; no text is kept (except with
-// `exact`, which keeps every document's shingle set, 8 bytes per shingle).
+// band key plus a few bytes of bookkeeping for components; for stars, the
+// signature and one 8-byte table entry per band (at a load of 0.35-0.7) of
+// each kept document and 8 bytes of each removed one. No text is kept
+// (except with `exact`, which keeps shingle sets, 8 bytes per shingle).
 //
 // Determinism: documents get indexes in input order; sketching is a pure
-// function of the text; clustering runs after all documents are in, in a
-// fixed order (band, key, document). The connected components do not depend
-// on the order in which verified pairs are joined anyway, and the union-find
-// root is always the smallest index, so the output is the same at any thread
-// count.
+// function of the text; decisions are made in input order (stars) or after
+// all documents are in, in a fixed order (band, key, document) (components,
+// whose union-find root is always the smallest index), so the output is the
+// same at any thread count.
 #ifndef CHAFF_DEDUPE_H_
 #define CHAFF_DEDUPE_H_
 
@@ -69,21 +81,25 @@ struct DedupeOptions {
   bool exact = false;
   // Worker threads for reading, decoding and sketching; 0: all cores.
   int threads = 0;
-  // Union-find clusters are connected components, so they chain: A ~ B and
-  // B ~ C put C in A's cluster even when C is far from A (on the 10x BBC
-  // benchmark, 1 removed document in 2,059 has exact J 0.699 to the kept
-  // one at threshold 0.8). With split_chains, each component is split into
-  // stars in input order: a member joins the first earlier representative
-  // it is itself similar to (>= threshold), otherwise it becomes a
-  // representative (kept). Every removed document is then similar to the
-  // document that replaces it. Deterministic, like the components. On by
-  // default: a tool that removes a document should be able to name a kept
-  // near-duplicate of it.
+  // true (the default): stars decided in input order (see the top of this
+  // file): a document joins the first earlier kept document among its LSH
+  // candidates that it is itself similar to (>= threshold), otherwise it is
+  // kept. Every removed document is then similar to the document that
+  // replaces it, and decisions are final as they are made (DedupeSink).
+  // false: union-find connected components of the verified candidate graph,
+  // which chain: A ~ B and B ~ C put C in A's cluster even when C is far
+  // from A (on the 10x BBC benchmark, 1 removed document in 2,059 has exact
+  // J 0.699 to the kept one at threshold 0.8).
   bool split_chains = true;
   // Record verified pairs in DedupeResult::edges (for evaluation).
   bool record_edges = false;
   uint64_t token_seed = kDefaultTokenSeed;
   uint64_t minhash_seed = kDefaultMinHashSeed;
+  // The input's size in bytes when known (0: unknown): once the first
+  // records are in, the number of documents is estimated from it and the
+  // tables are sized for them at once (a size hint only; results do not
+  // depend on it).
+  uint64_t input_bytes_hint = 0;
   // Documents are handed to workers in batches of about this many bytes.
   size_t batch_bytes = size_t{1} << 20;
 };
@@ -153,8 +169,53 @@ struct DedupeResult {
   bool Kept(size_t i) const { return representative[i] == i; }
 };
 
-// Collects sketches in input order and clusters them. Not thread-safe: the
-// caller adds documents from one thread, in input order.
+// Stars decided in input order (split_chains; see the top of this file).
+// Not thread-safe: the caller decides documents from one thread, in input
+// order.
+class StarDeduper {
+ public:
+  // Precondition: `options` went through ResolveDedupeOptions.
+  explicit StarDeduper(const DedupeOptions& options);
+  ~StarDeduper();
+  StarDeduper(const StarDeduper&) = delete;
+  StarDeduper& operator=(const StarDeduper&) = delete;
+
+  struct Decision {
+    uint32_t index = 0;           // the document's input index
+    uint32_t representative = 0;  // == index when kept
+    float similarity = 1.0f;
+  };
+
+  // Decides the next document: lanes[0, K), band_keys[0, bands) (ignored
+  // when empty), shingles moved out when `exact` and the document is kept
+  // (may be null otherwise). Fails when the index is full (2^32 - 2
+  // documents).
+  StatusOr<Decision> Add(const uint8_t* lanes, const uint32_t* band_keys, bool empty,
+                         std::vector<uint64_t>* shingles);
+
+  // Makes room for this many documents in all (when known or estimated):
+  // growing the tables as documents come moves every entry again at each
+  // doubling, which costs more than the lookups.
+  void Reserve(size_t documents);
+
+  // Hints that a document with these band keys comes next: its table
+  // entries are fetched while the caller decides the one before it.
+  void Prefetch(const uint32_t* band_keys) const;
+
+  size_t size() const;
+
+  // The decisions so far, as a DedupeResult (bytes left 0). Can be called
+  // once; the deduper is spent afterwards.
+  DedupeResult Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Collects sketches in input order and clusters them into connected
+// components (split_chains is not consulted: stars are StarDeduper's). Not
+// thread-safe: the caller adds documents from one thread, in input order.
 class DedupeIndex {
  public:
   // Precondition: `options` went through ResolveDedupeOptions.
@@ -174,7 +235,8 @@ class DedupeIndex {
 
   size_t size() const;
 
-  // Clusters every document added so far. Can be called once.
+  // Clusters every document added so far into connected components. Can be
+  // called once.
   DedupeResult Cluster();
 
  private:
@@ -184,7 +246,7 @@ class DedupeIndex {
 
 // Convenience for callers that hold the texts (tests, `chaff clean
 // --dedupe` on documents already in memory): sketches texts[i] in order
-// (multi-threaded as options.threads says) and clusters them.
+// (multi-threaded as options.threads says) and decides them (DedupeCorpus).
 StatusOr<DedupeResult> DedupeTexts(const std::vector<std::string_view>& texts,
                                    const DedupeOptions& options);
 
@@ -240,20 +302,41 @@ struct DedupeProgress {
   bool clustering = false;  // reading is done; clustering has started
 };
 
+// One document as decided, handed to a DedupeSink in input order.
+struct DecidedDocument {
+  uint32_t index = 0;           // 0-based input index
+  std::string_view record;      // the record as read (RawDocument::bytes)
+  bool padded = false;          // as RawDocument::padded
+  uint32_t source = 0;          // as RawDocument::source
+  uint64_t line = 0;            // as RawDocument::line
+  uint32_t representative = 0;  // == index when kept
+  float similarity = 1.0f;      // to the representative
+  bool kept() const { return representative == index; }
+};
+
+// Receives every document right after it is decided, in input order, one
+// call at a time (from whichever worker thread collects; with one thread,
+// the caller's). A failure stops the run with that status.
+using DedupeSink = std::function<Status(const DecidedDocument&)>;
+
 // Called from the thread that called DedupeCorpus: about once per batch
 // with one thread, about ten times a second with more.
 // Returning false stops the run, which then fails with kCancelled (how the
 // CLI honours Ctrl-C without the library knowing about signals).
 using DedupeProgressCallback = std::function<bool(const DedupeProgress&)>;
 
-// Pass 1 of `chaff dedupe`: reads every record, sketches them on
-// options.threads workers (the calling thread reads and collects, in input
-// order), and clusters. The first failure in input order is returned, with
-// its source and line.
+// Reads every record, sketches them on options.threads workers (which take
+// turns at the reader and add their batches in input order), and decides.
+// The first failure in input order is returned, with its source and line.
+// With split_chains (stars), `sink` (may be empty) gets every document as
+// soon as it is decided, so the caller can write its output in this one
+// pass; without split_chains a sink is an error (components are known only
+// at the end: write from the result instead, WriteDedupeOutputs).
 StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
                                     const TextDecoderFactory& decoders,
                                     const DedupeOptions& options,
-                                    const DedupeProgressCallback& progress = {});
+                                    const DedupeProgressCallback& progress = {},
+                                    const DedupeSink& sink = {});
 
 }  // namespace chaff
 

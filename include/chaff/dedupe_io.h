@@ -117,6 +117,38 @@ struct DedupeWriteStats {
   uint64_t bytes_written = 0;  // uncompressed
 };
 
+// Writes the outputs of DedupeOutputOptions document by document, as they
+// are decided: the sink of a one-pass `chaff dedupe` (stars), and the
+// record-by-record path of WriteDedupeOutputs. Documents must come in input
+// order, each exactly once. Nothing appears under a final name before
+// Finish (every output is a temporary file until then); destroying an
+// unfinished writer removes them.
+class DedupeStreamWriter {
+ public:
+  // Checks the plan (CheckDedupeOutputs) and opens the shared outputs.
+  // `inputs` must outlive the writer.
+  static StatusOr<std::unique_ptr<DedupeStreamWriter>> Create(
+      const std::vector<CorpusInput>* inputs, const DedupeOutputOptions& options);
+  ~DedupeStreamWriter();
+  DedupeStreamWriter(const DedupeStreamWriter&) = delete;
+  DedupeStreamWriter& operator=(const DedupeStreamWriter&) = delete;
+
+  // Writes what `doc` contributes: the record when kept, its clusters line.
+  Status Add(const DecidedDocument& doc);
+
+  // Mirrors JSONL inputs that held no record as empty files and commits
+  // every output.
+  Status Finish();
+
+  const DedupeWriteStats& stats() const { return stats_; }
+
+ private:
+  DedupeStreamWriter(const std::vector<CorpusInput>* inputs, const DedupeOutputOptions& options);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  DedupeWriteStats stats_;
+};
+
 // Checks the output plan before any work: the output must not be an input,
 // JSONL output needs JSONL inputs, two inputs must not map to one output.
 Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,

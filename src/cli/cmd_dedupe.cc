@@ -101,7 +101,7 @@ bool IsRecordError(const std::string& message, const std::vector<CorpusInput>& i
   return false;
 }
 
-Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
+Status Run(const DedupeFlags& flags, DedupeOptions options) {
   const auto start = std::chrono::steady_clock::now();
   // Inputs, with stdin (named "-" or no input at all) spooled to a file.
   std::vector<std::string> paths = flags.inputs;
@@ -134,20 +134,31 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, out));
 
   const uint64_t total = TotalBytesIfKnown(inputs);
-  // Pass 1: sketch and cluster.
+  options.input_bytes_hint = total;
+  // Stars (the default) are decided as the documents are read, so the
+  // output is written in the same pass; components need a second pass.
+  const bool one_pass = options.split_chains;
+  std::unique_ptr<DedupeStreamWriter> writer;
+  if (one_pass) {
+    CHAFF_ASSIGN_OR_RETURN(writer, DedupeStreamWriter::Create(&inputs, out));
+  }
   CorpusReader reader(&inputs);
   auto bad = std::make_shared<std::atomic<uint64_t>>(0);
   StatusOr<DedupeResult> result = Status(StatusCode::kInternal, "not run");
   auto cluster_start = start;
   {
-    Progress progress("chaff dedupe: pass 1/2 (sketch)", !flags.quiet);
+    Progress progress(one_pass ? "chaff dedupe" : "chaff dedupe: pass 1/2 (sketch)",
+                      !flags.quiet);
+    DedupeSink sink;
+    if (writer) sink = [&](const DecidedDocument& d) { return writer->Add(d); };
     result = DedupeCorpus(
         &reader, CorpusDecoders(&inputs, out.fields, bad), options,
         [&](const DedupeProgress& p) {
           if (p.clustering) cluster_start = std::chrono::steady_clock::now();
           progress.Update(p.documents, reader.bytes_read(), total);
           return !Interrupted().load();
-        });
+        },
+        sink);
   }
   if (!result.ok()) {
     const Status& s = result.status();
@@ -161,10 +172,13 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
   for (const auto& w : reader.warnings()) PrintWarning(w);
   const uint64_t input_bytes = reader.bytes_read();
 
-  // Pass 2: write what is kept.
+  // Pass 2 (components): write what is kept. One pass: commit the outputs.
   const auto write_start = std::chrono::steady_clock::now();
   DedupeWriteStats written;
-  {
+  if (writer) {
+    CHAFF_RETURN_IF_ERROR(writer->Finish());
+    written = writer->stats();
+  } else {
     Progress progress("chaff dedupe: pass 2/2 (write)", !flags.quiet);
     CHAFF_RETURN_IF_ERROR(WriteDedupeOutputs(
         inputs, *result, out,
@@ -194,10 +208,16 @@ Status Run(const DedupeFlags& flags, const DedupeOptions& options) {
         WithCommas(written.kept).c_str(), r.lsh.bands, r.lsh.rows, options.num_hashes,
         options.sketch_mode == SketchMode::kClassic ? "classic" : "oph", options.threshold,
         options.exact ? " (exact verification)" : "");
-    std::fprintf(stderr,
-                 "chaff dedupe: time: read and sketch %.3f s, cluster %.3f s, write %.3f s\n",
-                 seconds(start, cluster_start), seconds(cluster_start, write_start),
-                 seconds(write_start, end));
+    if (one_pass) {
+      std::fprintf(stderr,
+                   "chaff dedupe: time: read, sketch, decide and write %.3f s, commit %.3f s\n",
+                   seconds(start, write_start), seconds(write_start, end));
+    } else {
+      std::fprintf(stderr,
+                   "chaff dedupe: time: read and sketch %.3f s, cluster %.3f s, write %.3f s\n",
+                   seconds(start, cluster_start), seconds(cluster_start, write_start),
+                   seconds(write_start, end));
+    }
     if (r.empty_documents > 0) {
       std::fprintf(stderr, "chaff dedupe: %s empty documents kept as they are\n",
                    WithCommas(r.empty_documents).c_str());
@@ -216,7 +236,8 @@ CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
       "dedupe",
       "Remove near-duplicate documents: keeps the first document of every cluster of "
       "documents whose word-shingle Jaccard similarity is >= --threshold (MinHash + LSH, "
-      "verified on the full signature). Reads the input twice.");
+      "verified on the full signature). Writes the kept documents as it reads (with "
+      "--no-split-chains it reads the input twice).");
   cmd->add_option("inputs", flags->inputs,
                   "Files or directories (walked recursively, sorted); JSONL (.jsonl/.ndjson, "
                   "also .gz/.zst) holds one document per line, any other file is one "
