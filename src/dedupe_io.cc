@@ -523,6 +523,9 @@ struct DedupeStreamWriter::Impl {
   std::unique_ptr<OutputFile> shared;    // JSONL output
   std::unique_ptr<OutputFile> clusters;  // --clusters
   std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
+  // Mirrors that are complete but not yet renamed into place: every output
+  // appears at Finish, so a run that fails leaves none.
+  std::vector<std::unique_ptr<OutputFile>> finished;
   uint32_t tree_source = UINT32_MAX;
   std::vector<uint8_t> mirrored;
   uint32_t next_index = 0;
@@ -615,7 +618,10 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
     out = m.shared.get();
   } else if (in.kind == InputKind::kJsonl) {
     if (doc.source != m.tree_source) {
-      if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.tree_file->Commit());
+      if (m.tree_file) {
+        CHAFF_RETURN_IF_ERROR(m.tree_file->Close());
+        m.finished.push_back(std::move(m.tree_file));
+      }
       CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &m.tree_file));
       m.tree_source = doc.source;
       m.mirrored[doc.source] = 1;
@@ -624,7 +630,8 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
   } else if (kept) {
     CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &own));
     CHAFF_RETURN_IF_ERROR(own->Write(doc.record));
-    CHAFF_RETURN_IF_ERROR(own->Commit());
+    CHAFF_RETURN_IF_ERROR(own->Close());
+    m.finished.push_back(std::move(own));
     stats_.bytes_written += doc.record.size();
   }
   if (kept && out != nullptr) {
@@ -640,6 +647,8 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
 Status DedupeStreamWriter::Finish() {
   Impl& m = *impl_;
   if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.tree_file->Commit());
+  for (auto& file : m.finished) CHAFF_RETURN_IF_ERROR(file->Commit());
+  m.finished.clear();
   // Mirror JSONL inputs that hold no record at all as empty files.
   if (!m.jsonl_out) {
     for (size_t s = 0; s < m.inputs->size(); ++s) {

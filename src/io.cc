@@ -593,18 +593,28 @@ Status OutputFile::WriteParts(const std::string_view* parts, size_t n) {
   return Status::Ok();
 }
 
-Status OutputFile::Commit() {
+Status OutputFile::Close() {
+  if (closed_) return Status::Ok();
   CHAFF_RETURN_IF_ERROR(FlushBuffer(true));
-  if (is_stdout_) {
-    committed_ = true;
-    return Status::Ok();
-  }
+  closed_ = true;
+  std::string().swap(buf_);  // a closed file waiting for Commit holds no buffers
+  codec_.reset();
+  if (is_stdout_) return Status::Ok();
   // No fsync: the rename already guarantees that readers see either no file
   // or the whole file. Durability across a power cut is the caller's choice
   // (`sync`), as with sort -o or gzip; an fsync per output cost 45 ms a file.
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) return ErrnoStatus(path_, "write failed", errno);
+  return Status::Ok();
+}
+
+Status OutputFile::Commit() {
+  CHAFF_RETURN_IF_ERROR(Close());
+  if (is_stdout_) {
+    committed_ = true;
+    return Status::Ok();
+  }
   if (direct_) {
     committed_ = true;
     return Status::Ok();

@@ -36,6 +36,7 @@ class TempDir {
     fs::remove_all(path_, ec);
   }
   std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+  const fs::path& path() const { return path_; }
 
  private:
   fs::path path_;
@@ -396,4 +397,152 @@ TEST_CASE("dedupe io: a progress callback can cancel the run at any thread count
       CHECK(res.ok());
     }
   }
+}
+
+TEST_CASE("dedupe io: one pass (writing as documents are decided) writes what pass 2 writes",
+          "[dedupe][io]") {
+  TempDir dir;
+  // Two JSONL inputs (one compressed, with awkward line endings and a bad
+  // record let through), an empty one, and a text tree.
+  auto records = Records(600);
+  std::string bytes;
+  for (size_t i = 0; i < records.size(); ++i) {
+    bytes += records[i] + ((i % 7 == 0) ? "\r\n" : "\n");
+    if (i % 13 == 0) bytes += " \t \n";
+  }
+  bytes += "{\"id\":\"bad\",\"text\":\n";
+  bytes += records[1] + " ";
+  fs::create_directories(dir / "in/tree");
+  {
+    auto out = chaff::OutputFile::Create(dir / "in/a.jsonl.zst");
+    REQUIRE(out.ok());
+    REQUIRE((*out)->Write(bytes).ok());
+    REQUIRE((*out)->Commit().ok());
+  }
+  WriteFile(dir / "in/b.jsonl", Records(300));  // copies of a.jsonl's first 300
+  WriteFile(dir / "in/c.jsonl", {});
+  std::mt19937_64 rng(3);
+  const std::string text = Words(&rng, 300);
+  std::ofstream(dir / "in/tree/1.txt") << text;
+  std::ofstream(dir / "in/tree/2.txt") << text << " signed";
+  std::ofstream(dir / "in/tree/3.txt") << Words(&rng, 300);
+  const auto inputs = Inputs({dir / "in"});
+  REQUIRE(inputs.size() == 6);
+  chaff::JsonlFields fields;
+  fields.skip_bad_records = true;
+
+  struct Plan {
+    std::string output;
+    std::string clusters;
+  };
+  const std::vector<Plan> plans = {{"tree", "clusters.jsonl"}, {"tree_plain", ""}};
+  for (const Plan& plan : plans) {
+    // Two passes: decide, then WriteDedupeOutputs.
+    chaff::DedupeOptions o;
+    o.threads = 2;
+    o.batch_bytes = 4096;
+    chaff::DedupeOutputOptions two;
+    two.output = dir / ("two_" + plan.output);
+    two.fields = fields;
+    if (!plan.clusters.empty()) two.clusters = dir / ("two_" + plan.clusters);
+    chaff::StatusOr<chaff::DedupeResult> base = chaff::Status::Ok();
+    {
+      chaff::CorpusReader reader(&inputs);
+      base = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, fields), o);
+      REQUIRE(base.ok());
+      CHECK(base->removed > 300);
+      chaff::DedupeWriteStats stats;
+      REQUIRE(chaff::WriteDedupeOutputs(inputs, *base, two, {}, &stats).ok());
+    }
+    for (int threads : {1, 2, 4}) {
+      INFO(plan.output << ", threads " << threads);
+      o.threads = threads;
+      chaff::DedupeOutputOptions one = two;
+      one.output = dir / ("one_" + plan.output + std::to_string(threads));
+      if (!plan.clusters.empty()) one.clusters = dir / ("one_" + plan.clusters);
+      auto writer = chaff::DedupeStreamWriter::Create(&inputs, one);
+      REQUIRE(writer.ok());
+      chaff::CorpusReader reader(&inputs);
+      auto res = chaff::DedupeCorpus(
+          &reader, chaff::CorpusDecoders(&inputs, fields), o, {},
+          [&](const chaff::DecidedDocument& d) { return (*writer)->Add(d); });
+      REQUIRE(res.ok());
+      CHECK(res->representative == base->representative);
+      // Nothing under a final name before Finish.
+      CHECK_FALSE(fs::exists(one.output + "/a.jsonl.zst"));
+      REQUIRE((*writer)->Finish().ok());
+      CHECK((*writer)->stats().documents == res->documents);
+      CHECK((*writer)->stats().kept == res->documents - res->removed);
+      for (const std::string name :
+           {"a.jsonl.zst", "b.jsonl", "c.jsonl", "tree/1.txt", "tree/3.txt"}) {
+        INFO(name);
+        REQUIRE(fs::exists(one.output + "/" + name));
+        CHECK(ReadWhole(one.output + "/" + name) == ReadWhole(two.output + "/" + name));
+      }
+      CHECK_FALSE(fs::exists(one.output + "/tree/2.txt"));
+      if (!plan.clusters.empty()) CHECK(ReadWhole(one.clusters) == ReadWhole(two.clusters));
+    }
+  }
+
+  // JSONL output of the JSONL inputs alone.
+  const auto jsonl = Inputs({dir / "in/a.jsonl.zst", dir / "in/b.jsonl"});
+  chaff::DedupeOptions o;
+  o.threads = 2;
+  chaff::DedupeOutputOptions two, one;
+  two.output = dir / "two.jsonl";
+  two.fields = fields;
+  one = two;
+  one.output = dir / "one.jsonl.gz";
+  chaff::CorpusReader reader(&jsonl);
+  auto base = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&jsonl, fields), o);
+  REQUIRE(base.ok());
+  chaff::DedupeWriteStats stats;
+  REQUIRE(chaff::WriteDedupeOutputs(jsonl, *base, two, {}, &stats).ok());
+  auto writer = chaff::DedupeStreamWriter::Create(&jsonl, one);
+  REQUIRE(writer.ok());
+  chaff::CorpusReader again(&jsonl);
+  auto res = chaff::DedupeCorpus(&again, chaff::CorpusDecoders(&jsonl, fields), o, {},
+                                 [&](const chaff::DecidedDocument& d) { return (*writer)->Add(d); });
+  REQUIRE(res.ok());
+  REQUIRE((*writer)->Finish().ok());
+  CHECK(ReadWhole(one.output) == ReadWhole(two.output));  // ReadWhole decompresses
+  CHECK((*writer)->stats().bytes_written == stats.bytes_written);
+}
+
+TEST_CASE("dedupe io: a failing sink stops the run and leaves no output", "[dedupe][io]") {
+  TempDir dir;
+  WriteFile(dir / "in.jsonl", Records(400));
+  const auto inputs = Inputs({dir / "in.jsonl"});
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    chaff::DedupeOptions o;
+    o.threads = threads;
+    o.batch_bytes = 2048;
+    chaff::DedupeOutputOptions out;
+    out.output = dir / "out.jsonl";
+    {
+      auto writer = chaff::DedupeStreamWriter::Create(&inputs, out);
+      REQUIRE(writer.ok());
+      chaff::CorpusReader reader(&inputs);
+      auto res = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, {}), o, {},
+                                     [&](const chaff::DecidedDocument& d) {
+                                       if (d.index == 123) return chaff::IoError("disk full");
+                                       return (*writer)->Add(d);
+                                     });
+      REQUIRE_FALSE(res.ok());
+      CHECK(res.status().message() == "disk full");
+    }
+    // No output and no temporary file: the input is all there is.
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir.path())) left.push_back(e.path().filename());
+    CHECK(left == std::vector<std::string>{"in.jsonl"});
+  }
+  // Components are known only at the end: no sink.
+  chaff::DedupeOptions o;
+  o.split_chains = false;
+  chaff::CorpusReader reader(&inputs);
+  auto res = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, {}), o, {},
+                                 [](const chaff::DecidedDocument&) { return chaff::Status::Ok(); });
+  REQUIRE_FALSE(res.ok());
+  CHECK(res.status().code() == chaff::StatusCode::kInvalidArgument);
 }

@@ -150,8 +150,14 @@ class OutputFile {
   // Writes parts[0, n) in order. Uncompressed, they go to the file without
   // being copied into the buffer first (writev).
   Status WriteParts(const std::string_view* parts, size_t n);
-  // Flushes, closes and renames into place. Returns an error (and leaves no
-  // file under the final path) if any byte could not be written.
+  // Flushes and closes the file without renaming it into place: the bytes
+  // are complete but stay under the temporary name (removed if the object is
+  // destroyed uncommitted) until Commit. For outputs that must appear
+  // together, without holding a descriptor each. No Write after Close.
+  Status Close();
+  // Flushes, closes (unless Close did) and renames into place. Returns an
+  // error (and leaves no file under the final path) if any byte could not
+  // be written.
   Status Commit();
 
   const std::string& path() const { return path_; }
@@ -170,6 +176,7 @@ class OutputFile {
   bool is_stdout_ = false;
   bool direct_ = false;  // a device or FIFO, written in place (no rename)
   TemporaryFileGuard temp_guard_;  // temp_path_, for RemoveTemporaryFiles()
+  bool closed_ = false;
   bool committed_ = false;
   Compression compression_ = Compression::kNone;
   std::string buf_;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -20,8 +21,9 @@ namespace chaff {
 namespace cli {
 namespace {
 
-// Deduplication reads its input twice, so stdin is first copied
-// (decompressed) to a temporary file, removed when the run ends.
+// Connected components (--no-split-chains) read the input twice, so stdin is
+// then first copied (decompressed) to a temporary file, removed when the run
+// ends.
 class SpooledStdin {
  public:
   ~SpooledStdin() {
@@ -103,17 +105,24 @@ bool IsRecordError(const std::string& message, const std::vector<CorpusInput>& i
 
 Status Run(const DedupeFlags& flags, DedupeOptions options) {
   const auto start = std::chrono::steady_clock::now();
-  // Inputs, with stdin (named "-" or no input at all) spooled to a file.
+  // Stars (the default) are decided as the documents are read, so the
+  // output is written in the same pass; components need a second pass.
+  const bool one_pass = options.split_chains;
+  // Inputs. Stdin (named "-" or no input at all) is read as it comes in one
+  // pass; it is spooled to a file when it must be read twice (components,
+  // or "-" named twice).
   std::vector<std::string> paths = flags.inputs;
   if (paths.empty()) paths.push_back(std::string(kStdio));
+  const bool spool_stdin =
+      !one_pass || std::count(paths.begin(), paths.end(), std::string(kStdio)) > 1;
   SpooledStdin spooled;
   std::vector<CorpusInput> inputs;
   std::vector<std::string> warnings;
   for (const auto& p : paths) {
     if (p == kStdio) {
-      if (spooled.path().empty()) CHAFF_RETURN_IF_ERROR(spooled.Spool());
+      if (spool_stdin && spooled.path().empty()) CHAFF_RETURN_IF_ERROR(spooled.Spool());
       CorpusInput in;
-      in.path = spooled.path();
+      in.path = spool_stdin ? spooled.path() : std::string(kStdio);
       in.name = "<stdin>";
       in.relative = "stdin.jsonl";
       in.kind = InputKind::kJsonl;
@@ -135,9 +144,6 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
 
   const uint64_t total = TotalBytesIfKnown(inputs);
   options.input_bytes_hint = total;
-  // Stars (the default) are decided as the documents are read, so the
-  // output is written in the same pass; components need a second pass.
-  const bool one_pass = options.split_chains;
   std::unique_ptr<DedupeStreamWriter> writer;
   if (one_pass) {
     CHAFF_ASSIGN_OR_RETURN(writer, DedupeStreamWriter::Create(&inputs, out));

@@ -1,6 +1,7 @@
 # chaff dedupe: kept records are the original bytes in input order, the
 # clusters file names every document's representative, compressed inputs
-# and outputs round-trip, output does not depend on --threads, stdin works,
+# and outputs round-trip, output does not depend on --threads, stdin works
+# (read once, or copied first for the two passes of --no-split-chains),
 # and a malformed record stops the run with file:line.
 . "$(dirname "$0")/lib/common.bash"
 
@@ -49,9 +50,17 @@ fi
 expect_exit 0 "$CHAFF" dedupe "$WORK/out.jsonl.zst" -o "$WORK/again.jsonl.gz" -q
 gzip -dc "$WORK/again.jsonl.gz" | cmp -s - "$WORK/out.jsonl" || fail "deduplicating kept records changed them"
 
-# Stdin (read twice, so it is copied to a temporary file first).
-expect_exit 0 "$CHAFF" dedupe -o - -q < "$WORK/in.jsonl"
+# Stdin, read once as it comes (no copy in $TMPDIR), also compressed from a
+# pipe; with --no-split-chains (two passes) it is copied first and removed.
+mkdir -p "$WORK/tmp"
+TMPDIR="$WORK/tmp" expect_exit 0 "$CHAFF" dedupe -o - -q < "$WORK/in.jsonl"
 cmp -s "$WORK/out" "$WORK/out.jsonl" || fail "stdin to stdout differs"
+gzip -c "$WORK/in.jsonl" | TMPDIR="$WORK/tmp" "$CHAFF" dedupe - -o "$WORK/pipe.jsonl" -q ||
+  fail "compressed stdin from a pipe failed"
+cmp -s "$WORK/pipe.jsonl" "$WORK/out.jsonl" || fail "compressed stdin differs"
+TMPDIR="$WORK/tmp" expect_exit 0 "$CHAFF" dedupe -o - -q --no-split-chains < "$WORK/in.jsonl"
+cmp -s "$WORK/out" "$WORK/out.jsonl" || fail "stdin with --no-split-chains differs"
+[ -z "$(ls -A "$WORK/tmp")" ] || fail "a temporary copy of stdin was left: $(ls -A "$WORK/tmp")"
 
 # A malformed record: file and line, exit 2, no output.
 { head -7 "$WORK/in.jsonl"; echo '{"id": "bad", "text": 5}'; tail -3 "$WORK/in.jsonl"; } > "$WORK/bad.jsonl"
