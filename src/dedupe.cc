@@ -770,7 +770,8 @@ class Workers {
           return;
         }
         RawDocument doc;
-        while (b->data.size() < options_.batch_bytes && b->size() < 65536) {
+        const size_t target = BatchTarget();
+        while (b->data.size() < target && b->size() < 65536) {
           auto more = reader_->Next(&doc);
           if (!more.ok()) {
             b->read_status = more.status();
@@ -782,6 +783,7 @@ class Workers {
             break;
           }
           b->data.Append(doc.bytes.data(), doc.bytes.size());
+          read_bytes_ += doc.bytes.size() + 1;
           b->ends.push_back(b->data.size());
           b->sources.push_back(doc.source);
           b->lines.push_back(doc.line);
@@ -810,6 +812,19 @@ class Workers {
       Drain();
       if (last) return;
     }
+  }
+
+  // The bytes of the next batch. Near the end of an input of known size
+  // (options.input_bytes_hint) batches get smaller, so that the threads
+  // finish together instead of one sketching the last megabyte alone.
+  size_t BatchTarget() const {
+    const uint64_t hint = options_.input_bytes_hint;
+    if (hint == 0) return options_.batch_bytes;
+    const uint64_t left = hint > read_bytes_ ? hint - read_bytes_ : 0;
+    const uint64_t share = left / (4 * workers_.size());
+    constexpr uint64_t kMinBatch = 64 << 10;
+    return static_cast<size_t>(
+        std::min<uint64_t>(options_.batch_bytes, std::max(share, kMinBatch)));
   }
 
   // Collects every finished batch that is next in order, unless another
@@ -870,6 +885,7 @@ class Workers {
   // Reading: the reader itself, batch numbers, end of input.
   std::mutex read_mu_;
   uint64_t seq_ = 0;
+  uint64_t read_bytes_ = 0;  // records read, plus one byte each for the newline
   bool eof_ = false;
   // Adding to the index, one batch at a time.
   std::mutex collect_mu_;

@@ -449,6 +449,7 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path
       out->codec_ = std::make_unique<Codec>();
       return InitCodec(std::move(out));
     }
+    out->replacing_ = ::stat(path.c_str(), &st) == 0;  // a regular file, as checked above
     out->temp_path_ = path + ".chaff-tmp." + std::to_string(::getpid()) + "." +
                       std::to_string(g_temp_counter.fetch_add(1));
     out->temp_guard_.Register(out->temp_path_);
@@ -505,8 +506,26 @@ Status OutputFile::WriteRaw(const char* data, size_t n) {
     }
     data += w;
     n -= static_cast<size_t>(w);
+    Written(static_cast<size_t>(w));
   }
   return Status::Ok();
+}
+
+void OutputFile::Written(size_t n) {
+  written_ += n;
+  // Replacing an existing file: ext4 (auto_da_alloc) writes the new file
+  // back inside the rename that replaces the old one, 20-30 ms per 50 MB at
+  // the very end of a run. Starting that writeback as the bytes come moves
+  // the work to where it overlaps the rest of the run. (A new file is left
+  // to the kernel's flusher, after chaff has exited.)
+  constexpr uint64_t kWritebackChunk = uint64_t{8} << 20;
+  if (replacing_ && written_ - written_back_ >= kWritebackChunk) {
+#if defined(SYNC_FILE_RANGE_WRITE)
+    ::sync_file_range(fd_, static_cast<off_t>(written_back_),
+                      static_cast<off_t>(written_ - written_back_), SYNC_FILE_RANGE_WRITE);
+#endif
+    written_back_ = written_;
+  }
 }
 
 Status OutputFile::FlushBuffer(bool finish) {
@@ -581,9 +600,11 @@ Status OutputFile::WriteParts(const std::string_view* parts, size_t n) {
       return ErrnoStatus(is_stdout_ ? std::string("<stdout>") : path_, "write failed", errno);
     }
     if (static_cast<size_t>(w) == total) {
+      Written(total);
       i += count;
       continue;
     }
+    Written(static_cast<size_t>(w));
     // A short write: finish the parts it reached one by one.
     size_t done = static_cast<size_t>(w);
     for (; done >= parts[i].size(); ++i) done -= parts[i].size();

@@ -169,6 +169,7 @@ class OutputFile {
   static StatusOr<std::unique_ptr<OutputFile>> InitCodec(std::unique_ptr<OutputFile> out);
   Status FlushBuffer(bool finish);
   Status WriteRaw(const char* data, size_t n);
+  void Written(size_t n);  // counts bytes written; starts writeback when replacing
 
   std::string path_;
   std::string temp_path_;
@@ -178,6 +179,9 @@ class OutputFile {
   TemporaryFileGuard temp_guard_;  // temp_path_, for RemoveTemporaryFiles()
   bool closed_ = false;
   bool committed_ = false;
+  bool replacing_ = false;       // the final path exists (a regular file)
+  uint64_t written_ = 0;         // bytes written to the file
+  uint64_t written_back_ = 0;    // bytes whose writeback was started
   Compression compression_ = Compression::kNone;
   std::string buf_;
   struct Codec;
