@@ -621,8 +621,19 @@ namespace {
 struct Batch {
   static_assert(RawBuffer::kPadding >= kRecordPadding);
   uint64_t seq = 0;
-  RawBuffer data;  // records back to back: each is followed by kRecordPadding bytes
-  std::vector<size_t> ends;
+  // Records that came with an owner (lines of a mapped file) are views kept
+  // alive by `owners`; the others are copied into `data`, back to back (each
+  // followed by at least kRecordPadding readable bytes). A record is
+  // [begin, begin + size) of its mapping when `view` is set, else of data.
+  struct Ref {
+    const char* view;
+    size_t begin;
+    size_t size;
+  };
+  RawBuffer data;
+  std::vector<Ref> refs;
+  std::vector<std::shared_ptr<const void>> owners;  // each distinct one once
+  uint64_t bytes = 0;  // of all records
   std::vector<uint32_t> sources;
   std::vector<uint64_t> lines;
   // Results.
@@ -634,10 +645,32 @@ struct Batch {
   size_t failed = 0;  // index of the failing record when !status.ok()
   Status read_status;  // the reader failed after the records above
 
-  size_t size() const { return ends.size(); }
+  size_t size() const { return refs.size(); }
   std::string_view Record(size_t i) const {
-    const size_t begin = i == 0 ? 0 : ends[i - 1];
-    return data.view().substr(begin, ends[i] - begin);
+    const Ref& r = refs[i];
+    return std::string_view(r.view != nullptr ? r.view : data.data() + r.begin, r.size);
+  }
+  void Clear() {
+    data.clear();
+    refs.clear();
+    owners.clear();
+    bytes = 0;
+    sources.clear();
+    lines.clear();
+    status = Status::Ok();
+    read_status = Status::Ok();
+  }
+  void Add(const RawDocument& doc) {
+    if (doc.owner != nullptr && doc.padded) {  // decoders may read past a record
+      if (owners.empty() || owners.back() != doc.owner) owners.push_back(doc.owner);
+      refs.push_back(Ref{doc.bytes.data(), 0, doc.bytes.size()});
+    } else {
+      refs.push_back(Ref{nullptr, data.size(), doc.bytes.size()});
+      data.Append(doc.bytes.data(), doc.bytes.size());
+    }
+    bytes += doc.bytes.size();
+    sources.push_back(doc.source);
+    lines.push_back(doc.line);
   }
 };
 
@@ -755,12 +788,7 @@ class Workers {
         b = std::make_unique<Batch>();
         b->data.Reserve(options_.batch_bytes + options_.batch_bytes / 8);
       }
-      b->data.clear();
-      b->ends.clear();
-      b->sources.clear();
-      b->lines.clear();
-      b->status = Status::Ok();
-      b->read_status = Status::Ok();
+      b->Clear();
       bool last = false;
       {
         std::lock_guard<std::mutex> read_lock(read_mu_);
@@ -771,7 +799,7 @@ class Workers {
         }
         RawDocument doc;
         const size_t target = BatchTarget();
-        while (b->data.size() < target && b->size() < 65536) {
+        while (b->bytes < target && b->size() < 65536) {
           auto more = reader_->Next(&doc);
           if (!more.ok()) {
             b->read_status = more.status();
@@ -782,11 +810,8 @@ class Workers {
             eof_ = true;
             break;
           }
-          b->data.Append(doc.bytes.data(), doc.bytes.size());
+          b->Add(doc);
           read_bytes_ += doc.bytes.size() + 1;
-          b->ends.push_back(b->data.size());
-          b->sources.push_back(doc.source);
-          b->lines.push_back(doc.line);
         }
         const bool submit = b->size() > 0 || !b->read_status.ok();
         if (submit) b->seq = seq_++;
@@ -866,7 +891,7 @@ class Workers {
         } else {
           ++next_;
           documents_ += b->size();
-          bytes_ += b->data.size();
+          bytes_ += b->bytes;
           spare_.push_back(std::move(b));
           ++permits_;
         }
@@ -982,7 +1007,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
   // Moves a sketched batch into the index, in input order.
   auto collect = [&](Batch* b) -> Status {
     const size_t ok_docs = b->status.ok() ? b->size() : b->failed;
-    reserve(b->size(), b->data.size());
+    reserve(b->size(), b->bytes);
     // Stars: the table lines of the documents just ahead are fetched while
     // this one is decided (each decision probes one line per band).
     constexpr size_t kAhead = 2;

@@ -89,6 +89,7 @@ StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
       doc->bytes = line;
       static_assert(LineReader::kPadding >= kRecordPadding);
       doc->padded = true;
+      doc->owner = lines_->line_owner();
       doc->source = current_;
       doc->line = lines_->line_number();
       return true;
@@ -112,6 +113,7 @@ StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
     }
     doc->bytes = whole_;
     doc->padded = false;
+    doc->owner = nullptr;
     doc->source = current_;
     doc->line = 0;
     return true;

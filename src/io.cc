@@ -327,6 +327,7 @@ StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
   size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : avail;
   const size_t consumed = nl ? len + 1 : len;
   if (len > 0 && start[len - 1] == '\r') --len;
+  last_mapped_ = true;
   if (pos_ + len + kPadding > map_->readable()) {
     // Too close to the end of the mapping for the padding: a copy (of at
     // least one byte's room, so that even an empty line has a buffer).
@@ -334,9 +335,14 @@ StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
     buf_.Reserve(std::max<size_t>(len, 1));
     buf_.Append(start, len);
     start = buf_.data();
+    last_mapped_ = false;
   }
   *line = std::string_view(start, len);
-  map_->ReleaseBefore(pos_);
+  // Pages are given back some way behind the reader: lines handed on
+  // (line_owner) are usually still being worked on there, and would fault
+  // back in.
+  constexpr size_t kReleaseLag = size_t{8} << 20;
+  if (pos_ > kReleaseLag) map_->ReleaseBefore(pos_ - kReleaseLag);
   pos_ += consumed;
   consumed_ += consumed;
   ++line_number_;

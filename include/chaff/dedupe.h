@@ -264,6 +264,10 @@ struct RawDocument {
   bool padded = false;
   uint32_t source = 0;  // index of the file, for messages
   uint64_t line = 0;    // 1-based line of the record in its file (0: whole file)
+  // When set, `bytes` (and its padding) stay valid as long as this is held
+  // (e.g. a line of a mapped file): workers then take the record as it is,
+  // without copying it into their batch.
+  std::shared_ptr<const void> owner;
 };
 
 // Yields the corpus's records in input order (lines of JSONL files, whole

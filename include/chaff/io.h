@@ -93,6 +93,14 @@ class LineReader {
   // true; returns false at the end of input.
   StatusOr<bool> Next(std::string_view* line);
 
+  // When the line last returned by Next() is a view of the mapping (a large
+  // plain file), the mapping: holding it keeps that line's bytes (and its
+  // padding) valid after later calls, and after the reader is gone. Null
+  // when the line is in the reader's own buffer (valid until the next call).
+  std::shared_ptr<const void> line_owner() const {
+    return last_mapped_ ? std::shared_ptr<const void>(map_) : nullptr;
+  }
+
   // 1-based number of the line last returned by Next().
   uint64_t line_number() const { return line_number_; }
   // Decompressed bytes consumed so far, terminators included.
@@ -108,7 +116,8 @@ class LineReader {
   std::unique_ptr<ByteSource> source_;
   RawBuffer buf_;
   size_t pos_ = 0;  // start of unread data in buf_ (in map_ when mapped)
-  std::unique_ptr<MappedFile> map_;
+  std::shared_ptr<MappedFile> map_;
+  bool last_mapped_ = false;
   bool eof_ = false;
   uint64_t line_number_ = 0;
   uint64_t consumed_ = 0;
