@@ -346,6 +346,25 @@ TEST_CASE("dedupe io: block copy of kept records equals the record-by-record pat
     CHECK(slow_stats.kept == fast_stats.kept);
     CHECK(slow_stats.bytes_written == fast_stats.bytes_written);
     CHECK(slow_stats.documents == fast_stats.documents);
+    // One pass, writing as documents are decided: records of the mapped
+    // plain file go out as views (writev), those of the .zst as copies.
+    for (int threads : {1, 2}) {
+      INFO("one pass, threads " << threads);
+      chaff::DedupeOutputOptions one;
+      one.output = dir / "one.jsonl";
+      auto writer = chaff::DedupeStreamWriter::Create(&inputs, one);
+      REQUIRE(writer.ok());
+      chaff::DedupeOptions o;
+      o.threads = threads;
+      chaff::CorpusReader reader(&inputs);
+      auto decided = chaff::DedupeCorpus(
+          &reader, chaff::CorpusDecoders(&inputs, {}), o, {},
+          [&](const chaff::DecidedDocument& d) { return (*writer)->Add(d); });
+      REQUIRE(decided.ok());
+      REQUIRE((*writer)->Finish().ok());
+      CHECK(decided->representative == res->representative);
+      CHECK(ReadWhole(one.output) == ReadWhole(fast.output));
+    }
     // Trees too.
     slow.output = dir / "slow_tree";
     fast.output = dir / "fast_tree";
