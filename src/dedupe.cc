@@ -362,9 +362,9 @@ struct StarDeduper::Impl {
   };
   static_assert(sizeof(Bucket) == 64);
   static constexpr size_t kMinBuckets = 256;
-  // Grow when the tables would be more than this full (entries / room):
-  // few full buckets (a mean of 5 per 8), 320-640 bytes of tables per kept
-  // document at 25 bands.
+  // Grow (by half) when the tables would be more than this full (entries /
+  // room): few full buckets (a mean of 5 per 8); 320-480 bytes of tables
+  // per kept document at 25 bands, 320 when Reserve sized them.
   static constexpr size_t kMaxLoadPercent = 62;
 
   DedupeOptions options;
@@ -379,7 +379,7 @@ struct StarDeduper::Impl {
   // * buckets). Mapped zero-filled and populated in one call: faulting in a
   // fresh block page by page cost more than all the lookups (26 MB of
   // growing tables for 24k documents: ~6,000 faults).
-  size_t buckets = 0;                      // per band, a power of two
+  size_t buckets = 0;                      // per band, any number
   struct Block {
     Bucket* data = nullptr;
     size_t bytes = 0;
@@ -415,14 +415,16 @@ struct StarDeduper::Impl {
   }
 
   static uint32_t StoredKey(uint32_t key) { return key == 0 ? 1 : key; }
-  // Band keys are XXH3 outputs: their low bits index a table as they are.
+  // Band keys are XXH3 outputs, uniform over 32 bits: key * buckets / 2^32
+  // spreads them over a table of any size (no rounding up to a power of
+  // two, which would leave tables up to half empty).
   Bucket* Home(size_t band, uint32_t key) const {
-    return tables.data + band * buckets + (key & (buckets - 1));
+    return tables.data + band * buckets + ((uint64_t{key} * buckets) >> 32);
   }
   Bucket* Next(size_t band, const Bucket* b) const {
     Bucket* first = tables.data + band * buckets;
     const size_t i = static_cast<size_t>(b - first) + 1;
-    return first + (i & (buckets - 1));
+    return first + (i == buckets ? 0 : i);
   }
 
   void Prefetch(const uint32_t* keys) const {
@@ -469,9 +471,8 @@ struct StarDeduper::Impl {
 
   // Buckets per band for `kept` kept documents.
   static size_t BucketsFor(size_t kept) {
-    size_t b = kMinBuckets;
-    while (b * kBucketEntries * kMaxLoadPercent < kept * 100) b *= 2;
-    return b;
+    const size_t room = kBucketEntries * kMaxLoadPercent;
+    return std::max(kMinBuckets, (kept * 100 + room - 1) / room);
   }
 
   void Reserve(size_t documents) {
@@ -508,7 +509,7 @@ struct StarDeduper::Impl {
       return d;
     }
     const size_t kept = kept_doc.size();
-    if (BucketsFor(kept + 1) > buckets) Grow(buckets * 2);
+    if (BucketsFor(kept + 1) > buckets) Grow(buckets + buckets / 2);
     // Every kept document that shares a band key; per band, the bucket
     // where an insertion would go. First the home bucket of every band,
     // without a branch on what a bucket holds, so that the 25 loads are in
