@@ -4,8 +4,9 @@
 //   chaff-dedupe-eval CORPUS... [--threshold 0.8] [--recall-at 0.85]
 //                     [--floor 0.7] [dedupe flags] [--check]
 //
-// It runs the same engine as `chaff dedupe` (pass 1: DedupeCorpus over the
-// same records) and computes every document's exact shingle set, then prints:
+// It runs the same engine as `chaff dedupe` (DedupeCorpus over the same
+// records, deciding stars in input order by default) and computes every
+// document's exact shingle set, then prints:
 //   * recall: of all pairs with exact Jaccard >= --recall-at, the fraction
 //     that dedupe put in one cluster (so one of the two is removed), and the
 //     same at the threshold itself;
@@ -106,7 +107,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--exact", o.exact, "Verify candidates by exact Jaccard");
   app.add_flag("--split-chains,!--no-split-chains", o.split_chains,
-               "Split chained clusters into stars (default; as chaff dedupe)");
+               "Stars decided in input order (default; as chaff dedupe); "
+               "--no-split-chains: union-find components");
   app.add_option("--threads", o.threads, "Threads (0: all cores)")->capture_default_str();
   app.add_option("--text-field", fields.text_field, "JSONL text field")->capture_default_str();
   app.add_flag("--check", check, "Exit 1 unless recall >= 0.99 and nothing is below --floor");
@@ -177,7 +179,7 @@ int main(int argc, char** argv) {
   std::printf("corpus: %llu documents, %.1f MB; dedupe: %d bands x %d rows, K=%d %s, threshold %.2f%s%s\n",
               static_cast<unsigned long long>(r.documents), static_cast<double>(r.bytes) / 1e6,
               r.lsh.bands, r.lsh.rows, o.num_hashes, sketch.c_str(), o.threshold,
-              o.exact ? ", exact verification" : "", o.split_chains ? ", split chains" : "");
+              o.exact ? ", exact verification" : "", o.split_chains ? ", stars" : ", components");
   std::printf("dedupe: %llu duplicate clusters, %llu removed, %llu candidate checks (%.2f s, %d threads)\n",
               static_cast<unsigned long long>(r.duplicate_clusters),
               static_cast<unsigned long long>(r.removed),

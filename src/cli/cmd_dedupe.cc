@@ -289,9 +289,11 @@ CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
                 "Verify candidates by exact shingle-set Jaccard (keeps every document's "
                 "shingles in memory: 8 bytes per word)");
   cmd->add_flag("--split-chains,!--no-split-chains", flags->split_chains,
-                "Split union-find clusters that chain (A~B, B~C, A!~C) into stars around "
-                "their first documents, so every removed document is similar to the one kept "
-                "in its place (default); --no-split-chains keeps whole connected components");
+                "Clusters are stars decided in input order while reading: a document is a "
+                "duplicate of the first earlier kept document it is similar to, so every "
+                "removed document is similar to the one kept in its place (default; one "
+                "pass). --no-split-chains: whole union-find components, which can chain "
+                "(A~B, B~C, A!~C); needs a second pass");
   cmd->add_option("-j,--threads", flags->threads, "Worker threads (0: all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
