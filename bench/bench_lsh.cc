@@ -106,7 +106,7 @@ void BM_StarDeduper(benchmark::State& state) {
   const SyntheticSketches s(n);
   for (auto _ : state) {
     chaff::StarDeduper stars(s.options);
-    stars.Reserve(n);
+    if (!stars.Reserve(n).ok()) state.SkipWithError("cannot allocate the tables");
     for (size_t i = 0; i < n; ++i) {
       if (i + 2 < n) stars.Prefetch(s.Keys(i + 2));
       auto d = stars.Add(s.Lanes(i), s.Keys(i), false, nullptr);

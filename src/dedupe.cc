@@ -7,11 +7,12 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -407,7 +408,8 @@ struct StarDeduper::Impl {
         insert_at(bands),
         masks(bands) {
     result.lsh = o.lsh;
-    Grow(kMinBuckets);
+    // A few hundred kilobytes; a failure shows at the first Add (Reserve).
+    (void)Grow(kMinBuckets);
   }
 
   const uint8_t* Lanes(uint32_t slot) const {
@@ -448,17 +450,21 @@ struct StarDeduper::Impl {
   }
   static uint32_t EmptyMask(const Bucket& b) { return MatchMask(b, 0); }
 
-  void Grow(size_t new_buckets) {
+  Status Grow(size_t new_buckets) {
     Block grown;
     grown.bytes = std::max<size_t>(bands, 1) * new_buckets * sizeof(Bucket);
     void* p = ::mmap(nullptr, grown.bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
+    if (p == MAP_FAILED) {
+      const int err = errno;
+      return IoError("cannot allocate " + std::to_string(grown.bytes >> 20) +
+                     " MiB for the dedupe tables: " + std::strerror(err));
+    }
     grown.data = static_cast<Bucket*>(p);  // zero-filled: every entry empty
     tables.swap(grown);
     const size_t old_buckets = buckets;
     buckets = new_buckets;
-    if (grown.data == nullptr) return;
+    if (grown.data == nullptr) return Status::Ok();
     for (size_t j = 0; j < bands; ++j) {
       const Bucket* old = grown.data + j * old_buckets;
       for (size_t i = 0; i < old_buckets; ++i) {
@@ -467,6 +473,7 @@ struct StarDeduper::Impl {
         }
       }
     }
+    return Status::Ok();
   }
 
   // Buckets per band for `kept` kept documents.
@@ -475,9 +482,12 @@ struct StarDeduper::Impl {
     return std::max(kMinBuckets, (kept * 100 + room - 1) / room);
   }
 
-  void Reserve(size_t documents) {
+  // Grows at least by half (a reservation that creeps up does not move
+  // every entry each time).
+  Status Reserve(size_t documents) {
     const size_t want = BucketsFor(documents);
-    if (want > buckets) Grow(want);
+    if (want <= buckets) return Status::Ok();
+    return Grow(std::max(want, buckets + buckets / 2));
   }
 
   void Insert(size_t band, uint32_t key, uint32_t slot) {
@@ -498,8 +508,10 @@ struct StarDeduper::Impl {
     return EstimateJaccardFromLowBytes(Lanes(slot), lanes, options.num_hashes);
   }
 
-  Decision Add(const uint8_t* lanes, const uint32_t* keys, bool empty,
-               std::vector<uint64_t>* doc_shingles) {
+  StatusOr<Decision> Add(const uint8_t* lanes, const uint32_t* keys, bool empty,
+                         std::vector<uint64_t>* doc_shingles) {
+    const size_t kept = kept_doc.size();
+    if (!empty) CHAFF_RETURN_IF_ERROR(Reserve(kept + 1));
     const uint32_t doc = n++;
     Decision d;
     d.index = d.representative = doc;
@@ -508,8 +520,6 @@ struct StarDeduper::Impl {
       Record(d);
       return d;
     }
-    const size_t kept = kept_doc.size();
-    if (BucketsFor(kept + 1) > buckets) Grow(buckets + buckets / 2);
     // Every kept document that shares a band key; per band, the bucket
     // where an insertion would go. First the home bucket of every band,
     // without a branch on what a bucket holds, so that the 25 loads are in
@@ -593,8 +603,8 @@ StarDeduper::~StarDeduper() = default;
 
 void StarDeduper::Prefetch(const uint32_t* band_keys) const { impl_->Prefetch(band_keys); }
 
-void StarDeduper::Reserve(size_t documents) {
-  impl_->Reserve(std::min<size_t>(documents, size_t{1} << 32));
+Status StarDeduper::Reserve(size_t documents) {
+  return impl_->Reserve(std::min<size_t>(documents, size_t{1} << 32));
 }
 
 size_t StarDeduper::size() const { return impl_->n; }
@@ -740,6 +750,7 @@ class Workers {
     {
       std::lock_guard<std::mutex> lock(mu_);
       abort_ = true;
+      stop_reading_ = true;
     }
     cv_.notify_all();
     for (auto& t : threads_) t.join();
@@ -761,6 +772,7 @@ class Workers {
         lock.lock();
         if (!go) {
           abort_ = true;
+          stop_reading_ = true;
           cv_.notify_all();
           return Cancelled("interrupted");
         }
@@ -800,7 +812,8 @@ class Workers {
         }
         RawDocument doc;
         const size_t target = BatchTarget();
-        while (b->bytes < target && b->size() < 65536) {
+        while (b->bytes < target && b->size() < 65536 &&
+               !stop_reading_.load(std::memory_order_relaxed)) {
           auto more = reader_->Next(&doc);
           if (!more.ok()) {
             b->read_status = more.status();
@@ -889,6 +902,7 @@ class Workers {
         if (!s.ok()) {
           if (error_.ok()) error_ = s;
           abort_ = true;
+          stop_reading_ = true;
         } else {
           ++next_;
           documents_ += b->size();
@@ -925,6 +939,7 @@ class Workers {
   bool total_known_ = false;
   uint64_t total_ = 0;
   bool abort_ = false;
+  std::atomic<bool> stop_reading_{false};  // abort_, for the reading loop
   Status error_;
   uint64_t documents_ = 0;
   uint64_t bytes_ = 0;
@@ -996,19 +1011,26 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
 
   // Sizes the star tables for the whole input once the first records show
   // how large a document is.
-  bool reserved = options.input_bytes_hint == 0;
-  auto reserve = [&](uint64_t documents, uint64_t bytes) {
-    if (reserved || !stars || bytes == 0) return;
-    reserved = true;
-    const double per_document = static_cast<double>(bytes) / static_cast<double>(documents);
-    const double estimate = 1.1 * static_cast<double>(options.input_bytes_hint) / per_document;
-    stars->Reserve(static_cast<size_t>(std::min(estimate, 4e9)));
+  // Sizes the star tables ahead from the input's size (when known) and the
+  // documents seen so far, at most 8 times what has been seen (a first
+  // stretch of short records must not claim tables for a hundred times the
+  // documents that will come); growing them document by document moves
+  // every entry at each step.
+  uint64_t seen_documents = 0, seen_bytes = 0;
+  auto reserve = [&](uint64_t documents, uint64_t bytes) -> Status {
+    seen_documents += documents;
+    seen_bytes += bytes;
+    if (!stars || options.input_bytes_hint == 0 || seen_bytes == 0) return Status::Ok();
+    const double estimate = 1.1 * static_cast<double>(options.input_bytes_hint) *
+                            static_cast<double>(seen_documents) / static_cast<double>(seen_bytes);
+    const double cap = 8.0 * static_cast<double>(seen_documents);
+    return stars->Reserve(static_cast<size_t>(std::min({estimate, cap, 4e9})));
   };
 
   // Moves a sketched batch into the index, in input order.
   auto collect = [&](Batch* b) -> Status {
     const size_t ok_docs = b->status.ok() ? b->size() : b->failed;
-    reserve(b->size(), b->bytes);
+    CHAFF_RETURN_IF_ERROR(reserve(b->size(), b->bytes));
     // Stars: the table lines of the documents just ahead are fetched while
     // this one is decided (each decision probes one line per band).
     constexpr size_t kAhead = 2;
@@ -1057,7 +1079,10 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
                                 doc.source, doc.line));
       ++state.documents;
       state.bytes += doc.bytes.size();
-      if (state.bytes >= options.batch_bytes) reserve(state.documents, state.bytes);
+      if (state.bytes >= seen_bytes + options.batch_bytes) {
+        CHAFF_RETURN_IF_ERROR(
+            reserve(state.documents - seen_documents, state.bytes - seen_bytes));
+      }
       if (progress && state.bytes >= next_report) {
         if (!progress(state)) return Cancelled("interrupted");
         next_report = state.bytes + options.batch_bytes;

@@ -55,15 +55,20 @@ std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files) {
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
 CorpusReader::~CorpusReader() = default;
 
-uint64_t CorpusReader::bytes_read() const {
-  return bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0);
-}
+
 
 std::string CorpusReader::SourceName(uint32_t index) const {
   return index < inputs_->size() ? (*inputs_)[index].name : "?";
 }
 
 StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
+  StatusOr<bool> more = NextRecord(doc);
+  bytes_read_.store(bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0),
+                    std::memory_order_relaxed);
+  return more;
+}
+
+StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
   for (;;) {
     if (lines_) {
       std::string_view line;
@@ -525,9 +530,21 @@ struct DedupeStreamWriter::Impl {
   std::unique_ptr<OutputFile> shared;    // JSONL output
   std::unique_ptr<OutputFile> clusters;  // --clusters
   std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
-  // Mirrors that are complete but not yet renamed into place: every output
-  // appears at Finish, so a run that fails leaves none.
+  // Mirrors that are complete but not yet renamed into place: outputs
+  // appear at Finish, so a run that fails leaves none. Past kMaxFinished
+  // they are renamed as they complete (each still whole): the signal
+  // handler can list only so many temporary files (TemporaryFileGuard).
+  static constexpr size_t kMaxFinished = 64;
   std::vector<std::unique_ptr<OutputFile>> finished;
+
+  Status Finished(std::unique_ptr<OutputFile> file) {
+    CHAFF_RETURN_IF_ERROR(file->Close());
+    finished.push_back(std::move(file));
+    if (finished.size() <= kMaxFinished) return Status::Ok();
+    for (auto& f : finished) CHAFF_RETURN_IF_ERROR(f->Commit());
+    finished.clear();
+    return Status::Ok();
+  }
   uint32_t tree_source = UINT32_MAX;
   std::vector<uint8_t> mirrored;
   uint32_t next_index = 0;
@@ -544,10 +561,37 @@ struct DedupeStreamWriter::Impl {
       : inputs(in), options(o), jsonl_out(IsJsonlOutput(o.output)),
         want_ids(!o.clusters.empty()), mirrored(in->size(), 0) {}
 
+  // Directories this run created, parents first: a run that fails removes
+  // them again (those still empty), so it leaves nothing behind.
+  std::vector<fs::path> created_dirs;
+  bool done = false;
+
+  ~Impl() {
+    if (done) return;
+    // The unfinished outputs first (their temporary files go with them).
+    tree_file.reset();
+    finished.clear();
+    for (auto it = created_dirs.rbegin(); it != created_dirs.rend(); ++it) {
+      std::error_code ec;
+      fs::remove(*it, ec);  // only if empty; another process may have used it
+    }
+  }
+
+  Status MakeDirs(const fs::path& dir) {
+    if (dir.empty()) return Status::Ok();
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) return Status::Ok();
+    CHAFF_RETURN_IF_ERROR(MakeDirs(dir.parent_path()));
+    if (!fs::create_directory(dir, ec) && !fs::is_directory(dir)) {
+      return IoError(dir.string() + ": cannot create directory: " + ec.message());
+    }
+    created_dirs.push_back(dir);
+    return Status::Ok();
+  }
+
   Status OpenTree(const CorpusInput& in, std::unique_ptr<OutputFile>* file) {
     const std::string target = TreeTarget(options.output, in);
-    std::error_code ec;
-    fs::create_directories(fs::path(target).parent_path(), ec);
+    CHAFF_RETURN_IF_ERROR(MakeDirs(fs::path(target).parent_path()));
     CHAFF_ASSIGN_OR_RETURN(*file, OutputFile::Create(target));
     return Status::Ok();
   }
@@ -595,9 +639,7 @@ StatusOr<std::unique_ptr<DedupeStreamWriter>> DedupeStreamWriter::Create(
   if (m.jsonl_out) {
     CHAFF_ASSIGN_OR_RETURN(m.shared, OutputFile::Create(options.output));
   } else {
-    std::error_code ec;
-    fs::create_directories(options.output, ec);
-    if (ec) return IoError(options.output + ": cannot create directory: " + ec.message());
+    CHAFF_RETURN_IF_ERROR(m.MakeDirs(fs::path(options.output)));
   }
   if (m.want_ids) {
     CHAFF_ASSIGN_OR_RETURN(m.clusters, OutputFile::Create(options.clusters));
@@ -620,10 +662,7 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
     out = m.shared.get();
   } else if (in.kind == InputKind::kJsonl) {
     if (doc.source != m.tree_source) {
-      if (m.tree_file) {
-        CHAFF_RETURN_IF_ERROR(m.tree_file->Close());
-        m.finished.push_back(std::move(m.tree_file));
-      }
+      if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.Finished(std::move(m.tree_file)));
       CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &m.tree_file));
       m.tree_source = doc.source;
       m.mirrored[doc.source] = 1;
@@ -632,8 +671,7 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
   } else if (kept) {
     CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &own));
     CHAFF_RETURN_IF_ERROR(own->Write(doc.record));
-    CHAFF_RETURN_IF_ERROR(own->Close());
-    m.finished.push_back(std::move(own));
+    CHAFF_RETURN_IF_ERROR(m.Finished(std::move(own)));
     stats_.bytes_written += doc.record.size();
   }
   if (kept && out != nullptr) {
@@ -662,6 +700,7 @@ Status DedupeStreamWriter::Finish() {
   }
   if (m.clusters) CHAFF_RETURN_IF_ERROR(m.clusters->Commit());
   if (m.shared) CHAFF_RETURN_IF_ERROR(m.shared->Commit());
+  m.done = true;
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "chaff/io.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -50,8 +51,19 @@ Status ErrnoStatus(const std::string& path, const char* what, int err) {
   return IoError(path + ": " + what + ": " + ErrnoText(err));
 }
 
-// Reads from a file descriptor, retrying on EINTR.
+// Reads from a file descriptor, retrying on EINTR. When a cancel flag is
+// set (SetCancelFlag), waits for data in poll() steps of 200 ms and gives up
+// once the flag is raised: a thread blocked on an idle pipe does not get the
+// signal (the main thread does), so its read() alone would wait for data.
 StatusOr<size_t> ReadFd(int fd, const std::string& path, char* buf, size_t n) {
+  if (g_cancel_flag.load() != nullptr) {
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      const int ready = ::poll(&p, 1, 200);
+      if (ready > 0 || (ready < 0 && errno != EINTR)) break;  // read() says what
+      if (CancelRequested()) return Cancelled(path + ": read interrupted");
+    }
+  }
   for (;;) {
     const ssize_t got = ::read(fd, buf, n);
     if (got >= 0) return static_cast<size_t>(got);
@@ -621,19 +633,19 @@ Status OutputFile::WriteParts(const std::string_view* parts, size_t n) {
 }
 
 Status OutputFile::Close() {
-  if (closed_) return Status::Ok();
-  CHAFF_RETURN_IF_ERROR(FlushBuffer(true));
+  if (closed_) return close_status_;  // a failed close fails every later call
   closed_ = true;
+  close_status_ = FlushBuffer(true);
   std::string().swap(buf_);  // a closed file waiting for Commit holds no buffers
   codec_.reset();
-  if (is_stdout_) return Status::Ok();
+  if (is_stdout_ || !close_status_.ok()) return close_status_;
   // No fsync: the rename already guarantees that readers see either no file
   // or the whole file. Durability across a power cut is the caller's choice
   // (`sync`), as with sort -o or gzip; an fsync per output cost 45 ms a file.
   const int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0) return ErrnoStatus(path_, "write failed", errno);
-  return Status::Ok();
+  if (::close(fd) != 0) close_status_ = ErrnoStatus(path_, "write failed", errno);
+  return close_status_;
 }
 
 Status OutputFile::Commit() {

@@ -195,8 +195,9 @@ class StarDeduper {
 
   // Makes room for this many documents in all (when known or estimated):
   // growing the tables as documents come moves every entry again at each
-  // doubling, which costs more than the lookups.
-  void Reserve(size_t documents);
+  // step, which costs more than the lookups. Fails (as Add may) when the
+  // memory cannot be had.
+  Status Reserve(size_t documents);
 
   // Hints that a document with these band keys comes next: its table
   // entries are fetched while the caller decides the one before it.

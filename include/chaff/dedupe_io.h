@@ -54,8 +54,9 @@ class CorpusReader final : public DocumentReader {
   StatusOr<bool> Next(RawDocument* doc) override;
   std::string SourceName(uint32_t index) const override;
 
-  // Bytes read so far (decompressed, line terminators included).
-  uint64_t bytes_read() const;
+  // Bytes read so far (decompressed, line terminators included). May be
+  // called from another thread while one is in Next (progress reports).
+  uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
   // Binary files skipped so far, one message each.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -66,6 +67,8 @@ class CorpusReader final : public DocumentReader {
   std::unique_ptr<LineReader> lines_;
   std::string whole_;  // the current text file
   uint64_t bytes_done_ = 0;
+  std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
+  StatusOr<bool> NextRecord(RawDocument* doc);
   std::vector<std::string> warnings_;
 };
 

@@ -187,6 +187,7 @@ class OutputFile {
   bool direct_ = false;  // a device or FIFO, written in place (no rename)
   TemporaryFileGuard temp_guard_;  // temp_path_, for RemoveTemporaryFiles()
   bool closed_ = false;
+  Status close_status_;          // of Close(): Commit fails when it failed
   bool committed_ = false;
   bool replacing_ = false;       // the final path exists (a regular file)
   uint64_t written_ = 0;         // bytes written to the file

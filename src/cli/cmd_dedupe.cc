@@ -76,6 +76,7 @@ uint64_t TotalBytesIfKnown(const std::vector<CorpusInput>& inputs) {
   uint64_t total = 0;
   for (const auto& in : inputs) {
     const std::string& p = in.path;
+    if (p == kStdio) return 0;
     auto ends = [&](const char* s) {
       const std::string suffix(s);
       return p.size() >= suffix.size() &&

@@ -67,6 +67,13 @@ cmp -s "$WORK/out" "$WORK/out.jsonl" || fail "stdin with --no-split-chains diffe
 expect_exit 2 "$CHAFF" dedupe "$WORK/bad.jsonl" -o "$WORK/bad-out.jsonl"
 expect_in "$WORK/err" "chaff: $WORK/bad.jsonl:8: expected a string in field \"text\""
 [ -e "$WORK/bad-out.jsonl" ] && fail "an output was written for a failed run"
+# A tree output: neither files nor the directories made for them remain.
+mkdir -p "$WORK/badtree/sub"
+cp "$WORK/in.jsonl" "$WORK/badtree/a.jsonl"
+cp "$WORK/bad.jsonl" "$WORK/badtree/sub/b.jsonl"
+expect_exit 2 "$CHAFF" dedupe "$WORK/badtree" -o "$WORK/badtree-out/x"
+expect_in "$WORK/err" "sub/b.jsonl:8:"
+[ -e "$WORK/badtree-out" ] && fail "a failed run left $(find "$WORK/badtree-out")"
 expect_exit 0 "$CHAFF" dedupe "$WORK/bad.jsonl" -o "$WORK/bad-out.jsonl" --skip-bad-records -q
 grep -qF '"id": "bad"' "$WORK/bad-out.jsonl" || fail "a skipped bad record must be kept as it is"
 

@@ -74,6 +74,28 @@ expect_in "$WORK/err" "interrupted"
 [ -e "$WORK/int.jsonl" ] && fail "an output exists after SIGINT"
 no_leftovers "$WORK"
 
+# --- The same for chaff dedupe, which reads stdin on a worker thread (one
+# pass, no copy): the signal goes to the main thread, and the blocked reader
+# must still give up.
+for threads in 1 2; do
+  ( head -100 "$WORK/in.jsonl"; exec sleep 8 ) > "$WORK/fifo" 2>/dev/null &
+  producer=$!
+  "$CHAFF" dedupe - -o "$WORK/int.jsonl" -j $threads < "$WORK/fifo" >"$WORK/out" 2>"$WORK/err" &
+  pid=$!
+  sleep 1
+  start=$(date +%s)
+  kill -INT $pid
+  wait $pid
+  rc=$?
+  took=$(( $(date +%s) - start ))
+  kill $producer 2>/dev/null
+  wait $producer 2>/dev/null
+  [ $rc = 130 ] || fail "dedupe -j $threads: exit $rc after SIGINT on a blocked read (wanted 130)"
+  [ $took -le 4 ] || fail "dedupe -j $threads: SIGINT took ${took}s to stop a blocked read"
+  [ -e "$WORK/int.jsonl" ] && fail "dedupe -j $threads: an output exists after SIGINT"
+  no_leftovers "$WORK"
+done
+
 # --- SIGINT in the middle of a long run (a large JSONL file).
 big="$WORK/big.jsonl"
 seq 1 400000 | awk '{printf "{\"id\":%d,\"text\":\"Record %d says something different from every other record, number %d.\\n\"}\n",$1,$1,$1*7}' > "$big"
