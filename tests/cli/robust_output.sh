@@ -54,47 +54,34 @@ expect_exit 0 "$CHAFF" clean "$WORK/in.jsonl" -o "$WORK/lim.jsonl" --no-chrome -
 [ "$(wc -l < "$WORK/lim.jsonl")" = 2000 ] || fail "records lost without a limit"
 
 # --- SIGINT while a read of stdin is blocked: stops at once (not when the
-# writer finally closes), exit 130, no output, no temporary file.
+# writer finally closes), exit 130, no output, no temporary file. chaff
+# dedupe reads stdin on a worker thread (one pass, no copy): the signal goes
+# to the main thread, and the blocked reader must still give up.
 rm -f "$WORK/lim.jsonl"
 mkfifo "$WORK/fifo"
-( head -100 "$WORK/in.jsonl"; exec sleep 8 ) > "$WORK/fifo" 2>/dev/null &
-producer=$!
-"$CHAFF" clean - -o "$WORK/int.jsonl" < "$WORK/fifo" >"$WORK/out" 2>"$WORK/err" &
-pid=$!
-sleep 1
-start=$(date +%s)
-kill -INT $pid
-wait $pid
-rc=$?
-took=$(( $(date +%s) - start ))
-kill $producer 2>/dev/null
-[ $rc = 130 ] || fail "exit $rc after SIGINT on a blocked read (wanted 130)"
-[ $took -le 4 ] || fail "SIGINT took ${took}s to stop a blocked read"
-expect_in "$WORK/err" "interrupted"
-[ -e "$WORK/int.jsonl" ] && fail "an output exists after SIGINT"
-no_leftovers "$WORK"
-
-# --- The same for chaff dedupe, which reads stdin on a worker thread (one
-# pass, no copy): the signal goes to the main thread, and the blocked reader
-# must still give up.
-for threads in 1 2; do
+sigint_blocked_read() {  # sigint_blocked_read LABEL CHAFF-ARGS... (output $WORK/int.jsonl)
+  local label=$1; shift
   ( head -100 "$WORK/in.jsonl"; exec sleep 8 ) > "$WORK/fifo" 2>/dev/null &
-  producer=$!
-  "$CHAFF" dedupe - -o "$WORK/int.jsonl" -j $threads < "$WORK/fifo" >"$WORK/out" 2>"$WORK/err" &
-  pid=$!
+  local producer=$!
+  "$CHAFF" "$@" < "$WORK/fifo" >"$WORK/out" 2>"$WORK/err" &
+  local pid=$!
   sleep 1
-  start=$(date +%s)
+  local start; start=$(date +%s)
   kill -INT $pid
   wait $pid
-  rc=$?
-  took=$(( $(date +%s) - start ))
+  local rc=$?
+  local took=$(( $(date +%s) - start ))
   kill $producer 2>/dev/null
   wait $producer 2>/dev/null
-  [ $rc = 130 ] || fail "dedupe -j $threads: exit $rc after SIGINT on a blocked read (wanted 130)"
-  [ $took -le 4 ] || fail "dedupe -j $threads: SIGINT took ${took}s to stop a blocked read"
-  [ -e "$WORK/int.jsonl" ] && fail "dedupe -j $threads: an output exists after SIGINT"
+  [ $rc = 130 ] || fail "$label: exit $rc after SIGINT on a blocked read (wanted 130)"
+  [ $took -le 4 ] || fail "$label: SIGINT took ${took}s to stop a blocked read"
+  expect_in "$WORK/err" "interrupted"
+  [ -e "$WORK/int.jsonl" ] && fail "$label: an output exists after SIGINT"
   no_leftovers "$WORK"
-done
+}
+sigint_blocked_read "clean" clean - -o "$WORK/int.jsonl"
+sigint_blocked_read "dedupe -j 1" dedupe - -o "$WORK/int.jsonl" -j 1
+sigint_blocked_read "dedupe -j 2" dedupe - -o "$WORK/int.jsonl" -j 2
 
 # --- SIGINT in the middle of a long run (a large JSONL file).
 big="$WORK/big.jsonl"
