@@ -482,6 +482,19 @@ struct StarDeduper::Impl {
     return std::max(kMinBuckets, (kept * 100 + room - 1) / room);
   }
 
+  // An estimate of the documents to come is trusted up to the larger of 8
+  // times the documents seen and what 64 MiB of tables hold (200k documents
+  // at 25 bands): a first stretch of short records must not claim tables for
+  // a hundred times the documents that will come, and growing step by step
+  // moves every entry at each step.
+  Status ReserveEstimate(size_t estimate, size_t seen) {
+    constexpr size_t kTrustedBytes = size_t{64} << 20;
+    const size_t table_bytes_per_document =
+        std::max<size_t>(bands, 1) * sizeof(Bucket) * 100 / (kBucketEntries * kMaxLoadPercent);
+    const size_t trusted = std::max(8 * seen, kTrustedBytes / table_bytes_per_document);
+    return Reserve(std::min(estimate, trusted));
+  }
+
   // Grows at least by half (a reservation that creeps up does not move
   // every entry each time).
   Status Reserve(size_t documents) {
@@ -605,6 +618,10 @@ void StarDeduper::Prefetch(const uint32_t* band_keys) const { impl_->Prefetch(ba
 
 Status StarDeduper::Reserve(size_t documents) {
   return impl_->Reserve(std::min<size_t>(documents, size_t{1} << 32));
+}
+
+Status StarDeduper::ReserveEstimate(size_t estimate) {
+  return impl_->ReserveEstimate(std::min<size_t>(estimate, size_t{1} << 32), impl_->n);
 }
 
 size_t StarDeduper::size() const { return impl_->n; }
@@ -1012,10 +1029,8 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
   // Sizes the star tables for the whole input once the first records show
   // how large a document is.
   // Sizes the star tables ahead from the input's size (when known) and the
-  // documents seen so far, at most 8 times what has been seen (a first
-  // stretch of short records must not claim tables for a hundred times the
-  // documents that will come); growing them document by document moves
-  // every entry at each step.
+  // documents per byte seen so far (StarDeduper::ReserveEstimate bounds how
+  // far an estimate is trusted).
   uint64_t seen_documents = 0, seen_bytes = 0;
   auto reserve = [&](uint64_t documents, uint64_t bytes) -> Status {
     seen_documents += documents;
@@ -1023,8 +1038,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
     if (!stars || options.input_bytes_hint == 0 || seen_bytes == 0) return Status::Ok();
     const double estimate = 1.1 * static_cast<double>(options.input_bytes_hint) *
                             static_cast<double>(seen_documents) / static_cast<double>(seen_bytes);
-    const double cap = 8.0 * static_cast<double>(seen_documents);
-    return stars->Reserve(static_cast<size_t>(std::min({estimate, cap, 4e9})));
+    return stars->ReserveEstimate(static_cast<size_t>(std::min(estimate, 4e9)));
   };
 
   // Moves a sketched batch into the index, in input order.

@@ -198,6 +198,10 @@ class StarDeduper {
   // step, which costs more than the lookups. Fails (as Add may) when the
   // memory cannot be had.
   Status Reserve(size_t documents);
+  // The same for an estimate of the documents in all, which is trusted only
+  // so far (up to the larger of 8 times the documents added and what 64 MiB
+  // of tables hold): a skewed estimate costs bounded memory.
+  Status ReserveEstimate(size_t estimate);
 
   // Hints that a document with these band keys comes next: its table
   // entries are fetched while the caller decides the one before it.
