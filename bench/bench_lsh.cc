@@ -1,13 +1,15 @@
 // LSH and clustering costs, separate from sketching (bench_minhash.cc):
-// band selection, band keys, the verification estimate, and clustering N
-// documents' sketches (sort by band key, verify candidates, union-find).
-// Fixed seeds; throughput in documents per second.
+// band selection, band keys, the verification estimate, deciding N
+// documents' sketches (stars in input order, or union-find components), and
+// the dedupe sketch on one and two threads. Fixed seeds; throughput in
+// documents (or bytes) per second.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <random>
 #include <vector>
 
+#include "bench_corpus.h"
 #include "chaff/dedupe.h"
 #include "chaff/lsh.h"
 
@@ -118,5 +120,27 @@ void BM_StarDeduper(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
 BENCHMARK(BM_StarDeduper)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// What `chaff dedupe` does per document before deciding (tokenize, shingle,
+// one-permutation MinHash K = 256, band keys), on the best target, on one and
+// on two threads: each thread sketches every document, and bytes/s counts
+// both threads' bytes over wall time, so 2 threads / 1 thread is how far this
+// machine's cores scale the sketching itself.
+void BM_DedupeSketch(benchmark::State& state) {
+  const auto& corpus = chaff_bench::GetCorpus();
+  const chaff::DedupeOptions options = *chaff::ResolveDedupeOptions(chaff::DedupeOptions());
+  const chaff::DedupeSketcher sketcher(options);
+  chaff::DedupeSketcher::Scratch scratch;
+  chaff::DocumentSketch sketch;
+  for (auto _ : state) {
+    for (const std::string& doc : corpus.docs) {
+      sketcher.Sketch(doc, &scratch, &sketch);
+      benchmark::DoNotOptimize(sketch.band_keys.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.bytes));
+  state.SetLabel(corpus.source);
+}
+BENCHMARK(BM_DedupeSketch)->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -17,7 +17,7 @@ StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
   for (const auto& p : paths) {
     if (p == kStdio) {
       return InvalidArgument(
-          "stdin (-) cannot be listed here: deduplication reads its input twice");
+          "stdin (-) cannot be listed here: add it as an input of its own");
     }
   }
   CHAFF_ASSIGN_OR_RETURN(std::vector<InputFile> files, ListInputs(paths, warnings));

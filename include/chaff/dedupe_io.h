@@ -1,12 +1,15 @@
 // Files in, files out for corpus deduplication (`chaff dedupe`, `chaff
-// clean --dedupe`): the records of a list of inputs in a fixed order (pass
-// 1 sketches them, pass 2 reads them again and writes the kept ones), the
-// decoder that takes the text out of a JSONL record, and the pass-2 writer.
+// clean --dedupe`): the records of a list of inputs in a fixed order, the
+// decoder that takes the text out of a JSONL record, and the writers: one
+// that writes documents as they are decided (DedupeStreamWriter, the sink of
+// a one-pass DedupeCorpus), and pass 2 for decisions known only at the end
+// (WriteDedupeOutputs: reads the inputs again).
 //
 // Records: every line of a JSONL file that is not blank (spaces and tabs
 // only) is one record; every text file is one record (binary files met in
-// a directory walk are skipped, with a warning, in both passes). The i-th
-// record of pass 1 is the i-th of pass 2, so DedupeResult indexes apply.
+// a directory walk are skipped, with a warning, every time). The i-th
+// record of one reading is the i-th of the next, so DedupeResult indexes
+// apply.
 #ifndef CHAFF_DEDUPE_IO_H_
 #define CHAFF_DEDUPE_IO_H_
 
@@ -34,8 +37,8 @@ struct CorpusInput {
 };
 
 // ListInputs (files, directories walked in sorted order) as CorpusInputs.
-// "-" is rejected: deduplication reads its input twice (the CLI copies stdin
-// to a temporary file first).
+// "-" is rejected: stdin is an input of its own (path "-", or a spooled copy
+// when it must be read twice), which the caller adds.
 StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
     const std::vector<std::string>& paths, std::vector<std::string>* warnings);
 
