@@ -1,5 +1,7 @@
 #include "chaff/dedupe_io.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
@@ -166,8 +168,12 @@ class CorpusDecoder final : public TextDecoder {
   std::string transformed_;
 };
 
+// "-", a .jsonl file, or an existing device or FIFO (/dev/null, a named
+// pipe), which OutputFile writes in place.
 bool IsJsonlOutput(const std::string& out) {
-  return out == kStdio || KindOfPath(out) == InputKind::kJsonl;
+  if (out == kStdio || KindOfPath(out) == InputKind::kJsonl) return true;
+  struct stat st;
+  return ::stat(out.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
 std::string TreeTarget(const std::string& out, const CorpusInput& in) {

@@ -101,8 +101,9 @@ TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   TextTransform transform = nullptr);
 
 struct DedupeOutputOptions {
-  // "-" (stdout) or a .jsonl/.ndjson file (optionally .gz/.zst): the kept
-  // records of every input, in order (JSONL inputs only). Anything else is a
+  // "-" (stdout), a .jsonl/.ndjson file (optionally .gz/.zst) or a device
+  // such as /dev/null: the kept records of every input, in order (JSONL
+  // inputs only). Anything else is a
   // directory that mirrors the inputs: a JSONL input becomes a file of its
   // kept records under the same relative name, a kept text file is copied.
   std::string output;

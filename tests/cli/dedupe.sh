@@ -41,6 +41,10 @@ for t in 1 2 3; do
   cmp -s "$WORK/clusters.jsonl" "$WORK/c$t.jsonl" || fail "clusters differ at --threads $t"
 done
 
+# A device is a JSONL output too, written in place.
+expect_exit 0 "$CHAFF" dedupe "$WORK/in.jsonl" -o /dev/null -q
+[ -c /dev/null ] || fail "/dev/null is no longer a device"
+
 # Compressed inputs and outputs.
 gzip -c "$WORK/in.jsonl" > "$WORK/in.jsonl.gz"
 expect_exit 0 "$CHAFF" dedupe "$WORK/in.jsonl.gz" -o "$WORK/out.jsonl.zst" -q
