@@ -4,10 +4,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chaff/io.h"
@@ -348,7 +350,7 @@ TEST_CASE("dedupe io: block copy of kept records equals the record-by-record pat
     CHECK(slow_stats.documents == fast_stats.documents);
     // One pass, writing as documents are decided: records of the mapped
     // plain file go out as views (writev), those of the .zst as copies.
-    for (int threads : {1, 2}) {
+    for (int threads : {1, 2, 8}) {
       INFO("one pass, threads " << threads);
       chaff::DedupeOutputOptions one;
       one.output = dir / "one.jsonl";
@@ -564,4 +566,50 @@ TEST_CASE("dedupe io: a failing sink stops the run and leaves no output", "[dedu
                                  [](const chaff::DecidedDocument&) { return chaff::Status::Ok(); });
   REQUIRE_FALSE(res.ok());
   CHECK(res.status().code() == chaff::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("dedupe io: the sink sees every document once, in order, one call at a time",
+          "[dedupe][io]") {
+  // Tiny batches and a sink that yields now and then, at 1 to 8 threads: the
+  // records it sees are the input's, in order, never two calls at once; a
+  // sink failure at any point ends the run with that failure.
+  TempDir dir;
+  const auto lines = Records(600);
+  WriteFile(dir / "in.jsonl", lines);
+  const auto inputs = Inputs({dir / "in.jsonl"});
+  std::mt19937_64 rng(8);
+  for (int round = 0; round < 24; ++round) {
+    const int threads = 1 + round % 8;
+    const size_t batch = 1 + rng() % 3000;
+    const uint32_t fail_at = round % 3 == 2 ? static_cast<uint32_t>(rng() % 600) : UINT32_MAX;
+    INFO("threads " << threads << ", batch bytes " << batch << ", fail at " << fail_at);
+    chaff::DedupeOptions o;
+    o.threads = threads;
+    o.batch_bytes = batch;
+    std::atomic<int> inside{0};
+    bool overlapped = false, wrong = false;
+    uint32_t next = 0;
+    chaff::CorpusReader reader(&inputs);
+    auto res = chaff::DedupeCorpus(
+        &reader, chaff::CorpusDecoders(&inputs, {}), o, {},
+        [&](const chaff::DecidedDocument& d) -> chaff::Status {
+          if (inside.fetch_add(1) != 0) overlapped = true;
+          if (d.index % 7 == 0) std::this_thread::yield();
+          wrong |= d.index != next || d.record != lines[d.index] || d.line != d.index + 1;
+          ++next;
+          inside.fetch_sub(1);
+          if (d.index == fail_at) return chaff::IoError("sink failed");
+          return chaff::Status::Ok();
+        });
+    CHECK_FALSE(overlapped);
+    CHECK_FALSE(wrong);
+    if (fail_at == UINT32_MAX) {
+      REQUIRE(res.ok());
+      CHECK(next == 600);
+    } else {
+      REQUIRE_FALSE(res.ok());
+      CHECK(res.status().message() == "sink failed");
+      CHECK(next == fail_at + 1);
+    }
+  }
 }

@@ -236,9 +236,14 @@ TEST_CASE("dedupe: stars are what their definition says, decided in input order"
           "[dedupe]") {
   // The definition, by brute force over the sketches: a document is a
   // duplicate of the first earlier kept document that shares a band key
-  // with it and is similar (>= threshold) on the signature; otherwise kept.
+  // with it and is similar (>= threshold) on the signature (with `exact`,
+  // on exact shingle-set Jaccard); otherwise kept.
   const auto docs = PlantedCorpus(500, 17);
-  auto resolved = chaff::ResolveDedupeOptions(Options(1));
+  const bool exact = GENERATE(false, true);
+  INFO("exact " << exact);
+  auto base_options = Options(1);
+  base_options.exact = exact;
+  auto resolved = chaff::ResolveDedupeOptions(base_options);
   REQUIRE(resolved.ok());
   const chaff::DedupeOptions& o = *resolved;
   const chaff::DedupeSketcher sketcher(o);
@@ -255,9 +260,11 @@ TEST_CASE("dedupe: stars are what their definition says, decided in input order"
       for (size_t b = 0; b < sketches[i].band_keys.size(); ++b) {
         shares |= sketches[i].band_keys[b] == sketches[j].band_keys[b];
       }
-      if (shares && chaff::EstimateJaccardFromLowBytes(sketches[i].lanes.data(),
-                                                       sketches[j].lanes.data(),
-                                                       o.num_hashes) >= o.threshold) {
+      const double similarity =
+          exact ? chaff::ExactJaccard(sketches[i].shingles, sketches[j].shingles)
+                : chaff::EstimateJaccardFromLowBytes(sketches[i].lanes.data(),
+                                                     sketches[j].lanes.data(), o.num_hashes);
+      if (shares && similarity >= o.threshold) {
         rep[i] = j;
         break;
       }
@@ -270,6 +277,7 @@ TEST_CASE("dedupe: stars are what their definition says, decided in input order"
     for (uint64_t hint : {uint64_t{0}, uint64_t{1} << 20, uint64_t{1} << 30, uint64_t{1} << 40}) {
       INFO("threads " << threads << ", size hint " << hint);
       auto opts = Options(threads);
+      opts.exact = exact;
       opts.input_bytes_hint = hint;  // tables sized up front or grown: same answer
       auto res = chaff::DedupeTexts(Views(docs), opts);
       REQUIRE(res.ok());
@@ -284,8 +292,9 @@ TEST_CASE("dedupe: stars are what their definition says, decided in input order"
   // document as it goes.
   chaff::StarDeduper stars(o);
   for (uint32_t i = 0; i < docs.size(); ++i) {
+    std::vector<uint64_t> shingles = sketches[i].shingles;  // moved out when kept
     auto d = stars.Add(sketches[i].lanes.data(), sketches[i].band_keys.data(),
-                       sketches[i].empty, nullptr);
+                       sketches[i].empty, &shingles);
     REQUIRE(d.ok());
     CHECK(d->index == i);
     CHECK(d->representative == rep[i]);
