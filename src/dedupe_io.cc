@@ -557,8 +557,11 @@ struct DedupeStreamWriter::Impl {
   // Ids of kept documents (a removed one names its representative's):
   // doc i's id is ids[id_begin[i], id_begin[i + 1]); removed documents add
   // none. 8 bytes per document plus the kept ids, only with --clusters.
+  // When the decisions are known in advance, only the representatives that
+  // some removed document names (`named`) keep theirs.
   std::string ids;
   std::vector<uint64_t> id_begin{0};
+  const std::vector<uint8_t>* named = nullptr;
   JsonlParser parser;
   std::string id;
   std::string line_out;
@@ -613,7 +616,7 @@ struct DedupeStreamWriter::Impl {
       id = in.name;
     }
     const bool kept = doc.kept();
-    if (kept) ids += id;
+    if (kept && (named == nullptr || (*named)[doc.index])) ids += id;
     id_begin.push_back(ids.size());
     line_out.assign("{\"id\":");
     AppendJsonString(id, &line_out);
@@ -638,10 +641,12 @@ DedupeStreamWriter::DedupeStreamWriter(const std::vector<CorpusInput>* inputs,
 DedupeStreamWriter::~DedupeStreamWriter() = default;
 
 StatusOr<std::unique_ptr<DedupeStreamWriter>> DedupeStreamWriter::Create(
-    const std::vector<CorpusInput>* inputs, const DedupeOutputOptions& options) {
+    const std::vector<CorpusInput>* inputs, const DedupeOutputOptions& options,
+    const std::vector<uint8_t>* named_representatives) {
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(*inputs, options));
   std::unique_ptr<DedupeStreamWriter> w(new DedupeStreamWriter(inputs, options));
   Impl& m = *w->impl_;
+  m.named = named_representatives;
   if (m.jsonl_out) {
     CHAFF_ASSIGN_OR_RETURN(m.shared, OutputFile::Create(options.output));
   } else {
@@ -721,7 +726,12 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
   if (options.clusters.empty() && !options.record_by_record) {
     return WriteKeptOnly(inputs, result, options, progress, stats);
   }
-  CHAFF_ASSIGN_OR_RETURN(auto writer, DedupeStreamWriter::Create(&inputs, options));
+  // The representatives whose ids the clusters file repeats.
+  std::vector<uint8_t> named(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    if (!result.Kept(i)) named[result.representative[i]] = 1;
+  }
+  CHAFF_ASSIGN_OR_RETURN(auto writer, DedupeStreamWriter::Create(&inputs, options, &named));
   CorpusReader reader(&inputs);
   DedupeProgress state;
   uint64_t next_report = 0;

@@ -133,9 +133,14 @@ struct DedupeWriteStats {
 class DedupeStreamWriter {
  public:
   // Checks the plan (CheckDedupeOutputs) and opens the shared outputs.
-  // `inputs` must outlive the writer.
+  // `inputs` must outlive the writer. When the decisions are known before
+  // writing (pass 2), `named_representatives` (indexed by document, must
+  // outlive the writer) marks the representatives some removed document
+  // names: only their ids are held for the clusters file, not every kept
+  // document's.
   static StatusOr<std::unique_ptr<DedupeStreamWriter>> Create(
-      const std::vector<CorpusInput>* inputs, const DedupeOutputOptions& options);
+      const std::vector<CorpusInput>* inputs, const DedupeOutputOptions& options,
+      const std::vector<uint8_t>* named_representatives = nullptr);
   ~DedupeStreamWriter();
   DedupeStreamWriter(const DedupeStreamWriter&) = delete;
   DedupeStreamWriter& operator=(const DedupeStreamWriter&) = delete;
