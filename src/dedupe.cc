@@ -397,7 +397,7 @@ struct StarDeduper::Impl {
   };
   Block tables;
   std::vector<Bucket*> insert_at;          // per band: the bucket with room
-  std::vector<uint32_t> masks;             // per band: matches | room << 8, then room
+  std::vector<uint32_t> masks;             // per band: matches | room << 8
   std::vector<uint32_t> candidates;
   DedupeResult result;
 
@@ -558,7 +558,6 @@ struct StarDeduper::Impl {
         room = EmptyMask(*b);
       }
       insert_at[j] = b;
-      masks[j] = room;
     }
     if (candidates.size() > 1) {
       std::sort(candidates.begin(), candidates.end());
@@ -595,7 +594,7 @@ struct StarDeduper::Impl {
     }
     for (size_t j = 0; j < bands; ++j) {
       Bucket* b = insert_at[j];
-      const auto e = static_cast<size_t>(__builtin_ctz(masks[j]));  // its room
+      const auto e = static_cast<size_t>(__builtin_ctz(EmptyMask(*b)));
       b->key[e] = StoredKey(keys[j]);
       b->slot[e] = slot;
     }
@@ -767,7 +766,6 @@ class Workers {
     {
       std::lock_guard<std::mutex> lock(mu_);
       abort_ = true;
-      stop_reading_ = true;
     }
     cv_.notify_all();
     for (auto& t : threads_) t.join();
@@ -789,7 +787,6 @@ class Workers {
         lock.lock();
         if (!go) {
           abort_ = true;
-          stop_reading_ = true;
           cv_.notify_all();
           return Cancelled("interrupted");
         }
@@ -830,7 +827,7 @@ class Workers {
         RawDocument doc;
         const size_t target = BatchTarget();
         while (b->bytes < target && b->size() < 65536 &&
-               !stop_reading_.load(std::memory_order_relaxed)) {
+               !abort_.load(std::memory_order_relaxed)) {
           auto more = reader_->Next(&doc);
           if (!more.ok()) {
             b->read_status = more.status();
@@ -919,7 +916,6 @@ class Workers {
         if (!s.ok()) {
           if (error_.ok()) error_ = s;
           abort_ = true;
-          stop_reading_ = true;
         } else {
           ++next_;
           documents_ += b->size();
@@ -955,8 +951,7 @@ class Workers {
   uint64_t next_ = 0;
   bool total_known_ = false;
   uint64_t total_ = 0;
-  bool abort_ = false;
-  std::atomic<bool> stop_reading_{false};  // abort_, for the reading loop
+  std::atomic<bool> abort_{false};  // set under mu_; the reading loop reads it without
   Status error_;
   uint64_t documents_ = 0;
   uint64_t bytes_ = 0;
@@ -1009,8 +1004,8 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
 
   // Adds one sketched document, in input order.
   auto add = [&](const uint8_t* lanes, const uint32_t* keys, bool empty,
-                 std::vector<uint64_t>* shingles, std::string_view record, bool padded,
-                 uint32_t source, uint64_t line) -> Status {
+                 std::vector<uint64_t>* shingles, std::string_view record, uint32_t source,
+                 uint64_t line) -> Status {
     if (index) return index->Add(lanes, keys, empty, shingles).status();
     CHAFF_ASSIGN_OR_RETURN(const StarDeduper::Decision d,
                            stars->Add(lanes, keys, empty, shingles));
@@ -1018,7 +1013,6 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
     DecidedDocument doc;
     doc.index = d.index;
     doc.record = record;
-    doc.padded = padded;
     doc.source = source;
     doc.line = line;
     doc.representative = d.representative;
@@ -1026,8 +1020,6 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
     return sink(doc);
   };
 
-  // Sizes the star tables for the whole input once the first records show
-  // how large a document is.
   // Sizes the star tables ahead from the input's size (when known) and the
   // documents per byte seen so far (StarDeduper::ReserveEstimate bounds how
   // far an estimate is trusted).
@@ -1057,7 +1049,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
       }
       CHAFF_RETURN_IF_ERROR(add(b->lanes.data() + i * k, b->keys.data() + i * bands,
                                 b->empty[i] != 0, options.exact ? &b->shingles[i] : nullptr,
-                                b->Record(i), /*padded=*/true, b->sources[i], b->lines[i]));
+                                b->Record(i), b->sources[i], b->lines[i]));
     }
     if (!b->status.ok()) {
       std::string where = reader->SourceName(b->sources[b->failed]);
@@ -1089,8 +1081,8 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
       }
       sketcher.Sketch(text, &w.scratch, &w.sketch);
       CHAFF_RETURN_IF_ERROR(add(w.sketch.lanes.data(), w.sketch.band_keys.data(),
-                                w.sketch.empty, &w.sketch.shingles, doc.bytes, doc.padded,
-                                doc.source, doc.line));
+                                w.sketch.empty, &w.sketch.shingles, doc.bytes, doc.source,
+                                doc.line));
       ++state.documents;
       state.bytes += doc.bytes.size();
       if (state.bytes >= seen_bytes + options.batch_bytes) {

@@ -57,8 +57,6 @@ std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files) {
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
 CorpusReader::~CorpusReader() = default;
 
-
-
 std::string CorpusReader::SourceName(uint32_t index) const {
   return index < inputs_->size() ? (*inputs_)[index].name : "?";
 }
@@ -542,15 +540,6 @@ struct DedupeStreamWriter::Impl {
   // handler can list only so many temporary files (TemporaryFileGuard).
   static constexpr size_t kMaxFinished = 64;
   std::vector<std::unique_ptr<OutputFile>> finished;
-
-  Status Finished(std::unique_ptr<OutputFile> file) {
-    CHAFF_RETURN_IF_ERROR(file->Close());
-    finished.push_back(std::move(file));
-    if (finished.size() <= kMaxFinished) return Status::Ok();
-    for (auto& f : finished) CHAFF_RETURN_IF_ERROR(f->Commit());
-    finished.clear();
-    return Status::Ok();
-  }
   uint32_t tree_source = UINT32_MAX;
   std::vector<uint8_t> mirrored;
   uint32_t next_index = 0;
@@ -566,14 +555,14 @@ struct DedupeStreamWriter::Impl {
   std::string id;
   std::string line_out;
 
-  Impl(const std::vector<CorpusInput>* in, const DedupeOutputOptions& o)
-      : inputs(in), options(o), jsonl_out(IsJsonlOutput(o.output)),
-        want_ids(!o.clusters.empty()), mirrored(in->size(), 0) {}
-
   // Directories this run created, parents first: a run that fails removes
   // them again (those still empty), so it leaves nothing behind.
   std::vector<fs::path> created_dirs;
   bool done = false;
+
+  Impl(const std::vector<CorpusInput>* in, const DedupeOutputOptions& o)
+      : inputs(in), options(o), jsonl_out(IsJsonlOutput(o.output)),
+        want_ids(!o.clusters.empty()), mirrored(in->size(), 0) {}
 
   ~Impl() {
     if (done) return;
@@ -595,6 +584,15 @@ struct DedupeStreamWriter::Impl {
       return IoError(dir.string() + ": cannot create directory: " + ec.message());
     }
     created_dirs.push_back(dir);
+    return Status::Ok();
+  }
+
+  Status Finished(std::unique_ptr<OutputFile> file) {
+    CHAFF_RETURN_IF_ERROR(file->Close());
+    finished.push_back(std::move(file));
+    if (finished.size() <= kMaxFinished) return Status::Ok();
+    for (auto& f : finished) CHAFF_RETURN_IF_ERROR(f->Commit());
+    finished.clear();
     return Status::Ok();
   }
 
@@ -744,7 +742,6 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
     DecidedDocument doc;
     doc.index = static_cast<uint32_t>(index);
     doc.record = raw.bytes;
-    doc.padded = raw.padded;
     doc.source = raw.source;
     doc.line = raw.line;
     doc.representative = result.representative[index];
@@ -759,9 +756,7 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
   }
   *stats = writer->stats();
   if (index != n) return InputsChanged(n, std::to_string(index));
-  CHAFF_RETURN_IF_ERROR(writer->Finish());
-  *stats = writer->stats();
-  return Status::Ok();
+  return writer->Finish();
 }
 
 }  // namespace chaff

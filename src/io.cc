@@ -456,7 +456,8 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path
       }
     }
     struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    const bool exists = ::stat(path.c_str(), &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
       if (S_ISDIR(st.st_mode)) return InvalidArgument(path + ": is a directory");
       // A device or a FIFO (/dev/null, a named pipe): written in place. A
       // rename would replace the device node with a regular file.
@@ -467,7 +468,7 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path
       out->codec_ = std::make_unique<Codec>();
       return InitCodec(std::move(out));
     }
-    out->replacing_ = ::stat(path.c_str(), &st) == 0;  // a regular file, as checked above
+    out->replacing_ = exists;  // a regular file, as checked above
     out->temp_path_ = path + ".chaff-tmp." + std::to_string(::getpid()) + "." +
                       std::to_string(g_temp_counter.fetch_add(1));
     out->temp_guard_.Register(out->temp_path_);

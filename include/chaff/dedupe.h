@@ -23,8 +23,8 @@
 // Memory per document is fixed: K bytes of signature (the low byte of each
 // lane: b-bit minwise hashing with b = 8, Li & Koenig 2010) plus 4 bytes per
 // band key plus a few bytes of bookkeeping for components; for stars, the
-// signature and one 8-byte table entry per band (at a load of 0.35-0.7) of
-// each kept document and 8 bytes of each removed one. No text is kept
+// signature and one 8-byte table entry per band (at a load of at most 0.62)
+// of each kept document and 8 bytes of each removed one. No text is kept
 // (except with `exact`, which keeps shingle sets, 8 bytes per shingle).
 //
 // Determinism: documents get indexes in input order; sketching is a pure
@@ -315,7 +315,6 @@ struct DedupeProgress {
 struct DecidedDocument {
   uint32_t index = 0;           // 0-based input index
   std::string_view record;      // the record as read (RawDocument::bytes)
-  bool padded = false;          // as RawDocument::padded
   uint32_t source = 0;          // as RawDocument::source
   uint64_t line = 0;            // as RawDocument::line
   uint32_t representative = 0;  // == index when kept

@@ -64,6 +64,8 @@ class CorpusReader final : public DocumentReader {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
+  StatusOr<bool> NextRecord(RawDocument* doc);
+
   const std::vector<CorpusInput>* inputs_;
   size_t next_input_ = 0;
   uint32_t current_ = 0;
@@ -71,7 +73,6 @@ class CorpusReader final : public DocumentReader {
   std::string whole_;  // the current text file
   uint64_t bytes_done_ = 0;
   std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
-  StatusOr<bool> NextRecord(RawDocument* doc);
   std::vector<std::string> warnings_;
 };
 
@@ -103,9 +104,9 @@ TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
 struct DedupeOutputOptions {
   // "-" (stdout), a .jsonl/.ndjson file (optionally .gz/.zst) or a device
   // such as /dev/null: the kept records of every input, in order (JSONL
-  // inputs only). Anything else is a
-  // directory that mirrors the inputs: a JSONL input becomes a file of its
-  // kept records under the same relative name, a kept text file is copied.
+  // inputs only). Anything else is a directory that mirrors the inputs: a
+  // JSONL input becomes a file of its kept records under the same relative
+  // name, a kept text file is copied.
   std::string output;
   // When not empty, a JSONL file with one line per document, in input order:
   // {"id":..,"cluster":N,"representative":..,"similarity":x,"kept":b}
