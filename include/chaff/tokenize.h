@@ -47,6 +47,10 @@ struct Tokens {
 // per call, never per token). Output is identical on every target.
 void Tokenize(std::string_view text, uint64_t seed, Tokens* out);
 
+// The name of the SIMD target (Highway's, e.g. "AVX2", "AVX3_DL") the
+// tokenizer, shingling and MinHash kernels run on on this machine.
+const char* SimdTargetName();
+
 // The scalar reference the SIMD kernels are tested against.
 void TokenizeScalar(std::string_view text, uint64_t seed, Tokens* out);
 

@@ -8,6 +8,7 @@
 #include "cli/cmd_clean.h"
 #include "cli/cmd_dedupe.h"
 #include "cli/cmd_explain.h"
+#include "chaff/tokenize.h"
 #include "cli/common.h"
 
 namespace {
@@ -23,7 +24,9 @@ int main(int argc, char** argv) {
       "chaff: separates the grain of a text corpus from its chaff. It removes "
       "site chrome, lines repeated across a site's pages, paragraphs repeated "
       "inside a document and near-duplicate documents, and says why."};
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", [] {
+    return std::string("chaff ") + kVersion + " (SIMD kernels: " + chaff::SimdTargetName() + ")";
+  });
   app.require_subcommand(1);
 
   CleanFlags clean;

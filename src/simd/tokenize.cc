@@ -88,5 +88,7 @@ bool ShortTokenHashIsVector() { return HWY_DYNAMIC_DISPATCH(ShortTokenHashIsVect
 int64_t TokenizeKernelTarget() { return HWY_DYNAMIC_DISPATCH(TokenizeTarget)(); }
 
 }  // namespace internal
+
+const char* SimdTargetName() { return hwy::TargetName(internal::TokenizeKernelTarget()); }
 }  // namespace chaff
 #endif  // HWY_ONCE

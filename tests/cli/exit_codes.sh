@@ -12,6 +12,18 @@ expect_exit 2 "$CHAFF"
 expect_exit 0 "$CHAFF" --help
 expect_in "$WORK/out" "clean"
 expect_exit 0 "$CHAFF" --version
+expect_in "$WORK/out" "chaff "
+# The executable provides Highway's dispatch entry points itself on x86-64
+# (no libhwy.so, whose load-time timer calibration costs ~5 ms per process):
+# it must still pick a vector target where the CPU has one.
+if [ "$(uname -m)" = x86_64 ]; then
+  if command -v ldd > /dev/null && ldd "$CHAFF" | grep -q libhwy; then
+    fail "chaff loads libhwy.so"
+  fi
+  if grep -qw avx2 /proc/cpuinfo && grep -Eq 'SIMD kernels: (SCALAR|EMU128|SSSE3)\)' "$WORK/out"; then
+    fail "an AVX2 machine dispatches to $(cat "$WORK/out")"
+  fi
+fi
 
 printf 'one line of text that is kept\n' > "$WORK/a.txt"
 expect_exit 2 "$CHAFF" clean "$WORK/a.txt"
