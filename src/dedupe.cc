@@ -815,7 +815,7 @@ class Workers {
     for (;;) {
       if (!error_.ok()) return error_;
       if (total_known_ && next_ >= total_) return Status::Ok();
-      cv_.wait_for(lock, std::chrono::milliseconds(100));
+      done_cv_.wait_for(lock, std::chrono::milliseconds(100));
       if (tick) {
         const uint64_t docs = documents_, bytes = bytes_;
         lock.unlock();
@@ -888,6 +888,7 @@ class Workers {
         }
         if (!submit) {
           cv_.notify_all();
+          done_cv_.notify_all();  // everything may be collected already
           return;
         }
       }
@@ -947,6 +948,7 @@ class Workers {
       }
       Status s = collect_(b.get());
       if (s.ok() && !b->read_status.ok()) s = b->read_status;
+      bool finished;
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (!s.ok()) {
@@ -959,8 +961,10 @@ class Workers {
           spare_.push_back(std::move(b));
           ++permits_;
         }
+        finished = !s.ok() || (total_known_ && next_ >= total_);
       }
       cv_.notify_all();
+      if (finished) done_cv_.notify_all();
       if (!s.ok()) return false;
     }
   }
@@ -980,7 +984,8 @@ class Workers {
   std::mutex collect_mu_;
   // Everything else.
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // workers: a permit, or abort
+  std::condition_variable done_cv_;  // Wait: finished or failed (and ticks)
   uint64_t permits_;
   std::vector<std::unique_ptr<Batch>> spare_;
   std::map<uint64_t, std::unique_ptr<Batch>> done_;
