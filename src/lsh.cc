@@ -37,6 +37,36 @@ double Integrate(F f, double a, double b) {
   return sum * 0.5 * h;
 }
 
+// The n-point Gauss-Legendre rule on [-1, 1]: nodes x and weights w. Exact
+// for polynomials of degree <= 2n - 1. Roots of P_n by Newton's method from
+// the usual cosine guesses, P_n and P_n' by the three-term recurrence.
+void GaussLegendreRule(int n, std::vector<double>* x, std::vector<double>* w) {
+  x->assign(static_cast<size_t>(n), 0.0);
+  w->assign(static_cast<size_t>(n), 0.0);
+  const double pi = std::acos(-1.0);
+  for (int i = 0; i < (n + 1) / 2; ++i) {
+    double z = std::cos(pi * (i + 0.75) / (n + 0.5));
+    double derivative = 1.0;
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      double p0 = 1.0, p1 = z;  // P_0, P_1
+      for (int j = 2; j <= n; ++j) {
+        const double p2 = ((2 * j - 1) * z * p1 - (j - 1) * p0) / j;
+        p0 = p1;
+        p1 = p2;
+      }
+      derivative = n * (z * p1 - p0) / (z * z - 1.0);
+      const double step = p1 / derivative;
+      z -= step;
+      if (std::fabs(step) < 1e-16) break;
+    }
+    const double weight = 2.0 / ((1.0 - z * z) * derivative * derivative);
+    (*x)[static_cast<size_t>(i)] = -z;
+    (*x)[static_cast<size_t>(n - 1 - i)] = z;
+    (*w)[static_cast<size_t>(i)] = weight;
+    (*w)[static_cast<size_t>(n - 1 - i)] = weight;
+  }
+}
+
 }  // namespace
 
 double CandidateProbability(double s, int bands, int rows) {
@@ -69,15 +99,29 @@ StatusOr<LshParams> OptimalLshParams(double threshold, int num_perm,
       weights.false_positive + weights.false_negative <= 0.0) {
     return InvalidArgument("LSH weights must be >= 0 and not both zero");
   }
-  // The same quadrature as FalsePositiveArea/FalseNegativeArea, but with the
-  // powers built up by multiplication: for a fixed r, (1 - s^r)^b for
-  // b = 1, 2, ... is one multiply per node, so the whole grid (~K ln K
-  // points, 1024 nodes each) costs about a millisecond instead of millions
-  // of pow() calls. The minimum is then taken in datasketch's order.
-  constexpr int kNodes = kPanels * 8;
-  std::vector<double> nodes_fp(kNodes), weights_fp(kNodes);
-  std::vector<double> nodes_fn(kNodes), weights_fn(kNodes);
-  auto fill = [](double a, double b, double* x, double* w) {
+  // Both integrands are polynomials in s of degree b * r <= K, so a
+  // Gauss-Legendre rule of K / 2 + 1 nodes on each side integrates them
+  // exactly (to rounding; FalsePositiveArea/FalseNegativeArea's 64 panels of
+  // 8 nodes agree to ~1e-12). Beyond K = 1022 the 512-node composite rule of
+  // those functions is used. The powers are built up by multiplication: for
+  // a fixed r, (1 - s^r)^b for b = 1, 2, ... is one multiply per node, so the
+  // whole grid (~K ln K points) costs a fraction of a millisecond instead of
+  // millions of pow() calls. The minimum is then taken in datasketch's order.
+  const bool exact_rule = num_perm <= 2 * (kPanels * 8) - 2;
+  const int kNodes = exact_rule ? num_perm / 2 + 1 : kPanels * 8;
+  std::vector<double> rule_x, rule_w;
+  if (exact_rule) GaussLegendreRule(kNodes, &rule_x, &rule_w);
+  std::vector<double> nodes_fp(static_cast<size_t>(kNodes)), weights_fp(nodes_fp.size());
+  std::vector<double> nodes_fn(nodes_fp.size()), weights_fn(nodes_fp.size());
+  auto fill = [&](double a, double b, double* x, double* w) {
+    if (exact_rule) {
+      const double half = 0.5 * (b - a), mid = 0.5 * (a + b);
+      for (int i = 0; i < kNodes; ++i) {
+        x[i] = mid + half * rule_x[static_cast<size_t>(i)];
+        w[i] = half * rule_w[static_cast<size_t>(i)];
+      }
+      return;
+    }
     const double h = (b - a) / kPanels;
     for (int p = 0; p < kPanels; ++p) {
       const double mid = a + (p + 0.5) * h;
@@ -100,8 +144,8 @@ StatusOr<LshParams> OptimalLshParams(double threshold, int num_perm,
   auto at = [&](int b, int r) -> double& {
     return error[offset[static_cast<size_t>(r)] + static_cast<size_t>(b - 1)];
   };
-  std::vector<double> sr_fp(kNodes, 1.0), sr_fn(kNodes, 1.0);  // s^r
-  std::vector<double> q_fp(kNodes), q_fn(kNodes);              // (1 - s^r)^b
+  std::vector<double> sr_fp(nodes_fp.size(), 1.0), sr_fn(nodes_fp.size(), 1.0);  // s^r
+  std::vector<double> q_fp(nodes_fp.size()), q_fn(nodes_fp.size());  // (1 - s^r)^b
   for (int r = 1; r <= num_perm; ++r) {
     for (int i = 0; i < kNodes; ++i) {
       sr_fp[i] *= nodes_fp[i];

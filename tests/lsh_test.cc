@@ -92,6 +92,41 @@ TEST_CASE("lsh: band selection agrees with datasketch's rule", "[lsh]") {
   }
 }
 
+TEST_CASE("lsh: band selection is the minimum of the reference areas", "[lsh]") {
+  // OptimalLshParams integrates with its own rule (exact Gauss-Legendre up to
+  // K = 1022); its choice must be the first minimum, in datasketch's order,
+  // of the weighted areas as FalsePositiveArea/FalseNegativeArea compute them.
+  for (int k : {16, 100, 256}) {
+    for (double t : {0.5, 0.8}) {
+      for (const chaff::LshWeights w : {chaff::LshWeights{0.5, 0.5}, chaff::LshWeights{0.05, 0.95}}) {
+        double best = 1e300;
+        int best_b = 0, best_r = 0;
+        for (int b = 1; b <= k; ++b) {
+          for (int r = 1; r <= k / b; ++r) {
+            const double e = w.false_positive * FalsePositiveArea(t, b, r) +
+                             w.false_negative * FalseNegativeArea(t, b, r);
+            if (e < best) {
+              best = e;
+              best_b = b;
+              best_r = r;
+            }
+          }
+        }
+        auto p = OptimalLshParams(t, k, w);
+        REQUIRE(p.ok());
+        INFO("K " << k << " t " << t << " weights " << w.false_positive);
+        CHECK(p->bands == best_b);
+        CHECK(p->rows == best_r);
+      }
+    }
+  }
+  // Beyond K = 1022 (composite rule): still a valid choice.
+  auto big = OptimalLshParams(0.8, 2048);
+  REQUIRE(big.ok());
+  CHECK(chaff::ValidateLshParams(*big, 2048).ok());
+  CHECK(CandidateProbability(0.9, big->bands, big->rows) > 0.9);
+}
+
 TEST_CASE("lsh: invalid band selection arguments fail", "[lsh]") {
   CHECK_FALSE(OptimalLshParams(0.0, 128).ok());
   CHECK_FALSE(OptimalLshParams(1.0, 128).ok());
