@@ -1046,7 +1046,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
   // Adds one sketched document, in input order.
   auto add = [&](const uint8_t* lanes, const uint32_t* keys, bool empty,
                  std::vector<uint64_t>* shingles, std::string_view record, uint32_t source,
-                 uint64_t line) -> Status {
+                 uint64_t line, bool batch_end) -> Status {
     if (index) return index->Add(lanes, keys, empty, shingles).status();
     CHAFF_ASSIGN_OR_RETURN(const StarDeduper::Decision d,
                            stars->Add(lanes, keys, empty, shingles));
@@ -1058,6 +1058,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
     doc.line = line;
     doc.representative = d.representative;
     doc.similarity = d.similarity;
+    doc.batch_end = batch_end;
     return sink(doc);
   };
 
@@ -1090,7 +1091,7 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
       }
       CHAFF_RETURN_IF_ERROR(add(b->lanes.data() + i * k, b->keys.data() + i * bands,
                                 b->empty[i] != 0, options.exact ? &b->shingles[i] : nullptr,
-                                b->Record(i), b->sources[i], b->lines[i]));
+                                b->Record(i), b->sources[i], b->lines[i], i + 1 == ok_docs));
     }
     if (!b->status.ok()) {
       std::string where = reader->SourceName(b->sources[b->failed]);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -612,4 +613,68 @@ TEST_CASE("dedupe io: the sink sees every document once, in order, one call at a
       CHECK(next == fail_at + 1);
     }
   }
+}
+
+TEST_CASE("dedupe io: the stream writer writes a batch's kept records at its end",
+          "[dedupe][io]") {
+  // Records handed over with batch_end = false stay where they are until the
+  // batch's last document; records one newline apart in memory go out as
+  // one piece. The bytes must be those of writing each record and a newline.
+  TempDir dir;
+  WriteFile(dir / "in.jsonl", {"{}"});  // only for the input list
+  const auto inputs = Inputs({dir / "in.jsonl"});
+  auto run = [&](const std::string& memory, const std::vector<std::pair<size_t, size_t>>& spans,
+                 const std::vector<int>& removed, const std::string& path) {
+    chaff::DedupeOutputOptions out;
+    out.output = path;
+    auto writer = chaff::DedupeStreamWriter::Create(&inputs, out);
+    REQUIRE(writer.ok());
+    std::string expected;
+    for (size_t i = 0; i < spans.size(); ++i) {
+      chaff::DecidedDocument d;
+      d.index = static_cast<uint32_t>(i);
+      d.record = std::string_view(memory).substr(spans[i].first, spans[i].second);
+      d.line = i + 1;
+      const bool gone = std::find(removed.begin(), removed.end(), static_cast<int>(i)) !=
+                        removed.end();
+      d.representative = gone ? 0 : d.index;
+      d.batch_end = i + 1 == spans.size() || i == 2;
+      if (!gone) expected += std::string(d.record) + "\n";
+      REQUIRE((*writer)->Add(d).ok());
+    }
+    REQUIRE((*writer)->Finish().ok());
+    return expected;
+  };
+  // Small: copied into the output buffer. Lines 0-1 and 3-5 are adjacent,
+  // line 2 is not (two newlines before it), line 4 is removed.
+  const std::string small = "a1\nb22\n\nc333\nd4444\ne5\nf66\n";
+  const std::vector<std::pair<size_t, size_t>> small_spans = {{0, 2},  {3, 3},  {8, 4},
+                                                              {13, 5}, {19, 2}, {22, 3}};
+  std::string want = run(small, small_spans, {4}, dir / "small.jsonl");
+  CHECK(want == "a1\nb22\nc333\nd4444\nf66\n");
+  CHECK(ReadWhole(dir / "small.jsonl") == want);
+  // Large (past 64 KiB per batch): written from where the records are.
+  std::string big;
+  std::vector<std::pair<size_t, size_t>> big_spans;
+  for (int i = 0; i < 300; ++i) {
+    const std::string line = std::string(400 + i, static_cast<char>('a' + i % 26));
+    big_spans.emplace_back(big.size(), line.size());
+    big += line + (i % 7 == 0 ? "\n\n" : "\n");  // some not adjacent
+  }
+  want = run(big, big_spans, {5, 6, 7, 100, 299}, dir / "big.jsonl");
+  CHECK(ReadWhole(dir / "big.jsonl") == want);
+
+  // A kept record that no batch end follows is a broken contract: no output.
+  {
+    chaff::DedupeOutputOptions out;
+    out.output = dir / "broken.jsonl";
+    auto writer = chaff::DedupeStreamWriter::Create(&inputs, out);
+    REQUIRE(writer.ok());
+    chaff::DecidedDocument d;
+    d.record = "kept";
+    d.batch_end = false;
+    REQUIRE((*writer)->Add(d).ok());
+    CHECK((*writer)->Finish().code() == chaff::StatusCode::kInternal);
+  }
+  CHECK_FALSE(fs::exists(dir / "broken.jsonl"));
 }

@@ -319,16 +319,21 @@ struct DecidedDocument {
   uint64_t line = 0;            // as RawDocument::line
   uint32_t representative = 0;  // == index when kept
   float similarity = 1.0f;      // to the representative
+  // The last document of a batch. `record` stays valid until the sink
+  // returns from the call for the batch's last document (not only from its
+  // own call), so a sink may gather a batch's records and write them
+  // together. A batch that fails part way ends with its last good document.
+  bool batch_end = true;
   bool kept() const { return representative == index; }
 };
 
 // Receives every document right after it is decided, in input order, one
-// call at a time (from whichever worker thread collects; with one thread,
-// the caller's). A failure stops the run with that status.
+// call at a time (from whichever worker thread decides the batch: never the
+// caller's). A failure stops the run with that status.
 using DedupeSink = std::function<Status(const DecidedDocument&)>;
 
-// Called from the thread that called DedupeCorpus: about once per batch
-// with one thread, about ten times a second with more.
+// Called from the thread that called DedupeCorpus, about ten times a
+// second.
 // Returning false stops the run, which then fails with kCancelled (how the
 // CLI honours Ctrl-C without the library knowing about signals).
 using DedupeProgressCallback = std::function<bool(const DedupeProgress&)>;
