@@ -1,8 +1,8 @@
 #include "simd/cpu_targets.h"
 
 #if CHAFF_HAVE_CPU_TARGETS
-
 #include <cpuid.h>
+#endif
 
 namespace chaff {
 namespace internal {
@@ -64,13 +64,17 @@ constexpr Group kGroups[] = {{4, HWY_SSSE3},
                              {26, HWY_AVX3_DL}};
 static_assert(kGroups[4].num_flags == kNumFlags, "AVX3_DL needs every flag");
 
+uint32_t Word(const CpuidWords& w, const Flag& f) {
+  if (f.leaf == 1) return f.reg == kEcx ? w.leaf1_ecx : w.leaf1_edx;
+  if (f.leaf == 7) return f.reg == kEbx ? w.leaf7_ebx : w.leaf7_ecx;
+  return w.ext1_ecx;
+}
+
+#if CHAFF_HAVE_CPU_TARGETS
 struct Regs {
   uint32_t eax = 0, ebx = 0, ecx = 0, edx = 0;
-  uint32_t Get(Reg r) const { return r == kEbx ? ebx : r == kEcx ? ecx : edx; }
 };
 
-// CPUID of `leaf`, sub-leaf 0; all zero when the leaf is beyond the maximum
-// (for leaf 7, as libhwy: only read when the basic maximum is >= 7).
 Regs Cpuid(uint32_t leaf) {
   Regs r;
   __cpuid_count(leaf, 0, r.eax, r.ebx, r.ecx, r.edx);
@@ -83,41 +87,49 @@ uint32_t ReadXcr0() {
   __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
   return lo;
 }
+#endif
+
+constexpr uint32_t kOsxsave = 1u << 27;  // leaf 1 ECX
 
 }  // namespace
 
-int64_t DetectCpuTargets() {
+int64_t TargetsFromCpuid(const CpuidWords& words, uint32_t xcr0) {
   constexpr int64_t kAlways = HWY_SCALAR | HWY_EMU128;
-  const uint32_t max_leaf = Cpuid(0).eax;
-  const Regs leaf1 = Cpuid(1);
-  const Regs leaf7 = max_leaf >= 7 ? Cpuid(7) : Regs();
-  const Regs ext1 = Cpuid(0x80000001u);
-
   int have = 0;  // length of the prefix of kFlags that is all set
-  while (have < kNumFlags) {
-    const Flag& f = kFlags[have];
-    const Regs& regs = f.leaf == 1 ? leaf1 : f.leaf == 7 ? leaf7 : ext1;
-    if (((regs.Get(f.reg) >> f.bit) & 1u) == 0) break;
+  while (have < kNumFlags && ((Word(words, kFlags[have]) >> kFlags[have].bit) & 1u) != 0) {
     ++have;
   }
   int64_t targets = kAlways;
   for (const Group& g : kGroups) {
     if (have >= g.num_flags) targets |= g.target;
   }
-
   // The OS must save the wider registers across context switches; libhwy
-  // only checks when OSXSAVE is reported (leaf 1, ECX bit 27).
-  if ((leaf1.ecx >> 27) & 1u) {
-    const uint32_t xcr0 = ReadXcr0();
+  // only checks when OSXSAVE is reported.
+  if (words.leaf1_ecx & kOsxsave) {
     constexpr int64_t kAvx3 = HWY_AVX3 | HWY_AVX3_DL;
-    if (!(xcr0 & (1u << 1))) targets = kAlways;           // XMM state
+    if (!(xcr0 & (1u << 1))) targets = kAlways;               // XMM state
     if (!(xcr0 & (1u << 2))) targets &= ~(HWY_AVX2 | kAvx3);  // YMM
-    if ((xcr0 & 0xE0u) != 0xE0u) targets &= ~kAvx3;       // opmask, ZMM
+    if ((xcr0 & 0xE0u) != 0xE0u) targets &= ~kAvx3;           // opmask, ZMM
   }
   return targets;
 }
 
+#if CHAFF_HAVE_CPU_TARGETS
+int64_t DetectCpuTargets() {
+  CpuidWords words;
+  const uint32_t max_leaf = Cpuid(0).eax;
+  const Regs leaf1 = Cpuid(1);
+  words.leaf1_ecx = leaf1.ecx;
+  words.leaf1_edx = leaf1.edx;
+  if (max_leaf >= 7) {  // as libhwy: leaf 7 only when the maximum reaches it
+    const Regs leaf7 = Cpuid(7);
+    words.leaf7_ebx = leaf7.ebx;
+    words.leaf7_ecx = leaf7.ecx;
+  }
+  words.ext1_ecx = Cpuid(0x80000001u).ecx;
+  return TargetsFromCpuid(words, (words.leaf1_ecx & kOsxsave) ? ReadXcr0() : 0);
+}
+#endif
+
 }  // namespace internal
 }  // namespace chaff
-
-#endif  // CHAFF_HAVE_CPU_TARGETS

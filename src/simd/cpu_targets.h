@@ -32,6 +32,17 @@ namespace internal {
 int64_t DetectCpuTargets();
 #endif
 
+// The CPUID words the detection reads (sub-leaf 0; leaf 7 all zero when the
+// maximum basic leaf is below 7) and XCR0 (read only when leaf 1 reports
+// OSXSAVE), and the targets they mean: DetectCpuTargets without the
+// instructions, for tests of other CPUs than the one running them.
+struct CpuidWords {
+  uint32_t leaf1_ecx = 0, leaf1_edx = 0;
+  uint32_t leaf7_ebx = 0, leaf7_ecx = 0;
+  uint32_t ext1_ecx = 0;  // leaf 0x80000001
+};
+int64_t TargetsFromCpuid(const CpuidWords& words, uint32_t xcr0);
+
 }  // namespace internal
 }  // namespace chaff
 
