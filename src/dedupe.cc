@@ -346,10 +346,10 @@ namespace {
 
 // Backs a fresh anonymous mapping with pages now, in steps of 1 MiB:
 // MAP_POPULATE does it in one call that holds the address-space lock (read)
-// throughout, and another thread's mmap or mprotect (a new batch, a malloc
-// arena growing) waited behind it: 2-3 ms of a worker idle at the start of
-// every run. Returns 0 or an errno (ENOMEM: out of memory). Before Linux 5.14
-// (no MADV_POPULATE_WRITE) pages are faulted in by a write each.
+// throughout (~4 ms for the 10 MB of a 24k-document run), so another
+// thread's mmap or mprotect (a new batch, a malloc arena growing) would wait
+// behind all of it. Returns 0 or an errno (ENOMEM: out of memory). Before
+// Linux 5.14 (no MADV_POPULATE_WRITE) pages are faulted in by a write each.
 int PopulateBlock(void* p, size_t bytes) {
 #ifndef MADV_POPULATE_WRITE
   constexpr int MADV_POPULATE_WRITE = 23;  // Linux 5.14
