@@ -538,6 +538,7 @@ struct DedupeStreamWriter::Impl {
   // other in memory one newline apart (lines of a mapped input), which goes
   // out as one piece.
   std::vector<std::string_view> parts;
+  bool in_run = false;  // an empty record may have no address at all
   const char* run_begin = nullptr;
   const char* run_end = nullptr;
   size_t pending_bytes = 0;
@@ -565,17 +566,18 @@ struct DedupeStreamWriter::Impl {
   std::string line_out;
 
   void CloseRun() {
-    if (run_begin == nullptr) return;
+    if (!in_run) return;
     parts.emplace_back(run_begin, static_cast<size_t>(run_end - run_begin));
     parts.emplace_back("\n", 1);
-    run_begin = run_end = nullptr;
+    in_run = false;
   }
 
   void AddKept(std::string_view record) {
-    if (run_begin != nullptr && run_end + 1 == record.data() && *run_end == '\n') {
+    if (in_run && !record.empty() && run_end + 1 == record.data() && *run_end == '\n') {
       run_end = record.data() + record.size();  // the newline between goes too
     } else {
       CloseRun();
+      in_run = true;
       run_begin = record.data();
       run_end = record.data() + record.size();
     }

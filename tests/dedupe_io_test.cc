@@ -653,6 +653,11 @@ TEST_CASE("dedupe io: the stream writer writes a batch's kept records at its end
   std::string want = run(small, small_spans, {4}, dir / "small.jsonl");
   CHECK(want == "a1\nb22\nc333\nd4444\nf66\n");
   CHECK(ReadWhole(dir / "small.jsonl") == want);
+  // Empty records (the library never makes one from a JSONL line, but a
+  // caller may) still end with their newline.
+  want = run(small, {{0, 0}, {0, 2}, {2, 0}, {3, 3}}, {}, dir / "empty.jsonl");
+  CHECK(want == "\na1\n\nb22\n");
+  CHECK(ReadWhole(dir / "empty.jsonl") == want);
   // Large (past 64 KiB per batch): written from where the records are.
   std::string big;
   std::vector<std::pair<size_t, size_t>> big_spans;
@@ -663,6 +668,23 @@ TEST_CASE("dedupe io: the stream writer writes a batch's kept records at its end
   }
   want = run(big, big_spans, {5, 6, 7, 100, 299}, dir / "big.jsonl");
   CHECK(ReadWhole(dir / "big.jsonl") == want);
+
+  {  // An empty record without an address.
+    chaff::DedupeOutputOptions out;
+    out.output = dir / "null.jsonl";
+    auto writer = chaff::DedupeStreamWriter::Create(&inputs, out);
+    REQUIRE(writer.ok());
+    chaff::DecidedDocument d;
+    d.record = std::string_view();
+    d.batch_end = false;
+    REQUIRE((*writer)->Add(d).ok());
+    d.index = d.representative = 1;
+    d.record = "x";
+    d.batch_end = true;
+    REQUIRE((*writer)->Add(d).ok());
+    REQUIRE((*writer)->Finish().ok());
+  }
+  CHECK(ReadWhole(dir / "null.jsonl") == "\nx\n");
 
   // A kept record that no batch end follows is a broken contract: no output.
   {
