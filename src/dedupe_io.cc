@@ -573,7 +573,8 @@ struct DedupeStreamWriter::Impl {
   }
 
   void AddKept(std::string_view record) {
-    if (in_run && !record.empty() && run_end + 1 == record.data() && *run_end == '\n') {
+    if (in_run && run_end != nullptr && !record.empty() && run_end + 1 == record.data() &&
+        *run_end == '\n') {
       run_end = record.data() + record.size();  // the newline between goes too
     } else {
       CloseRun();
