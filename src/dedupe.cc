@@ -426,7 +426,7 @@ struct StarDeduper::Impl {
     }
   };
   Block tables;
-  std::vector<Bucket*> insert_at;          // per band: the bucket with room
+  std::vector<Bucket*> insert_at;          // per band: home bucket, then the one with room
   std::vector<uint32_t> masks;             // per band: matches | room << 8
   std::vector<uint32_t> candidates;
   DedupeResult result;
@@ -485,13 +485,12 @@ struct StarDeduper::Impl {
     grown.bytes = std::max<size_t>(bands, 1) * new_buckets * sizeof(Bucket);
     void* p = ::mmap(nullptr, grown.bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-      const int err = errno;
-      return IoError("cannot allocate " + std::to_string(grown.bytes >> 20) +
-                     " MiB for the dedupe tables: " + std::strerror(err));
+    int err = p == MAP_FAILED ? errno : 0;
+    if (err == 0) {
+      grown.data = static_cast<Bucket*>(p);  // zero-filled: every entry empty
+      err = PopulateBlock(p, grown.bytes);
     }
-    grown.data = static_cast<Bucket*>(p);  // zero-filled: every entry empty
-    if (const int err = PopulateBlock(p, grown.bytes)) {
+    if (err != 0) {
       return IoError("cannot allocate " + std::to_string(grown.bytes >> 20) +
                      " MiB for the dedupe tables: " + std::strerror(err));
     }
@@ -570,16 +569,20 @@ struct StarDeduper::Impl {
     // Every kept document that shares a band key; per band, the bucket
     // where an insertion would go. First the home bucket of every band,
     // without a branch on what a bucket holds, so that the 25 loads are in
-    // flight together; then the matches, and the rare full buckets.
+    // flight together; then the matches, and the rare full buckets. The
+    // lines are requested all at once before the loads, even when the
+    // caller prefetched them earlier: without it one thread ran 5% slower
+    // end to end (interleaved runs, 143.8 against 136.4 ms).
     Prefetch(keys);
     for (size_t j = 0; j < bands; ++j) {
       const uint32_t key = StoredKey(keys[j]);
-      const Bucket& b = *Home(j, key);
-      masks[j] = MatchMask(b, key) | EmptyMask(b) << kBucketEntries;
+      Bucket* b = Home(j, key);
+      insert_at[j] = b;
+      masks[j] = MatchMask(*b, key) | EmptyMask(*b) << kBucketEntries;
     }
     candidates.clear();
     for (size_t j = 0; j < bands; ++j) {
-      Bucket* b = Home(j, StoredKey(keys[j]));
+      Bucket* b = insert_at[j];
       uint32_t match = masks[j] & ((1u << kBucketEntries) - 1);
       uint32_t room = masks[j] >> kBucketEntries;
       while (match != 0 || room == 0) {  // rare: a shared key or a full bucket

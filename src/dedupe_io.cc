@@ -538,8 +538,7 @@ struct DedupeStreamWriter::Impl {
   // other in memory one newline apart (lines of a mapped input), which goes
   // out as one piece.
   std::vector<std::string_view> parts;
-  bool in_run = false;  // an empty record may have no address at all
-  const char* run_begin = nullptr;
+  const char* run_begin = nullptr;  // null: no run
   const char* run_end = nullptr;
   size_t pending_bytes = 0;
   std::unique_ptr<OutputFile> clusters;  // --clusters
@@ -566,23 +565,24 @@ struct DedupeStreamWriter::Impl {
   std::string line_out;
 
   void CloseRun() {
-    if (!in_run) return;
+    if (run_begin == nullptr) return;
     parts.emplace_back(run_begin, static_cast<size_t>(run_end - run_begin));
     parts.emplace_back("\n", 1);
-    in_run = false;
+    run_begin = nullptr;
   }
 
   void AddKept(std::string_view record) {
-    if (in_run && run_end != nullptr && !record.empty() && run_end + 1 == record.data() &&
-        *run_end == '\n') {
+    pending_bytes += record.size() + 1;
+    if (record.empty()) {  // just its newline (it may have no address to run from)
+      CloseRun();
+      parts.emplace_back("\n", 1);
+    } else if (run_begin != nullptr && run_end + 1 == record.data() && *run_end == '\n') {
       run_end = record.data() + record.size();  // the newline between goes too
     } else {
       CloseRun();
-      in_run = true;
       run_begin = record.data();
       run_end = record.data() + record.size();
     }
-    pending_bytes += record.size() + 1;
   }
 
   // Small batches are copied into the output buffer as before; large ones go
@@ -715,10 +715,12 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
   const CorpusInput& in = (*m.inputs)[doc.source];
   const bool kept = doc.kept();
   if (m.want_ids) CHAFF_RETURN_IF_ERROR(m.WriteClustersLine(doc, in));
-  OutputFile* out = nullptr;
-  std::unique_ptr<OutputFile> own;  // a text file's mirror
   if (m.jsonl_out) {
-    out = m.shared.get();
+    if (kept) {
+      m.AddKept(doc.record);
+      stats_.bytes_written += doc.record.size() + 1;
+    }
+    if (doc.batch_end && m.pending_bytes > 0) CHAFF_RETURN_IF_ERROR(m.FlushKept());
   } else if (in.kind == InputKind::kJsonl) {
     if (doc.source != m.tree_source) {
       if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.Finished(std::move(m.tree_file)));
@@ -726,22 +728,18 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
       m.tree_source = doc.source;
       m.mirrored[doc.source] = 1;
     }
-    out = m.tree_file.get();
-  } else if (kept) {
+    if (kept) {
+      CHAFF_RETURN_IF_ERROR(m.tree_file->Write(doc.record));
+      CHAFF_RETURN_IF_ERROR(m.tree_file->Write("\n"));
+      stats_.bytes_written += doc.record.size() + 1;
+    }
+  } else if (kept) {  // a text file's mirror
+    std::unique_ptr<OutputFile> own;
     CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &own));
     CHAFF_RETURN_IF_ERROR(own->Write(doc.record));
     CHAFF_RETURN_IF_ERROR(m.Finished(std::move(own)));
     stats_.bytes_written += doc.record.size();
   }
-  if (kept && out != nullptr && out == m.shared.get()) {
-    m.AddKept(doc.record);
-    stats_.bytes_written += doc.record.size() + 1;
-  } else if (kept && out != nullptr) {
-    CHAFF_RETURN_IF_ERROR(out->Write(doc.record));
-    CHAFF_RETURN_IF_ERROR(out->Write("\n"));
-    stats_.bytes_written += doc.record.size() + 1;
-  }
-  if (doc.batch_end && m.pending_bytes > 0) CHAFF_RETURN_IF_ERROR(m.FlushKept());
   ++stats_.documents;
   stats_.kept += kept ? 1 : 0;
   return Status::Ok();

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -107,27 +108,27 @@ StatusOr<LshParams> OptimalLshParams(double threshold, int num_perm,
   // a fixed r, (1 - s^r)^b for b = 1, 2, ... is one multiply per node, so the
   // whole grid (~K ln K points) costs a fraction of a millisecond instead of
   // millions of pow() calls. The minimum is then taken in datasketch's order.
-  const bool exact_rule = num_perm <= 2 * (kPanels * 8) - 2;
-  const int kNodes = exact_rule ? num_perm / 2 + 1 : kPanels * 8;
+  //
+  // The rule on [-1, 1], applied to `panels` equal panels of each interval.
   std::vector<double> rule_x, rule_w;
-  if (exact_rule) GaussLegendreRule(kNodes, &rule_x, &rule_w);
-  std::vector<double> nodes_fp(static_cast<size_t>(kNodes)), weights_fp(nodes_fp.size());
-  std::vector<double> nodes_fn(nodes_fp.size()), weights_fn(nodes_fp.size());
+  int panels = 1;
+  if (num_perm <= 2 * (kPanels * 8) - 2) {
+    GaussLegendreRule(num_perm / 2 + 1, &rule_x, &rule_w);
+  } else {
+    rule_x.assign(std::begin(kGlNodes), std::end(kGlNodes));
+    rule_w.assign(std::begin(kGlWeights), std::end(kGlWeights));
+    panels = kPanels;
+  }
+  const size_t per_panel = rule_x.size();
+  const size_t nodes = per_panel * static_cast<size_t>(panels);
+  std::vector<double> nodes_fp(nodes), weights_fp(nodes), nodes_fn(nodes), weights_fn(nodes);
   auto fill = [&](double a, double b, double* x, double* w) {
-    if (exact_rule) {
-      const double half = 0.5 * (b - a), mid = 0.5 * (a + b);
-      for (int i = 0; i < kNodes; ++i) {
-        x[i] = mid + half * rule_x[static_cast<size_t>(i)];
-        w[i] = half * rule_w[static_cast<size_t>(i)];
-      }
-      return;
-    }
-    const double h = (b - a) / kPanels;
-    for (int p = 0; p < kPanels; ++p) {
+    const double h = (b - a) / panels;
+    for (int p = 0; p < panels; ++p) {
       const double mid = a + (p + 0.5) * h;
-      for (int i = 0; i < 8; ++i) {
-        x[p * 8 + i] = mid + 0.5 * h * kGlNodes[i];
-        w[p * 8 + i] = 0.5 * h * kGlWeights[i];
+      for (size_t i = 0; i < per_panel; ++i) {
+        x[p * per_panel + i] = mid + 0.5 * h * rule_x[i];
+        w[p * per_panel + i] = 0.5 * h * rule_w[i];
       }
     }
   };
@@ -144,10 +145,10 @@ StatusOr<LshParams> OptimalLshParams(double threshold, int num_perm,
   auto at = [&](int b, int r) -> double& {
     return error[offset[static_cast<size_t>(r)] + static_cast<size_t>(b - 1)];
   };
-  std::vector<double> sr_fp(nodes_fp.size(), 1.0), sr_fn(nodes_fp.size(), 1.0);  // s^r
-  std::vector<double> q_fp(nodes_fp.size()), q_fn(nodes_fp.size());  // (1 - s^r)^b
+  std::vector<double> sr_fp(nodes, 1.0), sr_fn(nodes, 1.0);  // s^r
+  std::vector<double> q_fp(nodes), q_fn(nodes);              // (1 - s^r)^b
   for (int r = 1; r <= num_perm; ++r) {
-    for (int i = 0; i < kNodes; ++i) {
+    for (size_t i = 0; i < nodes; ++i) {
       sr_fp[i] *= nodes_fp[i];
       sr_fn[i] *= nodes_fn[i];
       q_fp[i] = 1.0;
@@ -155,7 +156,7 @@ StatusOr<LshParams> OptimalLshParams(double threshold, int num_perm,
     }
     for (int b = 1; b <= num_perm / r; ++b) {
       double fp = 0.0, fn = 0.0;
-      for (int i = 0; i < kNodes; ++i) {
+      for (size_t i = 0; i < nodes; ++i) {
         q_fp[i] *= 1.0 - sr_fp[i];
         q_fn[i] *= 1.0 - sr_fn[i];
         fp += weights_fp[i] * (1.0 - q_fp[i]);
