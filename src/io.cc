@@ -430,7 +430,7 @@ constexpr size_t kTempSlots = 128;
 constexpr size_t kTempPathMax = 1024;
 struct TempSlot {
   std::atomic<int> state{0};  // kFree, kWriting or kListed
-  char path[kTempPathMax];
+  char path[kTempPathMax] = {};  // so that the table is constant-initialized
 };
 constexpr int kFree = 0;
 constexpr int kWriting = 1;
