@@ -307,12 +307,13 @@ class KeptRecordCopier {
     };
     // One thread: handing 4 MiB blocks to a second thread measured slower
     // (fresh pages, cross-core copies) than reading and writing in turn.
-    std::unique_ptr<Block> b;
+    std::unique_ptr<Block> b = std::move(spare_);  // the previous input's
     for (;;) {
       b = scanner.Next(std::move(b));
       CHAFF_RETURN_IF_ERROR(write(b.get()));
       if (b->last) break;
     }
+    spare_ = std::move(b);
     stats_->kept += scanner.kept();
     return Status::Ok();
   }
@@ -356,10 +357,14 @@ class KeptRecordCopier {
         map_pos_ = end;
         return Finish(std::move(b), eof);
       }
+      // Reads start at 64 KiB and double up to kBlock: a tree of small
+      // files is not read 4 MiB at a time.
+      constexpr size_t kFirstRead = size_t{64} << 10;
+      read_step_ = read_step_ == 0 ? kFirstRead : std::min(kBlock, 2 * read_step_);
       const size_t have = carry_.size();
-      b->data.Reserve(have + kBlock);
+      b->data.Reserve(have + read_step_);
       if (have > 0) std::memcpy(b->data.data(), carry_.data(), have);
-      auto got = source_->Read(b->data.data() + have, kBlock);
+      auto got = source_->Read(b->data.data() + have, read_step_);
       if (!got.ok()) {
         b->status = got.status().WithPrefix(name_);
         b->last = true;
@@ -455,6 +460,7 @@ class KeptRecordCopier {
     uint64_t bytes_read_;
     size_t kept_ = 0;
     std::string carry_;
+    size_t read_step_ = 0;  // bytes asked of source_ per block
     size_t run_begin_ = 0;
     size_t run_end_ = 0;
   };
@@ -463,6 +469,7 @@ class KeptRecordCopier {
   OutputFile* out_;
   DedupeWriteStats* stats_;
   std::vector<std::string_view> parts_;  // one block's writes
+  std::unique_ptr<Block> spare_;          // buffers for the next input
 };
 
 // Pass 2 without a clusters file: JSONL inputs through KeptRecordCopier,

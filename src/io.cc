@@ -501,7 +501,9 @@ StatusOr<std::unique_ptr<OutputFile>> OutputFile::InitCodec(std::unique_ptr<Outp
     // corrupted frame can decode to wrong bytes without any error.
     ZSTD_CCtx_setParameter(out->codec_->zc, ZSTD_c_checksumFlag, 1);
   }
-  out->buf_.reserve(kChunk);
+  // Grows (by doubling, up to kChunk before a flush) only as far as the
+  // output needs: many small outputs do not each take a megabyte.
+  out->buf_.reserve(kFirstChunk);
   return out;
 }
 
