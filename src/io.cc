@@ -128,7 +128,6 @@ class GzipSource final : public ByteSource {
     std::memset(&zs_, 0, sizeof(zs_));
     // 15 + 32: zlib or gzip header, detected automatically.
     init_ok_ = inflateInit2(&zs_, 15 + 32) == Z_OK;
-    inbuf_.resize(kChunk);
   }
   ~GzipSource() override { inflateEnd(&zs_); }
   Compression compression() const override { return Compression::kGzip; }
@@ -140,7 +139,7 @@ class GzipSource final : public ByteSource {
     zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
     while (zs_.avail_out > 0) {
       if (zs_.avail_in == 0) {
-        auto got = in_->Read(inbuf_.data(), inbuf_.size());
+        auto got = in_->Read(inbuf_.get(), kChunk);
         if (!got.ok()) return got.status();
         if (*got == 0) {
           if (stream_started_) {
@@ -149,7 +148,7 @@ class GzipSource final : public ByteSource {
           done_ = true;
           break;
         }
-        zs_.next_in = reinterpret_cast<Bytef*>(inbuf_.data());
+        zs_.next_in = reinterpret_cast<Bytef*>(inbuf_.get());
         zs_.avail_in = static_cast<uInt>(*got);
       }
       stream_started_ = true;
@@ -176,7 +175,8 @@ class GzipSource final : public ByteSource {
   bool init_ok_ = false;
   bool done_ = false;
   bool stream_started_ = false;
-  std::string inbuf_;
+  // Not zero-filled: a small file touches only the pages it is read into.
+  std::unique_ptr<char[]> inbuf_{new char[kChunk]};
 };
 
 class ZstdSource final : public ByteSource {
