@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -224,12 +225,22 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
   if (fs::exists(out, ec) && !fs::is_directory(out, ec)) {
     return InvalidArgument("-o " + out + " exists and is not a directory");
   }
+  // Inputs by identity, so that each target costs one stat(): comparing
+  // every target with every input took 2 s for 300 files (O(n^2) path
+  // resolutions).
+  std::map<FileId, const CorpusInput*> input_ids;
+  for (const auto& in : inputs) {
+    FileId id;
+    if (GetFileId(in.path, &id)) input_ids.emplace(id, &in);
+  }
   std::unordered_map<std::string, std::string> seen;
   for (const auto& in : inputs) {
     const std::string target = TreeTarget(out, in);
-    for (const auto& other : inputs) {
-      if (SameFile(other.path, target)) {
-        return InvalidArgument("refusing to overwrite input " + other.name +
+    FileId id;
+    if (GetFileId(target, &id)) {
+      const auto same = input_ids.find(id);
+      if (same != input_ids.end()) {
+        return InvalidArgument("refusing to overwrite input " + same->second->name +
                                " (output " + target + " is the same file)");
       }
     }

@@ -830,10 +830,21 @@ bool LooksBinary(std::string_view head) {
   return std::memchr(head.data(), '\0', std::min<size_t>(head.size(), 8192)) != nullptr;
 }
 
+bool GetFileId(const std::string& path, FileId* id) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  id->device = static_cast<uint64_t>(st.st_dev);
+  id->inode = static_cast<uint64_t>(st.st_ino);
+  return true;
+}
+
 bool SameFile(const std::string& a, const std::string& b) {
   if (a == kStdio || b == kStdio) return false;
+  FileId ia, ib;
+  const bool a_exists = GetFileId(a, &ia);
+  const bool b_exists = GetFileId(b, &ib);
+  if (a_exists || b_exists) return a_exists && b_exists && ia == ib;
   std::error_code ec;
-  if (fs::exists(b, ec)) return fs::equivalent(a, b, ec);
   const fs::path pa = fs::weakly_canonical(a, ec);
   const fs::path pb = fs::weakly_canonical(b, ec);
   return pa == pb;

@@ -240,6 +240,45 @@ TEST_CASE("dedupe io: a text tree is mirrored with duplicates left out", "[dedup
   out.output = dir / "out";
   out.clusters = dir / "tree/3.txt";
   CHECK_FALSE(chaff::CheckDedupeOutputs(*inputs, out).ok());
+  // A tree written onto itself, directly or through a link to it, would
+  // replace its inputs; a fresh directory replaces nothing.
+  out.clusters.clear();
+  fs::create_directory_symlink(dir / "tree", dir / "link");
+  for (const std::string& onto : {dir / "tree", dir / "link"}) {
+    out.output = onto;
+    const chaff::Status same = chaff::CheckDedupeOutputs(*inputs, out);
+    CHECK(same.message().find("refusing to overwrite input") != std::string::npos);
+  }
+  out.output = dir / "elsewhere";
+  CHECK(chaff::CheckDedupeOutputs(*inputs, out).ok());
+}
+
+TEST_CASE("SameFile and GetFileId: links, missing paths", "[io]") {
+  TempDir dir;
+  std::ofstream(dir / "a.txt") << "a";
+  std::ofstream(dir / "b.txt") << "a";
+  fs::create_hard_link(dir / "a.txt", dir / "hard.txt");
+  fs::create_symlink(dir / "a.txt", dir / "soft.txt");
+  CHECK(chaff::SameFile(dir / "a.txt", dir / "hard.txt"));
+  CHECK(chaff::SameFile(dir / "soft.txt", dir / "a.txt"));
+  CHECK(chaff::SameFile(dir / "a.txt", dir.path().string() + "/./a.txt"));
+  CHECK_FALSE(chaff::SameFile(dir / "a.txt", dir / "b.txt"));  // equal bytes, two files
+  CHECK_FALSE(chaff::SameFile(dir / "a.txt", dir / "missing.txt"));
+  CHECK_FALSE(chaff::SameFile(dir / "missing.txt", dir / "a.txt"));
+  // Neither exists: the same path once normalized, or not.
+  CHECK(chaff::SameFile(dir / "missing.txt", dir.path().string() + "/x/../missing.txt"));
+  CHECK_FALSE(chaff::SameFile(dir / "missing.txt", dir / "other.txt"));
+  CHECK_FALSE(chaff::SameFile("-", "-"));  // stdin and stdout are not files here
+  chaff::FileId a, hard, b;
+  REQUIRE(chaff::GetFileId(dir / "a.txt", &a));
+  REQUIRE(chaff::GetFileId(dir / "hard.txt", &hard));
+  REQUIRE(chaff::GetFileId(dir / "b.txt", &b));
+  CHECK(a == hard);
+  CHECK_FALSE(a == b);
+  CHECK((a < b) != (b < a));
+  chaff::FileId untouched = b;
+  CHECK_FALSE(chaff::GetFileId(dir / "missing.txt", &untouched));
+  CHECK(untouched == b);
 }
 
 TEST_CASE("dedupe io: inputs that change between passes are an error", "[dedupe][io]") {

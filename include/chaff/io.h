@@ -262,9 +262,24 @@ StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& path
 // the first 8 KiB, as git and grep decide.
 bool LooksBinary(std::string_view head);
 
-// True when the two paths name the same existing file (or, if `b` does not
-// exist, the same normalized path).
+// True when the two paths name the same existing file (or, if neither
+// exists, the same normalized path).
 bool SameFile(const std::string& a, const std::string& b);
+
+// A file's identity: its device and inode, symbolic links followed. Two
+// paths name the same file when their identities are equal; a set of them
+// checks many paths against many files with one stat() per path.
+struct FileId {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  bool operator==(const FileId& o) const { return device == o.device && inode == o.inode; }
+  bool operator<(const FileId& o) const {
+    return device != o.device ? device < o.device : inode < o.inode;
+  }
+};
+// False (and *id untouched) when `path` cannot be stat'ed: it does not
+// exist, or is not reachable.
+bool GetFileId(const std::string& path, FileId* id);
 
 }  // namespace chaff
 

@@ -103,12 +103,10 @@ StatusOr<Plan> PlanOutputs(const CleanFlags& flags, std::vector<std::string>* wa
   std::unordered_map<std::string, std::string> seen;  // output -> input
   // Inputs by (device, inode), so each target costs one stat(): comparing
   // every target with every input took minutes for a few thousand files.
-  std::map<std::pair<uint64_t, uint64_t>, std::string> input_ids;
+  std::map<FileId, std::string> input_ids;
   for (const auto& g : plan.inputs) {
-    struct stat st;
-    if (!IsStdin(g) && ::stat(g.path.c_str(), &st) == 0) {
-      input_ids.emplace(std::make_pair(st.st_dev, st.st_ino), g.path);
-    }
+    FileId id;
+    if (!IsStdin(g) && GetFileId(g.path, &id)) input_ids.emplace(id, g.path);
   }
   for (const auto& f : plan.inputs) {
     if (IsStdin(f)) {
@@ -116,9 +114,9 @@ StatusOr<Plan> PlanOutputs(const CleanFlags& flags, std::vector<std::string>* wa
     }
     std::string target = (fs::path(out) / f.relative).string();
     if (flags.annotate && KindOfPath(f.path) == InputKind::kText) target += ".json";
-    struct stat st;
-    if (::stat(target.c_str(), &st) == 0) {
-      const auto same = input_ids.find(std::make_pair(st.st_dev, st.st_ino));
+    FileId id;
+    if (GetFileId(target, &id)) {
+      const auto same = input_ids.find(id);
       if (same != input_ids.end()) {
         return InvalidArgument("refusing to overwrite input " + same->second + " (output " +
                                target + " is the same file)");
@@ -147,13 +145,6 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
     const fs::path abs = fs::absolute(p, ec);
     return (ec ? fs::path(p) : abs).lexically_normal().string();
   };
-  using FileId = std::pair<uint64_t, uint64_t>;
-  auto id_of = [](const std::string& p, FileId* id) {
-    struct stat st;
-    if (::stat(p.c_str(), &st) != 0) return false;
-    *id = FileId(st.st_dev, st.st_ino);
-    return true;
-  };
   std::set<std::string> tree_outputs;  // normalized, tree mode only
   for (const auto& o : plan->outputs) tree_outputs.insert(normal(o));
   std::set<FileId> input_ids;
@@ -169,12 +160,12 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
     }
     const std::string where = normal(*path);
     FileId id;
-    const bool exists = id_of(*path, &id);
+    const bool exists = GetFileId(*path, &id);
     if (exists) {
       if (!inputs_known) {
         for (const auto& f : plan->inputs) {
           FileId in;
-          if (!IsStdin(f) && id_of(f.path, &in)) input_ids.insert(in);
+          if (!IsStdin(f) && GetFileId(f.path, &in)) input_ids.insert(in);
         }
         inputs_known = true;
       }
@@ -186,7 +177,7 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
     if (plan->mode == OutputMode::kSingleJsonl) {
       FileId out;
       is_output |= normal(flags.output) == where ||
-                   (exists && id_of(flags.output, &out) && out == id);
+                   (exists && GetFileId(flags.output, &out) && out == id);
     }
     if (is_output) {
       return InvalidArgument(std::string(option) + " " + *path + " is also an output of -o");
@@ -198,7 +189,7 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
         flags.report_path == kStdio || flags.html_report_path == kStdio
             ? flags.report_path == flags.html_report_path
             : normal(flags.report_path) == normal(flags.html_report_path) ||
-                  (id_of(flags.report_path, &a) && id_of(flags.html_report_path, &b) && a == b);
+                  (GetFileId(flags.report_path, &a) && GetFileId(flags.html_report_path, &b) && a == b);
     if (same) {
       return InvalidArgument("--report and --html-report name the same file " +
                              flags.report_path);
