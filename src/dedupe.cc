@@ -779,20 +779,22 @@ void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
 // input order). No thread only collects: a collector thread would need a
 // core of its own to keep the workers from stalling. Batches (hence
 // everything after) do not depend on the thread count. At most
-// 4 x threads batches exist at once (bounded memory; with 2 x threads a
-// worker sat idle while the other decided the first, slow, stretch: the
-// first decision sizes the tables).
+// kBatchesPerThread x threads batches exist at once (bounded memory; with 2
+// x threads a worker sat idle while the other decided the first, slow,
+// stretch: the first decision sizes the tables).
 class Workers {
  public:
   // `collect` adds a batch to the index; called in batch order, one call at
   // a time, from the worker threads.
   using Collect = std::function<Status(Batch*)>;
+  // Batches in flight (being read, sketched or waiting their turn) per thread.
+  static constexpr size_t kBatchesPerThread = 4;
 
   Workers(DocumentReader* reader, const DedupeSketcher& sketcher,
           const DedupeOptions& options, const TextDecoderFactory& decoders, int threads,
           Collect collect)
       : reader_(reader), sketcher_(sketcher), options_(options), collect_(std::move(collect)),
-        permits_(4 * static_cast<uint64_t>(threads)) {
+        permits_(kBatchesPerThread * static_cast<uint64_t>(threads)) {
     for (int t = 0; t < threads; ++t) {
       auto w = std::make_unique<Worker>();
       if (decoders) w->decoder = decoders();
@@ -914,7 +916,7 @@ class Workers {
     const uint64_t hint = options_.input_bytes_hint;
     if (hint == 0) return options_.batch_bytes;
     const uint64_t left = hint > read_bytes_ ? hint - read_bytes_ : 0;
-    const uint64_t share = left / (4 * workers_.size());
+    const uint64_t share = left / (kBatchesPerThread * workers_.size());
     constexpr uint64_t kMinBatch = 64 << 10;
     return static_cast<size_t>(
         std::min<uint64_t>(options_.batch_bytes, std::max(share, kMinBatch)));
@@ -1109,7 +1111,12 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
   // (1-4% faster end to end than sketching and deciding each record in
   // turn, in interleaved runs).
   {
-    Workers workers(reader, sketcher, options, decoders, std::max(1, options.threads), collect);
+    const int threads = std::max(1, options.threads);
+    // Records stay in use until their batch is collected: up to
+    // Workers::kBatchesPerThread batches per thread, each about batch_bytes.
+    reader->KeepBehind(Workers::kBatchesPerThread * static_cast<size_t>(threads) *
+                       options.batch_bytes);
+    Workers workers(reader, sketcher, options, decoders, threads, collect);
     CHAFF_RETURN_IF_ERROR(workers.Wait([&](uint64_t docs, uint64_t bytes) {
       state.documents = docs;
       state.bytes = bytes;

@@ -107,6 +107,7 @@ StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
       auto opened = LineReader::Open(in.path);
       if (!opened.ok()) return opened.status();
       lines_ = std::move(*opened);
+      lines_->set_release_lag(std::max(LineReader::kReleaseLag, keep_behind_));
       continue;
     }
     auto text = ReadWholeFile(in.path);

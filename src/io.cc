@@ -353,8 +353,7 @@ StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
   // Pages are given back some way behind the reader: lines handed on
   // (line_owner) are usually still being worked on there, and would fault
   // back in.
-  constexpr size_t kReleaseLag = size_t{8} << 20;
-  if (pos_ > kReleaseLag) map_->ReleaseBefore(pos_ - kReleaseLag);
+  if (pos_ > release_lag_) map_->ReleaseBefore(pos_ - release_lag_);
   pos_ += consumed;
   consumed_ += consumed;
   ++line_number_;

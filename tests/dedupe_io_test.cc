@@ -654,6 +654,46 @@ TEST_CASE("dedupe io: the sink sees every document once, in order, one call at a
   }
 }
 
+TEST_CASE("dedupe io: the reader is told how far behind it records stay in use",
+          "[dedupe][io]") {
+  // A mapped input gives its pages back behind the reader; records handed to
+  // the workers stay in use until their batch is decided, up to 4 batches
+  // per thread: the reader learns that before it reads.
+  class Recording final : public chaff::DocumentReader {
+   public:
+    explicit Recording(chaff::DocumentReader* inner) : inner_(inner) {}
+    chaff::StatusOr<bool> Next(chaff::RawDocument* doc) override {
+      read_before_told |= kept == 0;
+      return inner_->Next(doc);
+    }
+    std::string SourceName(uint32_t i) const override { return inner_->SourceName(i); }
+    void KeepBehind(size_t bytes) override {
+      kept = bytes;
+      inner_->KeepBehind(bytes);
+    }
+    size_t kept = 0;
+    bool read_before_told = false;
+
+   private:
+    chaff::DocumentReader* inner_;
+  };
+  TempDir dir;
+  WriteFile(dir / "in.jsonl", Records(50));
+  const auto inputs = Inputs({dir / "in.jsonl"});
+  for (const int threads : {1, 3}) {
+    chaff::DedupeOptions o;
+    o.threads = threads;
+    o.batch_bytes = size_t{3} << 20;
+    chaff::CorpusReader corpus(&inputs);
+    Recording reader(&corpus);
+    auto res = chaff::DedupeCorpus(&reader, chaff::CorpusDecoders(&inputs, {}), o);
+    REQUIRE(res.ok());
+    CHECK(res->documents == 50);
+    CHECK(reader.kept == 4 * static_cast<size_t>(threads) * (size_t{3} << 20));
+    CHECK_FALSE(reader.read_before_told);
+  }
+}
+
 TEST_CASE("dedupe io: the stream writer writes a batch's kept records at its end",
           "[dedupe][io]") {
   // Records handed over with batch_end = false stay where they are until the

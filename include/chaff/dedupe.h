@@ -285,6 +285,11 @@ class DocumentReader {
   // The name of source `index` for messages ("data/a.jsonl"). May be called
   // from worker threads while another thread is in Next.
   virtual std::string SourceName(uint32_t index) const = 0;
+  // The reader's caller keeps up to `bytes` of records read (RawDocument::
+  // owner) in use behind the reader's position; a reader that gives back
+  // memory as it goes (a mapped file) keeps at least that much. Called
+  // before the first Next.
+  virtual void KeepBehind(size_t bytes) { (void)bytes; }
 };
 
 // Extracts the text to deduplicate from a record (e.g. a JSONL line's text

@@ -56,6 +56,7 @@ class CorpusReader final : public DocumentReader {
 
   StatusOr<bool> Next(RawDocument* doc) override;
   std::string SourceName(uint32_t index) const override;
+  void KeepBehind(size_t bytes) override { keep_behind_ = bytes; }
 
   // Bytes read so far (decompressed, line terminators included). May be
   // called from another thread while one is in Next (progress reports).
@@ -74,6 +75,7 @@ class CorpusReader final : public DocumentReader {
   uint64_t bytes_done_ = 0;
   std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
   std::vector<std::string> warnings_;
+  size_t keep_behind_ = 0;
 };
 
 struct JsonlFields {

@@ -101,6 +101,13 @@ class LineReader {
     return last_mapped_ ? std::shared_ptr<const void>(map_) : nullptr;
   }
 
+  // A mapped file's pages are given back this far behind the reader
+  // (default kReleaseLag): a consumer that keeps lines (line_owner) for
+  // longer, e.g. many batches in flight, sets a longer lag so that they are
+  // not faulted back in.
+  static constexpr size_t kReleaseLag = size_t{8} << 20;
+  void set_release_lag(size_t bytes) { release_lag_ = bytes; }
+
   // 1-based number of the line last returned by Next().
   uint64_t line_number() const { return line_number_; }
   // Decompressed bytes consumed so far, terminators included.
@@ -121,6 +128,7 @@ class LineReader {
   bool eof_ = false;
   uint64_t line_number_ = 0;
   uint64_t consumed_ = 0;
+  size_t release_lag_ = kReleaseLag;
 };
 
 // Puts `path`, a temporary file of this process, on the list that
