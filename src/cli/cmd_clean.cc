@@ -1,6 +1,5 @@
 #include "cli/cmd_clean.h"
 
-#include <sys/stat.h>
 #include <xxhash.h>
 
 #include <cstdio>
@@ -189,7 +188,8 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
         flags.report_path == kStdio || flags.html_report_path == kStdio
             ? flags.report_path == flags.html_report_path
             : normal(flags.report_path) == normal(flags.html_report_path) ||
-                  (GetFileId(flags.report_path, &a) && GetFileId(flags.html_report_path, &b) && a == b);
+                  (GetFileId(flags.report_path, &a) &&
+                   GetFileId(flags.html_report_path, &b) && a == b);
     if (same) {
       return InvalidArgument("--report and --html-report name the same file " +
                              flags.report_path);
