@@ -837,16 +837,16 @@ bool GetFileId(const std::string& path, FileId* id) {
   return true;
 }
 
-bool SameFile(const std::string& a, const std::string& b) {
-  if (a == kStdio || b == kStdio) return false;
-  FileId ia, ib;
-  const bool a_exists = GetFileId(a, &ia);
-  const bool b_exists = GetFileId(b, &ib);
-  if (a_exists || b_exists) return a_exists && b_exists && ia == ib;
-  std::error_code ec;
-  const fs::path pa = fs::weakly_canonical(a, ec);
-  const fs::path pb = fs::weakly_canonical(b, ec);
-  return pa == pb;
+void FileIndex::Add(const std::string& path, size_t value) {
+  FileId id;
+  if (path != kStdio && GetFileId(path, &id)) values_.emplace(id, value);
+}
+
+const size_t* FileIndex::Find(const std::string& path) const {
+  FileId id;
+  if (path == kStdio || !GetFileId(path, &id)) return nullptr;
+  const auto it = values_.find(id);
+  return it == values_.end() ? nullptr : &it->second;
 }
 
 }  // namespace chaff

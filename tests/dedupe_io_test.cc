@@ -253,22 +253,29 @@ TEST_CASE("dedupe io: a text tree is mirrored with duplicates left out", "[dedup
   CHECK(chaff::CheckDedupeOutputs(*inputs, out).ok());
 }
 
-TEST_CASE("SameFile and GetFileId: links, missing paths", "[io]") {
+TEST_CASE("FileIndex and GetFileId: links, missing paths, stdin", "[io]") {
   TempDir dir;
   std::ofstream(dir / "a.txt") << "a";
   std::ofstream(dir / "b.txt") << "a";
   fs::create_hard_link(dir / "a.txt", dir / "hard.txt");
   fs::create_symlink(dir / "a.txt", dir / "soft.txt");
-  CHECK(chaff::SameFile(dir / "a.txt", dir / "hard.txt"));
-  CHECK(chaff::SameFile(dir / "soft.txt", dir / "a.txt"));
-  CHECK(chaff::SameFile(dir / "a.txt", dir.path().string() + "/./a.txt"));
-  CHECK_FALSE(chaff::SameFile(dir / "a.txt", dir / "b.txt"));  // equal bytes, two files
-  CHECK_FALSE(chaff::SameFile(dir / "a.txt", dir / "missing.txt"));
-  CHECK_FALSE(chaff::SameFile(dir / "missing.txt", dir / "a.txt"));
-  // Neither exists: the same path once normalized, or not.
-  CHECK(chaff::SameFile(dir / "missing.txt", dir.path().string() + "/x/../missing.txt"));
-  CHECK_FALSE(chaff::SameFile(dir / "missing.txt", dir / "other.txt"));
-  CHECK_FALSE(chaff::SameFile("-", "-"));  // stdin and stdout are not files here
+  chaff::FileIndex index;
+  index.Add(dir / "b.txt", 1);
+  index.Add(dir / "a.txt", 0);
+  index.Add(dir / "hard.txt", 2);  // a.txt again: the first value stays
+  index.Add(dir / "missing.txt", 3);
+  index.Add("-", 4);
+  auto find = [&](const std::string& path) -> long {
+    const size_t* v = index.Find(path);
+    return v == nullptr ? -1 : static_cast<long>(*v);
+  };
+  CHECK(find(dir / "a.txt") == 0);
+  CHECK(find(dir / "hard.txt") == 0);
+  CHECK(find(dir / "soft.txt") == 0);  // links are followed
+  CHECK(find(dir.path().string() + "/./a.txt") == 0);
+  CHECK(find(dir / "b.txt") == 1);  // equal bytes, another file
+  CHECK(find(dir / "missing.txt") == -1);
+  CHECK(find("-") == -1);  // stdin and stdout are not files here
   chaff::FileId a, hard, b;
   REQUIRE(chaff::GetFileId(dir / "a.txt", &a));
   REQUIRE(chaff::GetFileId(dir / "hard.txt", &hard));
@@ -765,10 +772,12 @@ TEST_CASE("dedupe io: the stream writer writes a batch's kept records at its end
   }
   CHECK(ReadWhole(dir / "null.jsonl") == "\nx\n");
 
-  // A kept record that no batch end follows is a broken contract: no output.
+  // A kept record that no batch end follows is a broken contract: no output,
+  // not even the clusters file.
   {
     chaff::DedupeOutputOptions out;
     out.output = dir / "broken.jsonl";
+    out.clusters = dir / "broken-clusters.jsonl";
     auto writer = chaff::DedupeStreamWriter::Create(&inputs, out);
     REQUIRE(writer.ok());
     chaff::DecidedDocument d;
@@ -778,4 +787,5 @@ TEST_CASE("dedupe io: the stream writer writes a batch's kept records at its end
     CHECK((*writer)->Finish().code() == chaff::StatusCode::kInternal);
   }
   CHECK_FALSE(fs::exists(dir / "broken.jsonl"));
+  CHECK_FALSE(fs::exists(dir / "broken-clusters.jsonl"));
 }

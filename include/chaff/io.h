@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -270,10 +271,6 @@ StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& path
 // the first 8 KiB, as git and grep decide.
 bool LooksBinary(std::string_view head);
 
-// True when the two paths name the same existing file (or, if neither
-// exists, the same normalized path).
-bool SameFile(const std::string& a, const std::string& b);
-
 // A file's identity: its device and inode, symbolic links followed. Two
 // paths name the same file when their identities are equal; a set of them
 // checks many paths against many files with one stat() per path.
@@ -288,6 +285,22 @@ struct FileId {
 // False (and *id untouched) when `path` cannot be stat'ed: it does not
 // exist, or is not reachable.
 bool GetFileId(const std::string& path, FileId* id);
+
+// Which of many files a path names, at one stat() per path: e.g. whether an
+// output would overwrite one of thousands of inputs, without comparing it
+// with each. "-" (stdin, stdout) names no file here.
+class FileIndex {
+ public:
+  // Adds the file `path` names, with `value` (kept: the first value added
+  // for a file); does nothing when `path` cannot be stat'ed.
+  void Add(const std::string& path, size_t value);
+  // The value of the file `path` names, or null (also when `path` cannot be
+  // stat'ed).
+  const size_t* Find(const std::string& path) const;
+
+ private:
+  std::map<FileId, size_t> values_;
+};
 
 }  // namespace chaff
 

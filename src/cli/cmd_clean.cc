@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <set>
 #include <unordered_map>
@@ -76,12 +75,15 @@ StatusOr<Plan> PlanOutputs(const CleanFlags& flags, std::vector<std::string>* wa
     return plan;
   }
   if (KindOfPath(out) == InputKind::kJsonl) {
+    FileId out_id;
+    const bool out_exists = GetFileId(out, &out_id);
     for (const auto& f : plan.inputs) {
       if (!IsStdin(f) && KindOfPath(f.path) != InputKind::kJsonl) {
         return InvalidArgument("-o " + out + " is a JSONL file, but input " + f.path +
                                " is not JSONL; give a directory instead");
       }
-      if (SameFile(f.path, out)) {
+      FileId id;
+      if (out_exists && !IsStdin(f) && GetFileId(f.path, &id) && id == out_id) {
         return InvalidArgument("refusing to overwrite input " + f.path + " with output " + out);
       }
     }
@@ -100,12 +102,11 @@ StatusOr<Plan> PlanOutputs(const CleanFlags& flags, std::vector<std::string>* wa
     return InvalidArgument("-o " + out + " exists and is not a directory");
   }
   std::unordered_map<std::string, std::string> seen;  // output -> input
-  // Inputs by (device, inode), so each target costs one stat(): comparing
-  // every target with every input took minutes for a few thousand files.
-  std::map<FileId, std::string> input_ids;
-  for (const auto& g : plan.inputs) {
-    FileId id;
-    if (!IsStdin(g) && GetFileId(g.path, &id)) input_ids.emplace(id, g.path);
+  // Comparing every target with every input took minutes for a few
+  // thousand files.
+  FileIndex input_files;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    if (!IsStdin(plan.inputs[i])) input_files.Add(plan.inputs[i].path, i);
   }
   for (const auto& f : plan.inputs) {
     if (IsStdin(f)) {
@@ -113,13 +114,9 @@ StatusOr<Plan> PlanOutputs(const CleanFlags& flags, std::vector<std::string>* wa
     }
     std::string target = (fs::path(out) / f.relative).string();
     if (flags.annotate && KindOfPath(f.path) == InputKind::kText) target += ".json";
-    FileId id;
-    if (GetFileId(target, &id)) {
-      const auto same = input_ids.find(id);
-      if (same != input_ids.end()) {
-        return InvalidArgument("refusing to overwrite input " + same->second + " (output " +
-                               target + " is the same file)");
-      }
+    if (const size_t* same = input_files.Find(target)) {
+      return InvalidArgument("refusing to overwrite input " + plan.inputs[*same].path +
+                             " (output " + target + " is the same file)");
     }
     auto [it, fresh] = seen.emplace(target, f.path);
     if (!fresh) {
@@ -146,7 +143,7 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
   };
   std::set<std::string> tree_outputs;  // normalized, tree mode only
   for (const auto& o : plan->outputs) tree_outputs.insert(normal(o));
-  std::set<FileId> input_ids;
+  FileIndex input_files;  // filled when a report path exists
   bool inputs_known = false;
   for (const auto& [option, path] : reports) {
     if (path->empty()) continue;
@@ -162,13 +159,12 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
     const bool exists = GetFileId(*path, &id);
     if (exists) {
       if (!inputs_known) {
-        for (const auto& f : plan->inputs) {
-          FileId in;
-          if (!IsStdin(f) && GetFileId(f.path, &in)) input_ids.insert(in);
+        for (size_t i = 0; i < plan->inputs.size(); ++i) {
+          if (!IsStdin(plan->inputs[i])) input_files.Add(plan->inputs[i].path, i);
         }
         inputs_known = true;
       }
-      if (input_ids.count(id) != 0) {
+      if (input_files.Find(*path) != nullptr) {
         return InvalidArgument("refusing to overwrite input " + *path + " with " + option);
       }
     }
