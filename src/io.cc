@@ -845,6 +845,10 @@ void FileIndex::Add(const std::string& path, size_t value) {
 const size_t* FileIndex::Find(const std::string& path) const {
   FileId id;
   if (path == kStdio || !GetFileId(path, &id)) return nullptr;
+  return Find(id);
+}
+
+const size_t* FileIndex::Find(const FileId& id) const {
   const auto it = values_.find(id);
   return it == values_.end() ? nullptr : &it->second;
 }

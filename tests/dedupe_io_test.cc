@@ -283,6 +283,10 @@ TEST_CASE("FileIndex and GetFileId: links, missing paths, stdin", "[io]") {
   CHECK(a == hard);
   CHECK_FALSE(a == b);
   CHECK((a < b) != (b < a));
+  REQUIRE(index.Find(hard) != nullptr);  // by identity: no stat
+  CHECK(*index.Find(hard) == 0);
+  REQUIRE(index.Find(b) != nullptr);
+  CHECK(*index.Find(b) == 1);
   chaff::FileId untouched = b;
   CHECK_FALSE(chaff::GetFileId(dir / "missing.txt", &untouched));
   CHECK(untouched == b);

@@ -297,6 +297,8 @@ class FileIndex {
   // The value of the file `path` names, or null (also when `path` cannot be
   // stat'ed).
   const size_t* Find(const std::string& path) const;
+  // The value of the file with identity `id` (from GetFileId), or null.
+  const size_t* Find(const FileId& id) const;
 
  private:
   std::map<FileId, size_t> values_;

@@ -104,10 +104,8 @@ StatusOr<Plan> PlanOutputs(const CleanFlags& flags, std::vector<std::string>* wa
   std::unordered_map<std::string, std::string> seen;  // output -> input
   // Comparing every target with every input took minutes for a few
   // thousand files.
-  FileIndex input_files;
-  for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    if (!IsStdin(plan.inputs[i])) input_files.Add(plan.inputs[i].path, i);
-  }
+  FileIndex input_files;  // "-" names no file there
+  for (size_t i = 0; i < plan.inputs.size(); ++i) input_files.Add(plan.inputs[i].path, i);
   for (const auto& f : plan.inputs) {
     if (IsStdin(f)) {
       return InvalidArgument("stdin (-) can only be cleaned to -o - or -o FILE.jsonl");
@@ -159,12 +157,10 @@ StatusOr<Plan> MakePlan(const CleanFlags& flags, std::vector<std::string>* warni
     const bool exists = GetFileId(*path, &id);
     if (exists) {
       if (!inputs_known) {
-        for (size_t i = 0; i < plan->inputs.size(); ++i) {
-          if (!IsStdin(plan->inputs[i])) input_files.Add(plan->inputs[i].path, i);
-        }
+        for (size_t i = 0; i < plan->inputs.size(); ++i) input_files.Add(plan->inputs[i].path, i);
         inputs_known = true;
       }
-      if (input_files.Find(*path) != nullptr) {
+      if (input_files.Find(id) != nullptr) {
         return InvalidArgument("refusing to overwrite input " + *path + " with " + option);
       }
     }
