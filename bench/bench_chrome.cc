@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "chaff/chrome.h"
-#include "chaff/segment.h"
-#include "chaff/templates.h"
+#include "chaff/detect/chrome.h"
+#include "chaff/text/segment.h"
+#include "chaff/detect/templates.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "chaff/io.h"
-#include "chaff/jsonl.h"
+#include "chaff/io/files.h"
+#include "chaff/io/jsonl.h"
 #include "hwy/targets.h"
 #include "simd/scoped_target.h"
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "bench_corpus.h"
-#include "chaff/dedupe.h"
-#include "chaff/lsh.h"
+#include "chaff/corpus/dedupe.h"
+#include "chaff/sketch/lsh.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "bench_corpus.h"
-#include "chaff/minhash.h"
-#include "chaff/shingle.h"
-#include "chaff/tokenize.h"
+#include "chaff/sketch/minhash.h"
+#include "chaff/sketch/shingle.h"
+#include "chaff/text/tokenize.h"
 
 namespace {
 

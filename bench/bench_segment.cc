@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "chaff/segment.h"
+#include "chaff/text/segment.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "bench_corpus.h"
-#include "chaff/shingle.h"
-#include "chaff/tokenize.h"
+#include "chaff/sketch/shingle.h"
+#include "chaff/text/tokenize.h"
 
 namespace {
 

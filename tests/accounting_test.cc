@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "chaff/clean.h"
-#include "chaff/io.h"
-#include "chaff/jsonl.h"
-#include "chaff/templates.h"
+#include "chaff/detect/clean.h"
+#include "chaff/io/files.h"
+#include "chaff/io/jsonl.h"
+#include "chaff/detect/templates.h"
 
 namespace {
 

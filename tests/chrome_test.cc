@@ -1,13 +1,13 @@
 // Unit tests of the chrome classifier: features, classes, smoothing, the
 // main segment and the title, on synthetic documents.
-#include "chaff/chrome.h"
+#include "chaff/detect/chrome.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "chaff/clean.h"
-#include "stoplist_snowball.h"
+#include "chaff/detect/clean.h"
+#include "text/stoplist_snowball.h"
 
 namespace {
 

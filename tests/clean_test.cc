@@ -1,11 +1,11 @@
-#include "chaff/clean.h"
+#include "chaff/detect/clean.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include "chaff/annotate.h"
+#include "chaff/report/annotate.h"
 
 using chaff::CleanResult;
 using chaff::LineDecision;

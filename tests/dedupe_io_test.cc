@@ -1,4 +1,4 @@
-#include "chaff/dedupe_io.h"
+#include "chaff/corpus/dedupe_output.h"
 
 #include <unistd.h>
 
@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "chaff/io.h"
-#include "chaff/jsonl.h"
+#include "chaff/io/files.h"
+#include "chaff/io/jsonl.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "chaff/dedupe.h"
+#include "chaff/corpus/dedupe.h"
 
 #include <catch2/catch.hpp>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "chaff/exact_jaccard.h"
+#include "chaff/sketch/exact_jaccard.h"
 #include "test_util.h"
 
 using chaff_test::Word;

@@ -3,9 +3,9 @@
 
 #include "hwy/highway.h"
 #include "hwy_target_loop.h"
-#include "minhash_internal.h"
+#include "sketch/minhash_internal.h"
 #include "simd/cpu_targets.h"
-#include "tokenize_internal.h"
+#include "text/tokenize_internal.h"
 
 TEST_CASE("dispatch: at least two targets are compiled on x86-64", "[dispatch]") {
 #if HWY_ARCH_X86_64
@@ -31,7 +31,7 @@ TEST_CASE("dispatch: SetSupportedTargetsForTest selects each kernel target", "[d
 TEST_CASE("dispatch: the executable's target detection agrees with libhwy's", "[dispatch]") {
 #if CHAFF_HAVE_CPU_TARGETS
   // This binary links libhwy.so; the chaff executable uses DetectCpuTargets
-  // instead (src/hwy_runtime). Same CPU, same answer, or the CLI would run
+  // instead (src/simd/hwy_runtime.cc). Same CPU, same answer, or the CLI would run
   // different kernels than the tests check.
   const chaff::internal::ScopedTarget no_mock(0);
   const int64_t ours = chaff::internal::DetectCpuTargets();

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "chaff/minhash.h"
-#include "chaff/shingle.h"
-#include "chaff/tokenize.h"
+#include "chaff/sketch/minhash.h"
+#include "chaff/sketch/shingle.h"
+#include "chaff/text/tokenize.h"
 #include "hwy_target_loop.h"
 
 namespace {

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "chaff/clean.h"
-#include "chaff/html_report.h"
+#include "chaff/detect/clean.h"
+#include "chaff/report/html_report.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "chaff/jsonl.h"
+#include "chaff/io/jsonl.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "chaff/lsh.h"
+#include "chaff/sketch/lsh.h"
 
 #include <catch2/catch.hpp>
 

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "chaff/minhash.h"
+#include "chaff/sketch/minhash.h"
 #include "hwy_target_loop.h"
 
 namespace {

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "chaff/tokenize.h"
+#include "chaff/text/tokenize.h"
 
 namespace {
 std::string Norm(const std::string& s) {

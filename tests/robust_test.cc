@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "chaff/io.h"
+#include "chaff/io/files.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "chaff/clean.h"
+#include "chaff/detect/clean.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "chaff/segment.h"
+#include "chaff/text/segment.h"
 
 #include <catch2/catch.hpp>
 #include <string>

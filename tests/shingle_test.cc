@@ -3,7 +3,7 @@
 #include <random>
 #include <vector>
 
-#include "chaff/shingle.h"
+#include "chaff/sketch/shingle.h"
 #include "hwy_target_loop.h"
 
 TEST_CASE("shingle: counts for empty, short and long token lists", "[shingle]") {

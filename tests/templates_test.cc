@@ -1,6 +1,6 @@
 // Tests of cross-document template lines: site grouping, thresholds, the
 // long-sentence and heading exemptions, bounded memory.
-#include "chaff/templates.h"
+#include "chaff/detect/templates.h"
 
 #include <catch2/catch.hpp>
 #include <string>

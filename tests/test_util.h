@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "chaff/io.h"
+#include "chaff/io/files.h"
 
 namespace chaff_test {
 

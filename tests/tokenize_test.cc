@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "chaff/tokenize.h"
+#include "chaff/text/tokenize.h"
 #include "hwy_target_loop.h"
 
 namespace {

@@ -25,10 +25,10 @@
 #include <string>
 #include <vector>
 
-#include "chaff/dedupe.h"
-#include "chaff/dedupe_io.h"
-#include "chaff/exact_jaccard.h"
-#include "chaff/tokenize.h"
+#include "chaff/corpus/dedupe.h"
+#include "chaff/corpus/dedupe_output.h"
+#include "chaff/sketch/exact_jaccard.h"
+#include "chaff/text/tokenize.h"
 
 namespace {
 

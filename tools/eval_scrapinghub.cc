@@ -30,9 +30,9 @@
 #include <string>
 #include <vector>
 
-#include "chaff/clean.h"
-#include "chaff/jsonl.h"
-#include "chaff/templates.h"
+#include "chaff/detect/clean.h"
+#include "chaff/io/jsonl.h"
+#include "chaff/detect/templates.h"
 #include "cli/chrome_flags.h"
 #include "eval_scrapinghub.h"
 

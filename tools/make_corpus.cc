@@ -36,8 +36,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "chaff/io.h"
-#include "chaff/jsonl.h"
+#include "chaff/io/files.h"
+#include "chaff/io/jsonl.h"
 #include "chaff/status.h"
 
 namespace {

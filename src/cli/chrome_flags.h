@@ -1,12 +1,12 @@
 // Command-line options of the chrome classifier and the template detector,
 // shared by `chaff clean`, `chaff explain` and chaff-eval-scrapinghub.
-#ifndef CHAFF_SRC_CLI_CHROME_FLAGS_H_
-#define CHAFF_SRC_CLI_CHROME_FLAGS_H_
+#ifndef CHAFF_CLI_CHROME_FLAGS_H_
+#define CHAFF_CLI_CHROME_FLAGS_H_
 
 #include <string>
 
-#include "chaff/chrome.h"
-#include "chaff/templates.h"
+#include "chaff/detect/chrome.h"
+#include "chaff/detect/templates.h"
 
 namespace CLI {
 class App;
@@ -26,4 +26,4 @@ Status LoadStoplistFile(const std::string& path, ChromeOptions* chrome);
 
 }  // namespace chaff
 
-#endif  // CHAFF_SRC_CLI_CHROME_FLAGS_H_
+#endif  // CHAFF_CLI_CHROME_FLAGS_H_

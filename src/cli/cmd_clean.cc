@@ -8,12 +8,12 @@
 #include <set>
 #include <unordered_map>
 
-#include "chaff/annotate.h"
-#include "chaff/dedupe.h"
-#include "chaff/dedupe_io.h"
-#include "chaff/html_report.h"
-#include "chaff/io.h"
-#include "chaff/jsonl.h"
+#include "chaff/report/annotate.h"
+#include "chaff/corpus/dedupe.h"
+#include "chaff/corpus/dedupe_output.h"
+#include "chaff/report/html_report.h"
+#include "chaff/io/files.h"
+#include "chaff/io/jsonl.h"
 #include "cli/chrome_flags.h"
 #include "cli/common.h"
 

@@ -13,8 +13,8 @@
 #include <memory>
 #include <vector>
 
-#include "chaff/dedupe_io.h"
-#include "chaff/io.h"
+#include "chaff/corpus/dedupe_output.h"
+#include "chaff/io/files.h"
 #include "cli/common.h"
 
 namespace chaff {

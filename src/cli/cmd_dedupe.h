@@ -13,7 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "chaff/dedupe.h"
+#include "chaff/corpus/dedupe.h"
 
 namespace chaff {
 namespace cli {

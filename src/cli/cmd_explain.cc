@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "chaff/io.h"
-#include "chaff/jsonl.h"
+#include "chaff/io/files.h"
+#include "chaff/io/jsonl.h"
 #include "cli/chrome_flags.h"
 #include "cli/cmd_clean.h"
 #include "cli/common.h"

@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "chaff/clean.h"
-#include "chaff/templates.h"
+#include "chaff/detect/clean.h"
+#include "chaff/detect/templates.h"
 
 namespace chaff {
 namespace cli {

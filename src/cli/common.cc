@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "chaff/io.h"
+#include "chaff/io/files.h"
 
 namespace chaff {
 namespace cli {

@@ -11,7 +11,7 @@
 #include "cli/cmd_clean.h"
 #include "cli/cmd_dedupe.h"
 #include "cli/cmd_explain.h"
-#include "chaff/tokenize.h"
+#include "chaff/text/tokenize.h"
 #include "cli/common.h"
 
 namespace {

@@ -8,8 +8,8 @@
 // that links it pays before main, whether or not it ever times anything.
 // For a command run once per shard in a pipeline that is most of a small
 // run. tests/dispatch_test.cc checks the result against libhwy's own.
-#ifndef CHAFF_SRC_SIMD_CPU_TARGETS_H_
-#define CHAFF_SRC_SIMD_CPU_TARGETS_H_
+#ifndef CHAFF_SIMD_CPU_TARGETS_H_
+#define CHAFF_SIMD_CPU_TARGETS_H_
 
 #include <cstdint>
 
@@ -46,4 +46,4 @@ int64_t TargetsFromCpuid(const CpuidWords& words, uint32_t xcr0);
 }  // namespace internal
 }  // namespace chaff
 
-#endif  // CHAFF_SRC_SIMD_CPU_TARGETS_H_
+#endif  // CHAFF_SIMD_CPU_TARGETS_H_

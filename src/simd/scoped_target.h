@@ -1,7 +1,7 @@
 // Internal, for tests, benchmarks and fuzzers: forces Highway's dynamic
 // dispatch to one target for the object's lifetime.
-#ifndef CHAFF_SRC_SIMD_SCOPED_TARGET_H_
-#define CHAFF_SRC_SIMD_SCOPED_TARGET_H_
+#ifndef CHAFF_SIMD_SCOPED_TARGET_H_
+#define CHAFF_SIMD_SCOPED_TARGET_H_
 
 #include <cstdint>
 
@@ -23,4 +23,4 @@ class ScopedTarget {
 }  // namespace internal
 }  // namespace chaff
 
-#endif  // CHAFF_SRC_SIMD_SCOPED_TARGET_H_
+#endif  // CHAFF_SIMD_SCOPED_TARGET_H_

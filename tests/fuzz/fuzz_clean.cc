@@ -15,9 +15,9 @@
 #include <string>
 #include <string_view>
 
-#include "chaff/annotate.h"
-#include "chaff/clean.h"
-#include "chaff/segment.h"
+#include "chaff/report/annotate.h"
+#include "chaff/detect/clean.h"
+#include "chaff/text/segment.h"
 #include "fuzz_common.h"
 
 namespace {

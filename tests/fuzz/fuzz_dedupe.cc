@@ -21,9 +21,9 @@
 #include <string_view>
 #include <vector>
 
-#include "chaff/dedupe.h"
-#include "chaff/dedupe_io.h"
-#include "chaff/io.h"
+#include "chaff/corpus/dedupe.h"
+#include "chaff/corpus/dedupe_output.h"
+#include "chaff/io/files.h"
 #include "fuzz_common.h"
 
 namespace {

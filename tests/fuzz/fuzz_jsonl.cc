@@ -18,8 +18,8 @@
 
 #include <simdjson.h>
 
-#include "chaff/io.h"
-#include "chaff/jsonl.h"
+#include "chaff/io/files.h"
+#include "chaff/io/jsonl.h"
 #include "fuzz_common.h"
 
 namespace {

@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "chaff/minhash.h"
-#include "chaff/shingle.h"
-#include "chaff/tokenize.h"
+#include "chaff/sketch/minhash.h"
+#include "chaff/sketch/shingle.h"
+#include "chaff/text/tokenize.h"
 #include "fuzz_common.h"
 #include "simd/scoped_target.h"
 

@@ -1,0 +1,159 @@
+// Reading a corpus: the records of a list of inputs (lines of JSONL files,
+// whole text files) in a fixed order, and the decoders that take a
+// document's text out of a record. Shared by the corpus engines (dedupe,
+// clean), which read on one thread and decode on their workers.
+//
+// Records: every line of a JSONL file that is not blank (spaces and tabs
+// only) is one record; every text file is one record (binary files met in
+// a directory walk are skipped, with a warning, every time). The i-th
+// record of one reading is the i-th of the next, so indexes computed in one
+// pass apply in the next.
+#ifndef CHAFF_IO_CORPUS_READER_H_
+#define CHAFF_IO_CORPUS_READER_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaff/io/files.h"
+#include "chaff/status.h"
+
+namespace chaff {
+
+// Readable bytes after a padded record (see RawDocument::padded).
+inline constexpr size_t kRecordPadding = 64;
+
+// One input record as read, before decoding. `bytes` stays valid until the
+// next call to Next.
+struct RawDocument {
+  std::string_view bytes;
+  // bytes.data() is followed by kRecordPadding readable bytes (a JSON
+  // parser may then read the record in place).
+  bool padded = false;
+  uint32_t source = 0;  // index of the file, for messages
+  uint64_t line = 0;    // 1-based line of the record in its file (0: whole file)
+  // When set, `bytes` (and its padding) stay valid as long as this is held
+  // (e.g. a line of a mapped file): workers then take the record as it is,
+  // without copying it into their batch.
+  std::shared_ptr<const void> owner;
+};
+
+// Yields the corpus's records in input order (lines of JSONL files, whole
+// text files, ...). Used from one thread.
+class DocumentReader {
+ public:
+  virtual ~DocumentReader() = default;
+  // Fills *doc and returns true, or returns false at the end of input.
+  virtual StatusOr<bool> Next(RawDocument* doc) = 0;
+  // The name of source `index` for messages ("data/a.jsonl"). May be called
+  // from worker threads while another thread is in Next.
+  virtual std::string SourceName(uint32_t index) const = 0;
+  // The reader's caller keeps up to `bytes` of records read (RawDocument::
+  // owner) in use behind the reader's position; a reader that gives back
+  // memory as it goes (a mapped file) keeps at least that much. Called
+  // before the first Next.
+  virtual void KeepBehind(size_t bytes) { (void)bytes; }
+};
+
+// Extracts the text to deduplicate from a record (e.g. a JSONL line's text
+// field). One decoder per worker thread, so it may keep scratch state.
+// `source` is RawDocument::source (a decoder may treat files differently).
+class TextDecoder {
+ public:
+  virtual ~TextDecoder() = default;
+  // Sets *text to the document's text (which may point into `record` or
+  // into the decoder's own storage, valid until the next call). `padded`:
+  // as RawDocument::padded. A failure stops the run; its message is
+  // prefixed with "file:line: ".
+  virtual Status Decode(std::string_view record, uint32_t source, bool padded,
+                        std::string_view* text) = 0;
+};
+
+// Makes a decoder per worker; an empty function means "the record is the
+// text".
+using TextDecoderFactory = std::function<std::unique_ptr<TextDecoder>()>;
+
+// One input of a corpus.
+struct CorpusInput {
+  std::string path;      // opened
+  std::string name;      // shown in messages and used as an id ("<stdin>")
+  std::string relative;  // below the directory named on the command line
+  InputKind kind = InputKind::kText;
+  bool from_walk = false;
+};
+
+// ListInputs (files, directories walked in sorted order) as CorpusInputs.
+// "-" is rejected: stdin is an input of its own (path "-", or a spooled copy
+// when it must be read twice), which the caller adds.
+StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
+    const std::vector<std::string>& paths, std::vector<std::string>* warnings);
+
+// The same from files already listed by ListInputs (e.g. by `chaff clean`).
+// Precondition: no file is "-".
+std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files);
+
+// The records of `inputs`, in order. RawDocument::source indexes `inputs`;
+// RawDocument::line is the JSONL line number (0 for a text file).
+class CorpusReader final : public DocumentReader {
+ public:
+  // `inputs` must outlive the reader.
+  explicit CorpusReader(const std::vector<CorpusInput>* inputs);
+  ~CorpusReader() override;
+
+  StatusOr<bool> Next(RawDocument* doc) override;
+  std::string SourceName(uint32_t index) const override;
+  void KeepBehind(size_t bytes) override { keep_behind_ = bytes; }
+
+  // Bytes read so far (decompressed, line terminators included). May be
+  // called from another thread while one is in Next (progress reports).
+  uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+  // Binary files skipped so far, one message each.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  StatusOr<bool> NextRecord(RawDocument* doc);
+
+  const std::vector<CorpusInput>* inputs_;
+  size_t next_input_ = 0;
+  uint32_t current_ = 0;
+  std::unique_ptr<LineReader> lines_;
+  std::string whole_;  // the current text file
+  uint64_t bytes_done_ = 0;
+  std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
+  std::vector<std::string> warnings_;
+  size_t keep_behind_ = 0;
+};
+
+struct JsonlFields {
+  std::string text_field = "text";
+  std::string id_field = "id";  // empty: no ids (messages use file:line)
+  // A record that is not valid JSONL (or lacks a string text field) is kept
+  // as an empty document (never a duplicate) instead of stopping the run.
+  bool skip_bad_records = false;
+};
+
+// Optional last step of decoding: turns a document's text into the text to
+// sketch, e.g. the cleaned text (`chaff clean --dedupe` deduplicates what it
+// will write, not the chrome around it). Called concurrently from the worker
+// threads (must be thread-safe); `storage` belongs to the calling worker and
+// may hold the result until the next call.
+using TextTransform =
+    std::function<std::string_view(std::string_view text, std::string* storage)>;
+
+// Decoders for CorpusReader records: a JSONL record gives its text field, a
+// text file its bytes, then `transform` (when set) applies. Each decoder
+// counts the bad records it skipped into *bad_records (atomically; may be
+// null).
+TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
+                                  const JsonlFields& fields,
+                                  std::shared_ptr<std::atomic<uint64_t>> bad_records = nullptr,
+                                  TextTransform transform = nullptr);
+
+}  // namespace chaff
+
+#endif  // CHAFF_IO_CORPUS_READER_H_

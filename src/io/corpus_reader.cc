@@ -1,0 +1,173 @@
+#include "chaff/io/corpus_reader.h"
+
+#include <algorithm>
+
+#include "chaff/io/jsonl.h"
+
+namespace chaff {
+
+StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
+    const std::vector<std::string>& paths, std::vector<std::string>* warnings) {
+  for (const auto& p : paths) {
+    if (p == kStdio) {
+      return InvalidArgument(
+          "stdin (-) cannot be listed here: add it as an input of its own");
+    }
+  }
+  CHAFF_ASSIGN_OR_RETURN(std::vector<InputFile> files, ListInputs(paths, warnings));
+  std::vector<CorpusInput> out;
+  out.reserve(files.size());
+  for (auto& f : files) {
+    CorpusInput in;
+    in.kind = KindOfPath(f.path);
+    in.name = f.path;
+    in.path = std::move(f.path);
+    in.relative = std::move(f.relative);
+    in.from_walk = f.from_walk;
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files) {
+  std::vector<CorpusInput> out;
+  out.reserve(files.size());
+  for (const auto& f : files) {
+    CorpusInput in;
+    in.kind = KindOfPath(f.path);
+    in.name = f.path;
+    in.path = f.path;
+    in.relative = f.relative;
+    in.from_walk = f.from_walk;
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+// --- Reading -------------------------------------------------------------------
+
+CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
+CorpusReader::~CorpusReader() = default;
+
+std::string CorpusReader::SourceName(uint32_t index) const {
+  return index < inputs_->size() ? (*inputs_)[index].name : "?";
+}
+
+StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
+  StatusOr<bool> more = NextRecord(doc);
+  bytes_read_.store(bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0),
+                    std::memory_order_relaxed);
+  return more;
+}
+
+StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
+  for (;;) {
+    if (lines_) {
+      std::string_view line;
+      auto more = lines_->Next(&line);
+      if (!more.ok()) {
+        // The stream failed (a truncated .gz, a read error), not a record:
+        // name the file (the I/O layer usually does already) and where the
+        // records stopped.
+        const std::string& name = (*inputs_)[current_].name;
+        const std::string& m = more.status().message();
+        Status s = m.rfind(name + ":", 0) == 0 ? more.status() : more.status().WithPrefix(name);
+        if (lines_->line_number() == 0) return s;
+        return Status(s.code(), s.message() + " (after line " +
+                                    std::to_string(lines_->line_number()) + ")");
+      }
+      if (!*more) {
+        bytes_done_ += lines_->bytes_consumed();
+        lines_.reset();
+        continue;
+      }
+      // Blank lines are not records (as in `chaff clean`).
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      doc->bytes = line;
+      static_assert(LineReader::kPadding >= kRecordPadding);
+      doc->padded = true;
+      doc->owner = lines_->line_owner();
+      doc->source = current_;
+      doc->line = lines_->line_number();
+      return true;
+    }
+    if (next_input_ >= inputs_->size()) return false;
+    current_ = static_cast<uint32_t>(next_input_++);
+    const CorpusInput& in = (*inputs_)[current_];
+    if (in.kind == InputKind::kJsonl) {
+      auto opened = LineReader::Open(in.path);
+      if (!opened.ok()) return opened.status();
+      lines_ = std::move(*opened);
+      lines_->set_release_lag(std::max(LineReader::kReleaseLag, keep_behind_));
+      continue;
+    }
+    auto text = ReadWholeFile(in.path);
+    if (!text.ok()) return text.status();
+    whole_ = std::move(*text);
+    bytes_done_ += whole_.size();
+    if (in.from_walk && LooksBinary(whole_)) {
+      warnings_.push_back(in.name + ": skipped: looks binary (NUL bytes)");
+      continue;
+    }
+    doc->bytes = whole_;
+    doc->padded = false;
+    doc->owner = nullptr;
+    doc->source = current_;
+    doc->line = 0;
+    return true;
+  }
+}
+
+namespace {
+
+class CorpusDecoder final : public TextDecoder {
+ public:
+  CorpusDecoder(const std::vector<CorpusInput>* inputs, const JsonlFields& fields,
+                std::shared_ptr<std::atomic<uint64_t>> bad, TextTransform transform)
+      : inputs_(inputs), fields_(fields), bad_(std::move(bad)),
+        transform_(std::move(transform)) {}
+
+  Status Decode(std::string_view record, uint32_t source, bool padded,
+                std::string_view* text) override {
+    CHAFF_RETURN_IF_ERROR(Extract(record, source, padded, text));
+    if (transform_) *text = transform_(*text, &transformed_);
+    return Status::Ok();
+  }
+
+ private:
+  Status Extract(std::string_view record, uint32_t source, bool padded,
+                 std::string_view* text) {
+    if ((*inputs_)[source].kind != InputKind::kJsonl) {
+      *text = record;
+      return Status::Ok();
+    }
+    // The id is not needed to sketch; pass 2 reads it when it writes ids.
+    Status s = parser_.ParseText(record, fields_.text_field, padded, text);
+    if (!s.ok()) {
+      if (!fields_.skip_bad_records) return s;
+      if (bad_) bad_->fetch_add(1, std::memory_order_relaxed);
+      *text = std::string_view();
+    }
+    return Status::Ok();
+  }
+
+  const std::vector<CorpusInput>* inputs_;
+  JsonlFields fields_;
+  std::shared_ptr<std::atomic<uint64_t>> bad_;
+  TextTransform transform_;
+  JsonlParser parser_;
+  std::string transformed_;
+};
+
+}  // namespace
+
+TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
+                                  const JsonlFields& fields,
+                                  std::shared_ptr<std::atomic<uint64_t>> bad_records,
+                                  TextTransform transform) {
+  return [inputs, fields, bad_records, transform]() -> std::unique_ptr<TextDecoder> {
+    return std::make_unique<CorpusDecoder>(inputs, fields, bad_records, transform);
+  };
+}
+
+}  // namespace chaff

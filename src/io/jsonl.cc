@@ -1,0 +1,267 @@
+#include "chaff/io/jsonl.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+
+namespace chaff {
+
+static_assert(kJsonlPadding >= simdjson::SIMDJSON_PADDING);
+
+namespace {
+
+Status JsonError(simdjson::error_code e) {
+  return DataError(std::string("invalid JSON (") + simdjson::error_message(e) + ")");
+}
+
+std::string Quoted(std::string_view field) {
+  return "\"" + std::string(field) + "\"";
+}
+
+}  // namespace
+
+struct JsonlParser::Impl {
+  // The DOM front end is dispatched at run time to the best kernel of this
+  // CPU; simdjson's On-Demand front end is compiled for the build's baseline
+  // only (its "fallback" kernel without -mavx2), which we do not raise.
+  simdjson::dom::parser parser;
+  std::string padded;  // the line copied with SIMDJSON_PADDING spare bytes
+
+  // Parses `line` (in place when `in_place`: it is followed by
+  // kJsonlPadding readable bytes) into *obj.
+  Status ParseDom(std::string_view line, bool in_place, simdjson::dom::object* obj) {
+    const char* bytes = line.data();
+    if (!in_place) {
+      if (padded.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+        padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
+      }
+      std::memcpy(padded.data(), line.data(), line.size());
+      bytes = padded.data();
+    }
+    simdjson::dom::element doc;
+    auto err = parser.parse(bytes, line.size(), false).get(doc);
+    if (err) return JsonError(err);
+    if (doc.get_object().get(*obj)) return DataError("expected a JSON object");
+    return Status::Ok();
+  }
+
+  // ParseDom, then the string field `text_field`.
+  Status ParseObject(std::string_view line, bool in_place, std::string_view text_field,
+                     simdjson::dom::object* obj, std::string_view* text) {
+    CHAFF_RETURN_IF_ERROR(ParseDom(line, in_place, obj));
+    simdjson::dom::element text_value;
+    if (obj->at_key(text_field).get(text_value)) {
+      return DataError("missing field " + Quoted(text_field));
+    }
+    if (text_value.get_string().get(*text)) {
+      return DataError("expected a string in field " + Quoted(text_field));
+    }
+    return Status::Ok();
+  }
+};
+
+JsonlParser::JsonlParser() : impl_(std::make_unique<Impl>()) {}
+JsonlParser::~JsonlParser() = default;
+
+namespace {
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Returns the index just past the string literal that starts at s[i] == '"'.
+size_t SkipString(std::string_view s, size_t i) {
+  ++i;
+  for (;;) {
+    const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+    if (q == nullptr) return s.size();
+    size_t j = static_cast<size_t>(static_cast<const char*>(q) - s.data());
+    size_t backslashes = 0;
+    while (j - backslashes > i && s[j - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return j + 1;
+    i = j + 1;
+  }
+}
+
+// Returns the index just past the JSON value that starts at s[i].
+size_t SkipValue(std::string_view s, size_t i) {
+  if (s[i] == '"') return SkipString(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        i = SkipString(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return i;
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsJsonSpace(s[i])) ++i;
+  return i;
+}
+
+// Finds the raw value of the first top-level member whose raw key is `key`
+// in `line`, a JSON object already validated by the DOM parser.
+bool FindRawMember(std::string_view line, std::string_view key, size_t* begin,
+                   size_t* end) {
+  size_t i = 0;
+  auto skip_ws = [&]() {
+    while (i < line.size() && IsJsonSpace(line[i])) ++i;
+  };
+  skip_ws();
+  if (i >= line.size() || line[i] != '{') return false;
+  ++i;
+  for (;;) {
+    skip_ws();
+    if (i >= line.size() || line[i] != '"') return false;
+    const size_t key_end = SkipString(line, i);
+    const std::string_view raw_key = line.substr(i + 1, key_end - i - 2);
+    i = key_end;
+    skip_ws();
+    if (i >= line.size() || line[i] != ':') return false;
+    ++i;
+    skip_ws();
+    if (i >= line.size()) return false;
+    const size_t value_end = SkipValue(line, i);
+    if (raw_key == key) {
+      *begin = i;
+      *end = value_end;
+      return true;
+    }
+    i = value_end;
+    skip_ws();
+    if (i >= line.size() || line[i] != ',') return false;
+    ++i;
+  }
+}
+
+// Reads the member `id_field` of `obj` (parsed from `line`) into *id: a
+// string's value, or a number's digits as written. False when absent.
+StatusOr<bool> ReadId(std::string_view line, simdjson::dom::object& obj,
+                      std::string_view id_field, std::string* id) {
+  simdjson::dom::element id_value;
+  if (obj.at_key(id_field).get(id_value)) return false;
+  std::string_view value;
+  if (!id_value.get_string().get(value)) {
+    id->assign(value);
+  } else if (id_value.is_number()) {
+    size_t b = 0, e = 0;
+    if (FindRawMember(line, id_field, &b, &e)) id->assign(line.substr(b, e - b));
+  } else {
+    return DataError("expected a string or a number in field " + Quoted(id_field));
+  }
+  return true;
+}
+
+}  // namespace
+
+Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
+                          std::string_view id_field, JsonlRecord* out) {
+  return Parse(line, text_field, id_field, std::string_view(), out);
+}
+
+Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
+                          std::string_view id_field, std::string_view site_field,
+                          JsonlRecord* out) {
+  out->site.clear();
+  out->text.clear();
+  out->id.clear();
+  out->has_id = false;
+  simdjson::dom::object obj;
+  std::string_view text;
+  CHAFF_RETURN_IF_ERROR(impl_->ParseObject(line, /*in_place=*/false, text_field, &obj, &text));
+  out->text.assign(text);
+  if (!id_field.empty()) {
+    CHAFF_ASSIGN_OR_RETURN(out->has_id, ReadId(line, obj, id_field, &out->id));
+  }
+  if (!site_field.empty()) {
+    std::string_view site;
+    if (!obj.at_key(site_field).get_string().get(site)) out->site.assign(site);
+  }
+  if (!FindRawMember(line, text_field, &out->value_begin, &out->value_end)) {
+    return DataError("field " + Quoted(text_field) +
+                     " is written with escapes in its name; chaff cannot rewrite it in place");
+  }
+  return Status::Ok();
+}
+
+StatusOr<bool> JsonlParser::ParseId(std::string_view line, std::string_view id_field,
+                                    std::string* id) {
+  id->clear();
+  simdjson::dom::object obj;
+  CHAFF_RETURN_IF_ERROR(impl_->ParseDom(line, /*in_place=*/false, &obj));
+  return ReadId(line, obj, id_field, id);
+}
+
+Status JsonlParser::ParseText(std::string_view line, std::string_view text_field,
+                              bool padded, std::string_view* text) {
+  simdjson::dom::object obj;
+  return impl_->ParseObject(line, padded, text_field, &obj, text);
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    // Copy runs of plain bytes at once.
+    size_t j = i;
+    while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\') ++j;
+    out->append(s.data() + i, j - i);
+    i = j;
+    if (i >= n) break;
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        case '\b': out->append("\\b"); break;
+        case '\f': out->append("\\f"); break;
+        default:
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte UTF-8 sequence: copy it if valid, else write U+FFFD.
+    size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4;
+    bool valid = len > 0 && i + len <= n;
+    for (size_t k = 1; valid && k < len; ++k) valid = (p[i + k] & 0xC0) == 0x80;
+    if (valid && len == 3) {
+      valid = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
+    } else if (valid && len == 4) {
+      valid = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
+    }
+    if (valid) {
+      out->append(s.data() + i, len);
+      i += len;
+    } else {
+      out->append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendRecordWithText(std::string_view line, const JsonlRecord& record,
+                          std::string_view new_text, std::string* out) {
+  out->append(line.substr(0, record.value_begin));
+  AppendJsonString(new_text, out);
+  out->append(line.substr(record.value_end));
+}
+
+}  // namespace chaff
