@@ -9,18 +9,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 
-#include "chaff/sketch/exact_jaccard.h"
 #include "chaff/io/raw_buffer.h"
+#include "chaff/sketch/exact_jaccard.h"
+#include "corpus/batch_pipeline.h"
 
 namespace chaff {
 
@@ -681,61 +678,12 @@ DedupeResult StarDeduper::Finish() {
 
 namespace {
 
-// Records handed to a worker, and the sketches it returns.
-struct Batch {
-  static_assert(RawBuffer::kPadding >= kRecordPadding);
-  uint64_t seq = 0;
-  // Records that came with an owner (lines of a mapped file) are views kept
-  // alive by `owners`; the others are copied into `data`, back to back (each
-  // followed by at least kRecordPadding readable bytes). A record is
-  // [begin, begin + size) of its mapping when `view` is set, else of data.
-  struct Ref {
-    const char* view;
-    size_t begin;
-    size_t size;
-  };
-  RawBuffer data;
-  std::vector<Ref> refs;
-  std::vector<std::shared_ptr<const void>> owners;  // each distinct one once
-  uint64_t bytes = 0;  // of all records
-  std::vector<uint32_t> sources;
-  std::vector<uint64_t> lines;
-  // Results.
+// Records and their sketches.
+struct SketchedBatch final : internal::RecordBatch {
   std::vector<uint8_t> lanes;
   std::vector<uint32_t> keys;
   std::vector<uint8_t> empty;
   std::vector<std::vector<uint64_t>> shingles;
-  Status status;
-  size_t failed = 0;  // index of the failing record when !status.ok()
-  Status read_status;  // the reader failed after the records above
-
-  size_t size() const { return refs.size(); }
-  std::string_view Record(size_t i) const {
-    const Ref& r = refs[i];
-    return std::string_view(r.view != nullptr ? r.view : data.data() + r.begin, r.size);
-  }
-  void Clear() {
-    data.clear();
-    refs.clear();
-    owners.clear();
-    bytes = 0;
-    sources.clear();
-    lines.clear();
-    status = Status::Ok();
-    read_status = Status::Ok();
-  }
-  void Add(const RawDocument& doc) {
-    if (doc.owner != nullptr && doc.padded) {  // decoders may read past a record
-      if (owners.empty() || owners.back() != doc.owner) owners.push_back(doc.owner);
-      refs.push_back(Ref{doc.bytes.data(), 0, doc.bytes.size()});
-    } else {
-      refs.push_back(Ref{nullptr, data.size(), doc.bytes.size()});
-      data.Append(doc.bytes.data(), doc.bytes.size());
-    }
-    bytes += doc.bytes.size();
-    sources.push_back(doc.source);
-    lines.push_back(doc.line);
-  }
 };
 
 struct Worker {
@@ -745,7 +693,7 @@ struct Worker {
 };
 
 void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
-                 Worker* w, Batch* b) {
+                 Worker* w, SketchedBatch* b) {
   const size_t k = static_cast<size_t>(options.num_hashes);
   const size_t bands = static_cast<size_t>(options.lsh.bands);
   const size_t n = b->size();
@@ -758,8 +706,7 @@ void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
     if (w->decoder != nullptr) {
       Status s = w->decoder->Decode(b->Record(i), b->sources[i], /*padded=*/true, &text);
       if (!s.ok()) {
-        b->status = s;
-        b->failed = i;
+        b->Fail(i, std::move(s));
         return;
       }
     }
@@ -771,237 +718,6 @@ void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
     if (options.exact) b->shingles[i].swap(w->sketch.shingles);
   }
 }
-
-// Multi-threaded pass 1. Every worker takes turns at the reader (under a
-// lock: records are read in order and cut into numbered batches), decodes
-// and sketches its batch on its own, then moves every finished batch that is
-// next in order into the index (under another lock, so additions stay in
-// input order). No thread only collects: a collector thread would need a
-// core of its own to keep the workers from stalling. Batches (hence
-// everything after) do not depend on the thread count. At most
-// kBatchesPerThread x threads batches exist at once (bounded memory; with 2
-// x threads a worker sat idle while the other decided the first, slow,
-// stretch: the first decision sizes the tables).
-class Workers {
- public:
-  // `collect` adds a batch to the index; called in batch order, one call at
-  // a time, from the worker threads.
-  using Collect = std::function<Status(Batch*)>;
-  // Batches in flight (being read, sketched or waiting their turn) per thread.
-  static constexpr size_t kBatchesPerThread = 4;
-
-  Workers(DocumentReader* reader, const DedupeSketcher& sketcher,
-          const DedupeOptions& options, const TextDecoderFactory& decoders, int threads,
-          Collect collect)
-      : reader_(reader), sketcher_(sketcher), options_(options), collect_(std::move(collect)),
-        permits_(kBatchesPerThread * static_cast<uint64_t>(threads)) {
-    for (int t = 0; t < threads; ++t) {
-      auto w = std::make_unique<Worker>();
-      if (decoders) w->decoder = decoders();
-      workers_.push_back(std::move(w));
-    }
-    for (auto& w : workers_) threads_.emplace_back([this, wp = w.get()] { Run(wp); });
-  }
-
-  ~Workers() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      abort_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-
-  // Blocks until every batch is collected or the run failed (the first
-  // failure in input order). Calls tick(documents, bytes) from this thread
-  // now and then; tick returning false cancels the run.
-  Status Wait(const std::function<bool(uint64_t, uint64_t)>& tick) {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      if (!error_.ok()) return error_;
-      if (total_known_ && next_ >= total_) return Status::Ok();
-      done_cv_.wait_for(lock, std::chrono::milliseconds(100));
-      if (tick) {
-        const uint64_t docs = documents_, bytes = bytes_;
-        lock.unlock();
-        const bool go = tick(docs, bytes);
-        lock.lock();
-        if (!go) {
-          abort_ = true;
-          cv_.notify_all();
-          return Cancelled("interrupted");
-        }
-      }
-    }
-  }
-
-  uint64_t documents() const { return documents_; }  // after Wait
-  uint64_t bytes() const { return bytes_; }
-
- private:
-  void Run(Worker* w) {
-    for (;;) {
-      std::unique_ptr<Batch> b;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return abort_ || permits_ > 0; });
-        if (abort_) return;
-        --permits_;
-        if (!spare_.empty()) {
-          b = std::move(spare_.back());
-          spare_.pop_back();
-        }
-      }
-      if (!b) {
-        b = std::make_unique<Batch>();
-        b->data.Reserve(options_.batch_bytes + options_.batch_bytes / 8);
-      }
-      b->Clear();
-      bool last = false;
-      {
-        std::lock_guard<std::mutex> read_lock(read_mu_);
-        if (eof_) {
-          std::lock_guard<std::mutex> lock(mu_);
-          ++permits_;
-          return;
-        }
-        RawDocument doc;
-        const size_t target = BatchTarget();
-        while (b->bytes < target && b->size() < 65536 &&
-               !abort_.load(std::memory_order_relaxed)) {
-          auto more = reader_->Next(&doc);
-          if (!more.ok()) {
-            b->read_status = more.status();
-            eof_ = true;
-            break;
-          }
-          if (!*more) {
-            eof_ = true;
-            break;
-          }
-          b->Add(doc);
-          read_bytes_ += doc.bytes.size() + 1;
-        }
-        const bool submit = b->size() > 0 || !b->read_status.ok();
-        if (submit) b->seq = seq_++;
-        last = eof_;
-        if (last) {
-          std::lock_guard<std::mutex> lock(mu_);
-          total_known_ = true;
-          total_ = seq_;
-          if (!submit) ++permits_;
-        }
-        if (!submit) {
-          cv_.notify_all();
-          done_cv_.notify_all();  // everything may be collected already
-          return;
-        }
-      }
-      // Records read before a read failure are sketched too: a bad record
-      // among them comes first in input order and is the error to report.
-      if (b->size() > 0) SketchBatch(sketcher_, options_, w, b.get());
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_[b->seq] = std::move(b);
-      }
-      Drain();
-      if (last) return;
-    }
-  }
-
-  // The bytes of the next batch. Near the end of an input of known size
-  // (options.input_bytes_hint) batches get smaller, so that the threads
-  // finish together instead of one sketching the last megabyte alone.
-  size_t BatchTarget() const {
-    const uint64_t hint = options_.input_bytes_hint;
-    if (hint == 0) return options_.batch_bytes;
-    const uint64_t left = hint > read_bytes_ ? hint - read_bytes_ : 0;
-    const uint64_t share = left / (kBatchesPerThread * workers_.size());
-    constexpr uint64_t kMinBatch = 64 << 10;
-    return static_cast<size_t>(
-        std::min<uint64_t>(options_.batch_bytes, std::max(share, kMinBatch)));
-  }
-
-  // Collects every finished batch that is next in order, unless another
-  // thread is collecting: then this one goes back to sketching (collecting
-  // decides and writes, which is worth overlapping), and the collector takes
-  // its batch. A batch put in done_ while the collector holds collect_mu_ is
-  // seen by the collector's check after it lets go (the batch's finisher
-  // failed try_lock before that), so none is left behind.
-  void Drain() {
-    for (;;) {
-      if (!collect_mu_.try_lock()) return;
-      const bool ok = DrainLocked();
-      collect_mu_.unlock();
-      if (!ok) return;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (abort_ || done_.find(next_) == done_.end()) return;
-    }
-  }
-
-  // Returns false when the run failed or was aborted.
-  bool DrainLocked() {
-    for (;;) {
-      std::unique_ptr<Batch> b;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (abort_) return false;
-        auto it = done_.find(next_);
-        if (it == done_.end()) return true;
-        b = std::move(it->second);
-        done_.erase(it);
-      }
-      Status s = collect_(b.get());
-      if (s.ok() && !b->read_status.ok()) s = b->read_status;
-      bool finished;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!s.ok()) {
-          if (error_.ok()) error_ = s;
-          abort_ = true;
-        } else {
-          ++next_;
-          documents_ += b->size();
-          bytes_ += b->bytes;
-          spare_.push_back(std::move(b));
-          ++permits_;
-        }
-        finished = !s.ok() || (total_known_ && next_ >= total_);
-      }
-      cv_.notify_all();
-      if (finished) done_cv_.notify_all();
-      if (!s.ok()) return false;
-    }
-  }
-
-  DocumentReader* reader_;
-  const DedupeSketcher& sketcher_;
-  const DedupeOptions& options_;
-  Collect collect_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::thread> threads_;
-  // Reading: the reader itself, batch numbers, end of input.
-  std::mutex read_mu_;
-  uint64_t seq_ = 0;
-  uint64_t read_bytes_ = 0;  // records read, plus one byte each for the newline
-  bool eof_ = false;
-  // Adding to the index, one batch at a time.
-  std::mutex collect_mu_;
-  // Everything else.
-  std::mutex mu_;
-  std::condition_variable cv_;       // workers: a permit, or abort
-  std::condition_variable done_cv_;  // Wait: finished or failed (and ticks)
-  uint64_t permits_;
-  std::vector<std::unique_ptr<Batch>> spare_;
-  std::map<uint64_t, std::unique_ptr<Batch>> done_;
-  uint64_t next_ = 0;
-  bool total_known_ = false;
-  uint64_t total_ = 0;
-  std::atomic<bool> abort_{false};  // set under mu_; the reading loop reads it without
-  Status error_;
-  uint64_t documents_ = 0;
-  uint64_t bytes_ = 0;
-};
 
 // Reads documents from a vector (DedupeTexts).
 class VectorReader : public DocumentReader {
@@ -1081,8 +797,9 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
   };
 
   // Moves a sketched batch into the index, in input order.
-  auto collect = [&](Batch* b) -> Status {
-    const size_t ok_docs = b->status.ok() ? b->size() : b->failed;
+  auto collect = [&](internal::RecordBatch* batch) -> Status {
+    auto* b = static_cast<SketchedBatch*>(batch);
+    const size_t ok_docs = b->ok_size();
     CHAFF_RETURN_IF_ERROR(reserve(b->size(), b->bytes));
     // Stars: the table lines of the documents just ahead are fetched while
     // this one is decided (each decision probes one line per band).
@@ -1098,11 +815,6 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
                                 b->empty[i] != 0, options.exact ? &b->shingles[i] : nullptr,
                                 b->Record(i), b->sources[i], b->lines[i], i + 1 == ok_docs));
     }
-    if (!b->status.ok()) {
-      std::string where = reader->SourceName(b->sources[b->failed]);
-      if (b->lines[b->failed] > 0) where += ":" + std::to_string(b->lines[b->failed]);
-      return b->status.WithPrefix(where);
-    }
     return Status::Ok();
   };
 
@@ -1111,19 +823,27 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
   // (1-4% faster end to end than sketching and deciding each record in
   // turn, in interleaved runs).
   {
-    const int threads = std::max(1, options.threads);
-    // Records stay in use until their batch is collected: up to
-    // Workers::kBatchesPerThread batches per thread, each about batch_bytes.
-    reader->KeepBehind(Workers::kBatchesPerThread * static_cast<size_t>(threads) *
-                       options.batch_bytes);
-    Workers workers(reader, sketcher, options, decoders, threads, collect);
-    CHAFF_RETURN_IF_ERROR(workers.Wait([&](uint64_t docs, uint64_t bytes) {
+    internal::BatchPipelineOptions pipeline;
+    pipeline.threads = std::max(1, options.threads);
+    pipeline.batch_bytes = options.batch_bytes;
+    pipeline.input_bytes_hint = options.input_bytes_hint;
+    std::vector<Worker> workers(static_cast<size_t>(pipeline.threads));
+    for (Worker& w : workers) {
+      if (decoders) w.decoder = decoders();
+    }
+    internal::BatchPipeline run(
+        reader, pipeline, [] { return std::make_unique<SketchedBatch>(); },
+        [&](size_t worker, internal::RecordBatch* b) {
+          SketchBatch(sketcher, options, &workers[worker], static_cast<SketchedBatch*>(b));
+        },
+        collect);
+    CHAFF_RETURN_IF_ERROR(run.Wait([&](uint64_t docs, uint64_t bytes) {
       state.documents = docs;
       state.bytes = bytes;
       return !progress || progress(state);
     }));
-    state.documents = workers.documents();
-    state.bytes = workers.bytes();
+    state.documents = run.documents();
+    state.bytes = run.bytes();
   }
 
   state.clustering = true;
