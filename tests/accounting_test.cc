@@ -83,10 +83,13 @@ struct CorpusCheck {
     for (const auto& d : docs) counter.AddDocument("", d);
     const chaff::TemplateIndex index = counter.Finish();
     chaff::CleanResult r;
+    chaff::Document doc;
+    chaff::TemplateFlags flags;
     for (size_t i = 0; i < docs.size(); ++i) {
       const std::string& d = docs[i];
-      const auto flags = index.Flags("", d, chaff::SegmentLines(d));
-      cleaner.Clean(d, flags, &r);
+      doc.Build(d);
+      index.Flags("", doc, &flags);
+      cleaner.Clean(doc, flags, &r);
       total += CheckIdentity(d, r, name + " document " + std::to_string(i));
       input_bytes += d.size();
     }

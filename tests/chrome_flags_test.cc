@@ -48,7 +48,7 @@ TEST_CASE("chrome flags: values, defaults and ranges", "[chrome][cli]") {
   chaff::ChromeOptions c2;
   chaff::TemplateOptions t2;
   CHECK_FALSE(Parse({"--chrome-stop-low", "1.5"}, &c2, &t2, &stoplist));
-  CHECK_FALSE(Parse({"--template-sketch-depth", "0"}, &c2, &t2, &stoplist));
+  CHECK_FALSE(Parse({"--template-min-documents", "0"}, &c2, &t2, &stoplist));
   CHECK_FALSE(Parse({"--chrome-list-item-min-words", "-1"}, &c2, &t2, &stoplist));
   CHECK_FALSE(Parse({"--stoplist", "/nonexistent/stoplist.txt"}, &c2, &t2, &stoplist));
 }

@@ -274,10 +274,10 @@ TEST_CASE("chrome: a title that leads into the content is kept", "[chrome]") {
 TEST_CASE("chrome: lines removed by other detectors are bad context, unchanged",
           "[chrome]") {
   const std::string text = Article() + "Share\n";
-  auto lines = chaff::SegmentLines(text);
-  std::vector<chaff::LineDecision> d(lines.size());
+  const chaff::Document doc(text);
+  std::vector<chaff::LineDecision> d(doc.num_lines());
   d[0].reason = Reason::kTemplate;  // pretend the first paragraph is a template
-  chaff::ClassifyChrome(text, lines, ChromeOptions(), &d);
+  chaff::ClassifyChrome(doc, ChromeOptions(), &d);
   CHECK(d[0].reason == Reason::kTemplate);
   CHECK(d.back().reason == Reason::kChrome);
   CHECK(d[2].reason == Reason::kKeep);

@@ -31,8 +31,10 @@ std::string Page(int i) {
 std::vector<std::string> FlaggedLines(const chaff::TemplateIndex& index,
                                       const std::string& site,
                                       const std::string& text) {
-  const auto lines = chaff::SegmentLines(text);
-  const auto flags = index.Flags(site, text, lines);
+  const chaff::Document doc(text);
+  const auto& lines = doc.lines();
+  chaff::TemplateFlags flags;
+  index.Flags(site, doc, &flags);
   REQUIRE(flags.size() == lines.size());
   std::vector<std::string> out;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -147,24 +149,34 @@ TEST_CASE("templates: thresholds and disabling", "[templates]") {
   CHECK(FlaggedLines(off.Finish(), "s", "Footer\n").empty());
 }
 
-TEST_CASE("templates: memory is bounded by the sketch size", "[templates]") {
-  chaff::TemplateOptions o;
-  o.sketch_width = 1 << 12;
-  o.sketch_depth = 4;
-  chaff::TemplateCounter counter(o);
-  const size_t before = counter.MemoryBytes();
-  CHECK(before == (size_t{1} << 12) * 4 * sizeof(uint32_t));
+TEST_CASE("templates: counts are exact and merge by adding", "[templates]") {
+  chaff::TemplateCounter counter{chaff::TemplateOptions()};
   std::string doc;
   for (int i = 0; i < 2000; ++i) {
     doc.clear();
     for (int j = 0; j < 20; ++j) doc += "line " + Word(i * 20 + j) + "\n";
+    doc += "shared footer\n";
     counter.AddDocument("one site", doc);
   }
-  // 40,000 distinct lines later, only the per-site count has grown.
-  CHECK(counter.MemoryBytes() <= before + 64);
+  // 40,000 distinct lines, each in one document; the footer in all.
   const auto index = counter.Finish();
   CHECK(index.Documents("one site") == 2000);
-  // The sketch over-counts at worst: no line is seen in every document.
-  CHECK(index.LineDocuments("one site", "line " + Word(5)) < 2000);
-  CHECK(index.LineDocuments("one site", "line " + Word(5)) >= 1);
+  CHECK(index.LineDocuments("one site", "line " + Word(5)) == 1);
+  CHECK(index.LineDocuments("one site", "Shared FOOTER!") == 2000);
+  CHECK(index.LineDocuments("other site", "shared footer") == 0);
+
+  // The same documents split between two counters (two threads, or two
+  // machines) give the same counts in any split.
+  chaff::TemplateCounter a{chaff::TemplateOptions()}, b{chaff::TemplateOptions()};
+  for (int i = 0; i < 30; ++i) {
+    const std::string page = Page(i % 7) + (i % 3 == 0 ? "Every third page\n" : "");
+    (i % 4 == 1 ? b : a).AddDocument("s", page);
+  }
+  a.Merge(b);
+  const auto merged = a.Finish();
+  CHECK(merged.Documents("s") == 30);
+  CHECK(merged.LineDocuments("s", "Every third page") == 10);
+  CHECK(merged.LineDocuments("s", "Home") == 30);
+  CHECK(merged.LineDocuments("s", "The story of " + Word(3) + " tells how the harbour of " +
+                                      Word(1003) + " was rebuilt after the storm.") == 4);
 }

@@ -191,12 +191,13 @@ inline std::vector<Counts> CleanAndScore(const std::map<std::string, Page>& page
   }
   std::vector<Counts> out;
   CleanResult result;
+  Document doc;
+  TemplateFlags flags;
   for (const auto& [id, page] : pages) {
-    TemplateFlags flags;
-    if (templates != nullptr) {
-      flags = index.Flags(page.site, page.text, SegmentLines(page.text));
-    }
-    cleaner.Clean(page.text, flags, &result);
+    doc.Build(page.text);
+    flags.clear();
+    if (templates != nullptr) index.Flags(page.site, doc, &flags);
+    cleaner.Clean(doc, flags, &result);
     out.push_back(Score(page.truth, result.cleaned));
     if (cleaned != nullptr) cleaned->push_back(result.cleaned);
   }

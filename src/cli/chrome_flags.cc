@@ -135,17 +135,6 @@ void AddChromeFlags(CLI::App* cmd, ChromeOptions* chrome,
                   "(default " + Num(templates->long_sentence_words) + ")")
       ->check(CLI::Range(1, 1 << 20))
       ->group(g);
-  cmd->add_option("--template-sketch-width", templates->sketch_width,
-                  "counters per row of the line-count sketch; memory is "
-                  "width x depth x 4 bytes (default " +
-                      Num(templates->sketch_width) + ")")
-      ->check(CLI::Range(1u, 1u << 30))
-      ->group(g);
-  cmd->add_option("--template-sketch-depth", templates->sketch_depth,
-                  "rows of the line-count sketch (default " +
-                      Num(templates->sketch_depth) + ")")
-      ->check(CLI::Range(1, 16))
-      ->group(g);
 }
 
 Status LoadStoplistFile(const std::string& path, ChromeOptions* chrome) {

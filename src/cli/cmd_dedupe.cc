@@ -21,76 +21,6 @@ namespace chaff {
 namespace cli {
 namespace {
 
-// Connected components (--no-split-chains) read the input twice, so stdin is
-// then first copied (decompressed) to a temporary file, removed when the run
-// ends.
-class SpooledStdin {
- public:
-  ~SpooledStdin() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-
-  Status Spool() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/chaff-stdin-XXXXXX.jsonl";
-    std::vector<char> name(tmpl.begin(), tmpl.end());
-    name.push_back('\0');
-    const int fd = ::mkstemps(name.data(), 6);
-    if (fd < 0) return IoError(tmpl + ": cannot create a temporary file for stdin");
-    path_.assign(name.data());
-    guard_.Register(path_);
-    CHAFF_ASSIGN_OR_RETURN(auto source, OpenSource(std::string(kStdio)));
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-      auto got = source->Read(buf.data(), buf.size());
-      if (!got.ok()) {
-        ::close(fd);
-        return got.status().WithPrefix("<stdin>");
-      }
-      if (*got == 0) break;
-      size_t done = 0;
-      while (done < *got) {
-        const ssize_t w = ::write(fd, buf.data() + done, *got - done);
-        if (w < 0) {
-          if (errno == EINTR && !Interrupted().load()) continue;
-          const int err = errno;
-          ::close(fd);
-          return IoError(path_ + ": cannot write the copy of stdin: " + std::strerror(err));
-        }
-        done += static_cast<size_t>(w);
-      }
-    }
-    if (::close(fd) != 0) return IoError(path_ + ": cannot write the copy of stdin");
-    return Status::Ok();
-  }
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  TemporaryFileGuard guard_;  // released after the destructor removed the file
-};
-
-// True when no input is compressed, so file sizes give the progress total.
-uint64_t TotalBytesIfKnown(const std::vector<CorpusInput>& inputs) {
-  uint64_t total = 0;
-  for (const auto& in : inputs) {
-    const std::string& p = in.path;
-    if (p == kStdio) return 0;
-    auto ends = [&](const char* s) {
-      const std::string suffix(s);
-      return p.size() >= suffix.size() &&
-             p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    if (ends(".gz") || ends(".zst")) return 0;
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(p, ec);
-    if (ec) return 0;
-    total += size;
-  }
-  return total;
-}
-
 // True when `message` is about one record ("file:line: ..."), which
 // --skip-bad-records can pass, rather than about a whole stream.
 bool IsRecordError(const std::string& message, const std::vector<CorpusInput>& inputs) {
@@ -116,14 +46,17 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
   if (paths.empty()) paths.push_back(std::string(kStdio));
   const bool spool_stdin =
       !one_pass || std::count(paths.begin(), paths.end(), std::string(kStdio)) > 1;
-  SpooledStdin spooled;
+  // Read twice: copied (decompressed) to a temporary file, removed at the end.
+  std::unique_ptr<TempFile> spooled;
   std::vector<CorpusInput> inputs;
   std::vector<std::string> warnings;
   for (const auto& p : paths) {
     if (p == kStdio) {
-      if (spool_stdin && spooled.path().empty()) CHAFF_RETURN_IF_ERROR(spooled.Spool());
+      if (spool_stdin && !spooled) {
+        CHAFF_ASSIGN_OR_RETURN(spooled, TempFile::FromStdin(".jsonl"));
+      }
       CorpusInput in;
-      in.path = spool_stdin ? spooled.path() : std::string(kStdio);
+      in.path = spool_stdin ? spooled->path() : std::string(kStdio);
       in.name = "<stdin>";
       in.relative = "stdin.jsonl";
       in.kind = InputKind::kJsonl;
@@ -143,7 +76,7 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
   out.fields.skip_bad_records = flags.skip_bad_records;
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, out));
 
-  const uint64_t total = TotalBytesIfKnown(inputs);
+  const uint64_t total = KnownInputBytes(inputs);
   options.input_bytes_hint = total;
   std::unique_ptr<DedupeStreamWriter> writer;
   if (one_pass) {

@@ -60,15 +60,19 @@ DedupeSketcher::DedupeSketcher(const DedupeOptions& options)
 
 void DedupeSketcher::Sketch(std::string_view text, Scratch* scratch,
                             DocumentSketch* out) const {
+  Tokenize(text, options_.token_seed, &scratch->tokens);
+  SketchTokens(scratch->tokens.hashes.data(), scratch->tokens.size(), scratch, out);
+}
+
+void DedupeSketcher::SketchTokens(const uint64_t* token_hashes, size_t n, Scratch* scratch,
+                                  DocumentSketch* out) const {
   const auto k = static_cast<size_t>(options_.num_hashes);
   out->lanes.assign(k, 0);
   out->band_keys.assign(static_cast<size_t>(options_.lsh.bands), 0);
   out->shingles.clear();
-  Tokenize(text, options_.token_seed, &scratch->tokens);
-  out->empty = scratch->tokens.size() == 0;
+  out->empty = n == 0;
   if (out->empty) return;
-  Shingles(scratch->tokens.hashes.data(), scratch->tokens.size(),
-           options_.shingle_width, &scratch->shingles);
+  Shingles(token_hashes, n, options_.shingle_width, &scratch->shingles);
   scratch->signature.resize(k);
   hasher_.Sketch(scratch->shingles.data(), scratch->shingles.size(),
                  scratch->signature.data());

@@ -450,6 +450,14 @@ Status ParseStoplist(std::string_view text, std::string_view name,
 // Features and first classes
 // ---------------------------------------------------------------------------
 
+bool LineEndsLikeSentence(std::string_view line) {
+  const auto* p = reinterpret_cast<const uint8_t*>(line.data());
+  size_t b = 0, e = line.size();
+  while (b < e && IsSpaceByte(p[b])) ++b;
+  while (e > b && IsSpaceByte(p[e - 1])) --e;
+  return EndsLikeSentence(p, b, e);
+}
+
 LineFeatures ComputeLineFeatures(std::string_view line, const Stoplist& stoplist) {
   Tokens tokens;
   Tokenize(line, kDefaultTokenSeed, &tokens);
@@ -567,7 +575,6 @@ void MaxSumRun(const std::vector<double>& weight, size_t* begin, size_t* end) {
 }
 
 struct Scratch {
-  Tokens tokens;
   std::vector<uint32_t> item_line;
   std::vector<LineFeatures> features;
   std::vector<uint32_t> token_begin;
@@ -700,22 +707,20 @@ std::string_view BuiltinStoplistLanguage(std::string_view text, double min_densi
   return i < 0 ? std::string_view() : internal::kSnowballLists[i].language;
 }
 
-void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
-                    const ChromeOptions& options,
+void ClassifyChrome(const Document& doc, const ChromeOptions& options,
                     std::vector<LineDecision>* decisions) {
   if (!options.enabled) return;
   auto& d = *decisions;
+  const std::string_view text = doc.text();
+  const std::vector<Line>& lines = doc.lines();
   const std::shared_ptr<const Stoplist> english =
       options.stoplist ? nullptr : Stoplist::English();
   const Stoplist* stoplist = options.stoplist ? options.stoplist.get() : english.get();
 
-  // One pass of the (SIMD) tokenizer over the whole document; every line's
-  // tokens are then a range of it (a token never crosses a line break).
   // Per-thread scratch buffers: a corpus is millions of small documents,
   // and reusing capacity keeps allocation out of the per-document cost.
   thread_local Scratch scratch;
-  Tokens& tokens = scratch.tokens;
-  Tokenize(text, kDefaultTokenSeed, &tokens);
+  const Tokens& tokens = doc.tokens();
 
   // Items: the non-blank lines, in order, with their token ranges.
   std::vector<uint32_t>& item_line = scratch.item_line;
@@ -729,29 +734,18 @@ void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
   token_begin.reserve(lines.size() + 1);
   int64_t doc_words = 0;
   int64_t doc_stop = 0;
-  {
-    size_t t = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      const Line& line = lines[i];
-      while (t < tokens.size() && tokens.begin[t] < line.begin) ++t;
-      if (line.blank) continue;
-      // A line of B bytes holds at most B tokens: binary search in that range.
-      const size_t t_limit = std::min(tokens.size(), t + static_cast<size_t>(line.size()));
-      const size_t t_end = static_cast<size_t>(
-          std::upper_bound(tokens.end.begin() + static_cast<std::ptrdiff_t>(t),
-                           tokens.end.begin() + static_cast<std::ptrdiff_t>(t_limit),
-                           static_cast<uint32_t>(line.end)) -
-          tokens.end.begin());
-      item_line.push_back(static_cast<uint32_t>(i));
-      token_begin.push_back(static_cast<uint32_t>(t));
-      features.push_back(MeasureLine(text, line.begin, line.end, tokens, t, t_end,
-                                     *stoplist, options.max_timestamp_words));
-      doc_words += features.back().words;
-      doc_stop += features.back().stopwords;
-      t = t_end;
-    }
-    token_begin.push_back(static_cast<uint32_t>(t));
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Line& line = lines[i];
+    if (line.blank) continue;
+    item_line.push_back(static_cast<uint32_t>(i));
+    token_begin.push_back(static_cast<uint32_t>(doc.token_begin(i)));
+    features.push_back(MeasureLine(text, line.begin, line.end, tokens, doc.token_begin(i),
+                                   doc.token_end(i), *stoplist, options.max_timestamp_words));
+    doc_words += features.back().words;
+    doc_stop += features.back().stopwords;
   }
+  token_begin.push_back(static_cast<uint32_t>(
+      item_line.empty() ? 0 : doc.token_end(item_line.back())));
   auto dense_enough = [&](int64_t stop, int64_t words) {
     return words > 0 && static_cast<double>(stop) >=
                             options.min_doc_stop_density * static_cast<double>(words);

@@ -123,13 +123,11 @@ void ApplyDecisions(std::string_view text, CleanResult* result) {
   }
 }
 
-void Cleaner::Clean(std::string_view text, const TemplateFlags& template_flags,
+void Cleaner::Clean(const Document& doc, const TemplateFlags& template_flags,
                     CleanResult* out) const {
-  SegmentLines(text, &out->lines);
+  out->lines = doc.lines();
   out->decisions.assign(out->lines.size(), LineDecision());
-  if (options_.remove_repeats) {
-    FindRepeats(text, out->lines, options_.repeats, &out->decisions);
-  }
+  if (options_.remove_repeats) FindRepeats(doc, options_.repeats, &out->decisions);
   if (template_flags.size() == out->lines.size()) {
     for (size_t i = 0; i < out->lines.size(); ++i) {
       if (template_flags[i] && out->decisions[i].reason == Reason::kKeep) {
@@ -138,9 +136,16 @@ void Cleaner::Clean(std::string_view text, const TemplateFlags& template_flags,
     }
   }
   if (options_.remove_chrome && options_.chrome.enabled) {
-    ClassifyChrome(text, out->lines, options_.chrome, &out->decisions);
+    ClassifyChrome(doc, options_.chrome, &out->decisions);
   }
-  ApplyDecisions(text, out);
+  ApplyDecisions(doc.text(), out);
+}
+
+void Cleaner::Clean(std::string_view text, const TemplateFlags& template_flags,
+                    CleanResult* out) const {
+  thread_local Document doc;
+  doc.Build(text);
+  Clean(doc, template_flags, out);
 }
 
 }  // namespace chaff

@@ -1,15 +1,15 @@
 #include "chaff/detect/repeats.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
-#include <unordered_map>
+#include <vector>
 
 #include "chaff/sketch/shingle.h"
-#include "chaff/text/tokenize.h"
+#include "detect/flat_map.h"
 
 namespace chaff {
 namespace {
+
+using internal::FlatMap64;
 
 // Lines of at least this many times min_tokens tokens are also judged by
 // their containment in all earlier text, not only in one earlier line.
@@ -32,22 +32,41 @@ int64_t NearestNonBlank(const std::vector<Line>& lines, size_t i, int step) {
   return -1;
 }
 
+// The earlier lines that hold a shingle: the first two, enough to find the
+// line holding most of a repeat.
+struct Owners {
+  int32_t first;
+  int32_t second;
+};
+
+// Per-thread tables, reused from document to document.
+struct RepeatScratch {
+  FlatMap64<int32_t> first_line_of;  // identity -> first line
+  FlatMap64<Owners> owners;          // shingle -> earlier lines
+  std::vector<int32_t> overlap;      // owners of one line's shingles
+  std::vector<uint64_t> shingles;
+  std::vector<ShortRepeat> short_repeats;
+};
+
 }  // namespace
 
-void FindRepeats(std::string_view text, const std::vector<Line>& lines,
-                 const RepeatOptions& options,
+void FindRepeats(const Document& doc, const RepeatOptions& options,
                  std::vector<LineDecision>* decisions) {
   auto& d = *decisions;
-  // Identity of a whole line: the hash of its token-hash sequence, equal
-  // exactly when the normalized forms are (up to 64-bit collisions).
-  std::unordered_map<uint64_t, int32_t> first_line_of;
-  // Every shingle of earlier text -> the earlier lines that hold it (the
-  // first two: enough to find the line holding most of a repeat).
-  std::unordered_map<uint64_t, std::pair<int32_t, int32_t>> owners;
-  std::unordered_map<int32_t, int> overlap;  // reused per line
-  std::vector<ShortRepeat> short_repeats;
-  Tokens tokens;
-  std::vector<uint64_t> shingles;
+  const std::vector<Line>& lines = doc.lines();
+  const uint64_t* hashes = doc.tokens().hashes.data();
+  thread_local RepeatScratch scratch;
+  // Identity of a whole line (Document::identity): equal exactly when the
+  // normalized forms are (up to 64-bit collisions).
+  FlatMap64<int32_t>& first_line_of = scratch.first_line_of;
+  // Every shingle of earlier text -> the earlier lines that hold it.
+  FlatMap64<Owners>& owners = scratch.owners;
+  std::vector<int32_t>& overlap = scratch.overlap;
+  std::vector<uint64_t>& shingles = scratch.shingles;
+  std::vector<ShortRepeat>& short_repeats = scratch.short_repeats;
+  first_line_of.Reset(lines.size());
+  owners.Reset(doc.tokens().size());
+  short_repeats.clear();
   const size_t min_tokens = static_cast<size_t>(options.min_tokens);
   // No later line is compared with the last non-blank line, so its shingles
   // are not stored: a document that is one huge line stores none.
@@ -57,52 +76,53 @@ void FindRepeats(std::string_view text, const std::vector<Line>& lines,
   }
 
   for (size_t i = 0; i < lines.size(); ++i) {
-    const Line& line = lines[i];
-    if (line.blank) continue;
+    const size_t n = doc.num_tokens(i);
+    if (lines[i].blank || n == 0) continue;
     const auto index = static_cast<int32_t>(i);
-    Tokenize(LineText(text, line), kDefaultTokenSeed, &tokens);
-    if (tokens.size() == 0) continue;
     const bool open = d[i].reason == Reason::kKeep;
-    const bool judged = open && tokens.size() >= min_tokens;
+    const bool judged = open && n >= min_tokens;
 
-    const uint64_t identity =
-        XXH3_64bits(tokens.hashes.data(), tokens.size() * sizeof(uint64_t));
-    auto [it, inserted] = first_line_of.emplace(identity, index);
+    bool inserted = false;
+    const int32_t first = *first_line_of.Insert(doc.identity(i), index, &inserted);
     if (!inserted) {
       if (judged) {
-        d[i] = LineDecision{Reason::kRepeat, it->second, 1.0f};
+        d[i] = LineDecision{Reason::kRepeat, first, 1.0f};
       } else if (open) {
-        short_repeats.push_back(ShortRepeat{i, it->second});
+        short_repeats.push_back(ShortRepeat{i, first});
       }
       continue;  // its shingles are all in `owners` already
     }
 
-    Shingles(tokens.hashes.data(), tokens.size(), options.shingle_width, &shingles);
+    Shingles(hashes + doc.token_begin(i), n, options.shingle_width, &shingles);
     if (judged && options.near) {
       overlap.clear();
       size_t hits = 0;  // shingles found anywhere in earlier text
       for (uint64_t s : shingles) {
-        auto owner = owners.find(s);
-        if (owner == owners.end()) continue;
+        const Owners* owner = owners.Find(s);
+        if (owner == nullptr) continue;
         ++hits;
-        ++overlap[owner->second.first];
-        if (owner->second.second >= 0) ++overlap[owner->second.second];
+        overlap.push_back(owner->first);
+        if (owner->second >= 0) overlap.push_back(owner->second);
       }
       // The earlier line holding most of this one; ties go to the earliest.
+      std::sort(overlap.begin(), overlap.end());
       int32_t best = -1;
-      int best_count = 0;
-      for (const auto& [line_index, count] : overlap) {
-        if (count > best_count || (count == best_count && line_index < best)) {
-          best = line_index;
-          best_count = count;
+      size_t best_count = 0;
+      for (size_t a = 0; a < overlap.size();) {
+        size_t b = a + 1;
+        while (b < overlap.size() && overlap[b] == overlap[a]) ++b;
+        if (b - a > best_count) {
+          best = overlap[a];
+          best_count = b - a;
         }
+        a = b;
       }
       double containment =
           static_cast<double>(best_count) / static_cast<double>(shingles.size());
       // A very long line may hold several earlier paragraphs at once (the
       // whole article dumped into one line below it): judge it against all
       // earlier text. Rows of a list or table are never this long.
-      if (tokens.size() >= kUnionContainmentFactor * min_tokens) {
+      if (n >= kUnionContainmentFactor * min_tokens) {
         containment = std::max(containment, static_cast<double>(hits) /
                                                 static_cast<double>(shingles.size()));
       }
@@ -112,10 +132,9 @@ void FindRepeats(std::string_view text, const std::vector<Line>& lines,
     }
     if (i == last_non_blank) continue;
     for (uint64_t s : shingles) {
-      auto [o, fresh] = owners.emplace(s, std::make_pair(index, int32_t{-1}));
-      if (!fresh && o->second.second < 0 && o->second.first != index) {
-        o->second.second = index;
-      }
+      bool fresh = false;
+      Owners* o = owners.Insert(s, Owners{index, -1}, &fresh);
+      if (!fresh && o->second < 0 && o->first != index) o->second = index;
     }
   }
 

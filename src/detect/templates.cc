@@ -1,5 +1,5 @@
-// Cross-document template lines: pass 1 counts normalized lines per site in
-// a count-min sketch, pass 2 flags the lines seen on many pages of a site.
+// Cross-document template lines: pass 1 counts line identities per site
+// exactly, pass 2 flags the lines seen on many pages of a site.
 #include "chaff/detect/templates.h"
 
 #include <xxhash.h>
@@ -9,6 +9,7 @@
 
 #include "chaff/detect/chrome.h"
 #include "chaff/text/tokenize.h"
+#include "detect/flat_map.h"
 
 namespace chaff {
 namespace {
@@ -17,31 +18,53 @@ uint64_t SiteHash(std::string_view site) {
   return XXH3_64bits_withSeed(site.data(), site.size(), 0x73697465ULL);  // "site"
 }
 
-// Row r's counter index for (site, line). One 64-bit mix per row keeps the
-// rows independent (a different seed per row).
-size_t CellIndex(uint64_t site_hash, uint64_t line_hash, int row, uint32_t mask) {
-  const uint64_t key[2] = {site_hash, line_hash};
-  const uint64_t h = XXH3_64bits_withSeed(key, sizeof(key), static_cast<uint64_t>(row) + 1);
-  return static_cast<size_t>(row) * (static_cast<size_t>(mask) + 1) + (h & mask);
-}
-
-// The identity of a line, or 0 when it holds no word (a "-" or "|" line is
-// left to the per-line classifier).
-uint64_t LineIdentity(std::string_view line, std::string* norm) {
-  norm->clear();
-  NormalizeForHash(line, norm);
-  if (norm->empty()) return 0;
-  const uint64_t h = XXH3_64bits_withSeed(norm->data(), norm->size(), kDefaultTokenSeed);
-  return h == 0 ? 1 : h;
-}
-
-uint32_t RoundUpPowerOfTwo(uint32_t x) {
-  uint32_t p = 1;
-  while (p < x && p < (1u << 31)) p <<= 1;
-  return p;
+// The key of a (site, line) pair. Line identities are XXH3 hashes already:
+// one multiply-xorshift mixes the site in (a collision of two pairs needs
+// equal 64-bit keys: ~2^-64 per pair of pairs).
+uint64_t PairKey(uint64_t site_hash, uint64_t identity) {
+  uint64_t k = identity ^ (site_hash * 0x9E3779B97F4A7C15ULL);
+  k ^= k >> 31;
+  return k;
 }
 
 }  // namespace
+
+namespace internal {
+
+struct CountTable::Impl {
+  FlatMap64<uint32_t> map;
+};
+
+CountTable::CountTable() : impl_(std::make_unique<Impl>()) {}
+CountTable::~CountTable() = default;
+CountTable::CountTable(CountTable&&) noexcept = default;
+CountTable& CountTable::operator=(CountTable&&) noexcept = default;
+
+void CountTable::Add(uint64_t key, uint32_t n) {
+  bool inserted = false;
+  uint32_t* count = impl_->map.Insert(key, 0, &inserted);
+  *count = *count > UINT32_MAX - n ? UINT32_MAX : *count + n;
+}
+
+uint32_t CountTable::Get(uint64_t key) const {
+  const uint32_t* count = impl_->map.Find(key);
+  return count == nullptr ? 0 : *count;
+}
+
+void CountTable::Prefetch(uint64_t key) const { impl_->map.Prefetch(key); }
+
+void CountTable::MergeFrom(const CountTable& other) {
+  other.impl_->map.ForEach([this](uint64_t key, uint32_t n) { Add(key, n); });
+}
+
+size_t CountTable::size() const { return impl_->map.size(); }
+size_t CountTable::MemoryBytes() const { return impl_->map.MemoryBytes(); }
+
+void CountTable::ForEach(const std::function<void(uint64_t, uint32_t)>& f) const {
+  impl_->map.ForEach(f);
+}
+
+}  // namespace internal
 
 std::string SiteFromUrl(std::string_view url) {
   std::string_view host = url;
@@ -67,110 +90,92 @@ std::string SiteFromUrl(std::string_view url) {
   return out;
 }
 
-TemplateCounter::TemplateCounter(TemplateOptions options)
-    : options_(std::move(options)) {
-  const uint32_t width = RoundUpPowerOfTwo(std::max<uint32_t>(options_.sketch_width, 1));
-  mask_ = width - 1;
-  const int depth = std::max(1, options_.sketch_depth);
-  options_.sketch_depth = depth;
-  sketch_.Allocate(static_cast<size_t>(width) * static_cast<size_t>(depth));
-}
+TemplateCounter::TemplateCounter(TemplateOptions options) : options_(std::move(options)) {}
 
-void TemplateCounter::AddDocument(std::string_view site, std::string_view text) {
+void TemplateCounter::AddDocument(std::string_view site, const Document& doc) {
   const uint64_t site_hash = SiteHash(site);
-  ++site_documents_[site_hash];
-  std::vector<Line> lines;
-  SegmentLines(text, &lines);
+  sites_.Add(site_hash, 1);
   scratch_.clear();
-  std::string norm;
-  for (const Line& line : lines) {
-    if (line.blank) continue;
-    const uint64_t h = LineIdentity(LineText(text, line), &norm);
-    if (h != 0) scratch_.push_back(h);
+  for (size_t i = 0; i < doc.num_lines(); ++i) {
+    const uint64_t id = doc.identity(i);
+    if (id != 0) scratch_.push_back(id);
   }
   // Each line counts once per document: a menu repeated at the top and the
   // bottom of one page is still one page's evidence.
   std::sort(scratch_.begin(), scratch_.end());
   scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
-  const int depth = options_.sketch_depth;
-  size_t cells[16];
-  for (uint64_t h : scratch_) {
-    // Conservative update: raise only the rows that hold the minimum, which
-    // keeps over-counting from collisions much lower than plain count-min.
-    uint32_t min = UINT32_MAX;
-    for (int r = 0; r < depth && r < 16; ++r) {
-      cells[r] = CellIndex(site_hash, h, r, mask_);
-      min = std::min(min, sketch_[cells[r]]);
-    }
-    if (min == UINT32_MAX) continue;  // saturated
-    for (int r = 0; r < depth && r < 16; ++r) {
-      if (sketch_[cells[r]] == min) ++sketch_[cells[r]];
-    }
-  }
+  for (uint64_t id : scratch_) lines_.Add(PairKey(site_hash, id), 1);
+}
+
+void TemplateCounter::AddDocument(std::string_view site, std::string_view text) {
+  thread_local Document doc;
+  doc.Build(text);
+  AddDocument(site, doc);
+}
+
+void TemplateCounter::Merge(const TemplateCounter& other) {
+  lines_.MergeFrom(other.lines_);
+  sites_.MergeFrom(other.sites_);
 }
 
 size_t TemplateCounter::MemoryBytes() const {
-  // An unordered_map node: key, value, next pointer, cached hash, bucket.
-  return sketch_.size() * sizeof(uint32_t) + site_documents_.size() * 40;
+  return lines_.MemoryBytes() + sites_.MemoryBytes();
 }
 
 TemplateIndex TemplateCounter::Finish() {
   TemplateIndex index;
   index.options_ = options_;
-  index.mask_ = mask_;
-  index.sketch_.swap(sketch_);
-  index.site_documents_.swap(site_documents_);
-  sketch_.clear();
-  site_documents_.clear();
+  index.lines_ = std::move(lines_);
+  index.sites_ = std::move(sites_);
+  lines_ = internal::CountTable();
+  sites_ = internal::CountTable();
   return index;
 }
 
-uint32_t TemplateIndex::Estimate(uint64_t site_hash, uint64_t line_hash) const {
-  if (sketch_.empty()) return 0;
-  uint32_t min = UINT32_MAX;
-  for (int r = 0; r < options_.sketch_depth && r < 16; ++r) {
-    min = std::min(min, sketch_[CellIndex(site_hash, line_hash, r, mask_)]);
-  }
-  return min;
-}
-
 uint32_t TemplateIndex::Documents(std::string_view site) const {
-  auto it = site_documents_.find(SiteHash(site));
-  return it == site_documents_.end() ? 0 : it->second;
+  return sites_.Get(SiteHash(site));
 }
 
 uint32_t TemplateIndex::LineDocuments(std::string_view site, std::string_view line) const {
-  std::string norm;
-  const uint64_t h = LineIdentity(line, &norm);
-  if (h == 0) return 0;
-  return std::min(Estimate(SiteHash(site), h), Documents(site));
+  Tokens tokens;
+  Tokenize(line, kDefaultTokenSeed, &tokens);
+  const uint64_t id = Document::Identity(tokens.hashes.data(), tokens.size());
+  if (id == 0) return 0;
+  return lines_.Get(PairKey(SiteHash(site), id));
 }
 
-TemplateFlags TemplateIndex::Flags(std::string_view site, std::string_view text,
-                                   const std::vector<Line>& lines) const {
-  TemplateFlags flags(lines.size(), 0);
-  if (!options_.enabled) return flags;
+void TemplateIndex::Flags(std::string_view site, const Document& doc,
+                          TemplateFlags* out) const {
+  TemplateFlags& flags = *out;
+  const size_t n = doc.num_lines();
+  flags.assign(n, 0);
+  if (!options_.enabled) return;
   const uint64_t site_hash = SiteHash(site);
-  const uint32_t docs = Documents(site);
+  const uint32_t docs = sites_.Get(site_hash);
   if (docs == 0 || docs < static_cast<uint32_t>(std::max(1, options_.min_documents))) {
-    return flags;
+    return;
   }
   const double needed = std::max<double>(
       options_.min_count, std::ceil(options_.min_share * static_cast<double>(docs)));
-  std::string norm;
+  // Every line's count is one random access into a large table: fetch a few
+  // lines ahead.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) {
+    if (doc.identity(i) != 0) lines_.Prefetch(PairKey(site_hash, doc.identity(i)));
+  }
   // Candidates first: frequent lines that are not long sentence-like ones.
   // Lines without words are neither candidates nor content (skipped below).
-  std::vector<uint8_t> has_words(lines.size(), 0);
-  const Stoplist no_stopwords;  // only length and punctuation are used
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].blank) continue;
-    const std::string_view line = LineText(text, lines[i]);
-    const uint64_t h = LineIdentity(line, &norm);
-    if (h == 0) continue;
-    has_words[i] = 1;
-    if (static_cast<double>(Estimate(site_hash, h)) < needed) continue;
-    const LineFeatures f = ComputeLineFeatures(line, no_stopwords);
-    if (f.words >= options_.long_sentence_words && f.terminal) continue;
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n && doc.identity(i + kAhead) != 0) {
+      lines_.Prefetch(PairKey(site_hash, doc.identity(i + kAhead)));
+    }
+    const uint64_t id = doc.identity(i);
+    if (id == 0) continue;
+    if (static_cast<double>(lines_.Get(PairKey(site_hash, id))) < needed) continue;
+    if (doc.num_tokens(i) >= static_cast<size_t>(options_.long_sentence_words) &&
+        LineEndsLikeSentence(doc.line_text(i))) {
+      continue;
+    }
     flags[i] = 1;
   }
   // A candidate that heads content of this page (the next line with words
@@ -178,14 +183,13 @@ TemplateFlags TemplateIndex::Flags(std::string_view site, std::string_view text,
   // this page's title: it is left to the per-line classifier.
   bool has_next = false;
   bool next_is_candidate = false;
-  for (size_t i = lines.size(); i-- > 0;) {
-    if (!has_words[i]) continue;
+  for (size_t i = n; i-- > 0;) {
+    if (doc.identity(i) == 0) continue;
     const bool candidate = flags[i] != 0;
     if (candidate && has_next && !next_is_candidate) flags[i] = 0;
     has_next = true;
     next_is_candidate = candidate;
   }
-  return flags;
 }
 
 }  // namespace chaff

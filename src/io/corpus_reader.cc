@@ -1,6 +1,7 @@
 #include "chaff/io/corpus_reader.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "chaff/io/jsonl.h"
 
@@ -44,6 +45,25 @@ std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files) {
   return out;
 }
 
+uint64_t KnownInputBytes(const std::vector<CorpusInput>& inputs) {
+  uint64_t total = 0;
+  for (const auto& in : inputs) {
+    const std::string& p = in.path;
+    if (p == kStdio) return 0;
+    auto ends = [&](const char* s) {
+      const std::string suffix(s);
+      return p.size() >= suffix.size() &&
+             p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends(".gz") || ends(".zst")) return 0;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(p, ec);
+    if (ec) return 0;
+    total += size;
+  }
+  return total;
+}
+
 // --- Reading -------------------------------------------------------------------
 
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}
@@ -55,6 +75,7 @@ std::string CorpusReader::SourceName(uint32_t index) const {
 
 StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
   StatusOr<bool> more = NextRecord(doc);
+  if (!more.ok()) failed_input_ = current_;
   bytes_read_.store(bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0),
                     std::memory_order_relaxed);
   return more;
@@ -107,6 +128,7 @@ StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
     bytes_done_ += whole_.size();
     if (in.from_walk && LooksBinary(whole_)) {
       warnings_.push_back(in.name + ": skipped: looks binary (NUL bytes)");
+      skipped_.push_back(current_);
       continue;
     }
     doc->bytes = whole_;

@@ -704,8 +704,44 @@ void RemoveTemporaryFiles() {
   }
 }
 
+namespace {
+
+// Writes data[0, n) to fd, retrying short writes.
+Status WriteAll(int fd, const std::string& name, const char* data, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t w = ::write(fd, data + done, n - done);
+    if (w < 0 && errno == EINTR && !CancelRequested()) continue;
+    if (w < 0) return ErrnoStatus(name, "write failed", errno);
+    done += static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<TempFile>> TempFile::Create(std::string_view data,
                                                      std::string_view suffix) {
+  return Fill(suffix, [&](int fd, const std::string& name) {
+    return WriteAll(fd, name, data.data(), data.size());
+  });
+}
+
+StatusOr<std::unique_ptr<TempFile>> TempFile::FromStdin(std::string_view suffix) {
+  return Fill(suffix, [](int fd, const std::string& name) -> Status {
+    CHAFF_ASSIGN_OR_RETURN(auto source, OpenSource(std::string(kStdio)));
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+      auto got = source->Read(buf.data(), buf.size());
+      if (!got.ok()) return got.status().WithPrefix("<stdin>");
+      if (*got == 0) return Status::Ok();
+      CHAFF_RETURN_IF_ERROR(WriteAll(fd, name, buf.data(), *got));
+    }
+  });
+}
+
+StatusOr<std::unique_ptr<TempFile>> TempFile::Fill(
+    std::string_view suffix, const std::function<Status(int, const std::string&)>& write) {
   const char* dir = std::getenv("TMPDIR");
   std::string name = std::string(dir && *dir ? dir : "/tmp") + "/chaff-XXXXXX";
   name.append(suffix);
@@ -713,18 +749,9 @@ StatusOr<std::unique_ptr<TempFile>> TempFile::Create(std::string_view data,
   if (fd < 0) return ErrnoStatus(name, "cannot create a temporary file", errno);
   std::unique_ptr<TempFile> file(new TempFile(name));
   file->guard_.Register(name);
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t w = ::write(fd, data.data() + done, data.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      const int err = errno;
-      ::close(fd);
-      return ErrnoStatus(name, "write failed", err);
-    }
-    done += static_cast<size_t>(w);
-  }
-  if (::close(fd) != 0) return ErrnoStatus(name, "write failed", errno);
+  Status s = write(fd, name);
+  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus(name, "write failed", errno);
+  if (!s.ok()) return s;
   return file;
 }
 

@@ -14,6 +14,7 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
+#include <atomic>
 #include <cstring>
 #include <utility>
 #include <string>
@@ -388,12 +389,20 @@ size_t Walk(const uint8_t* p, size_t n, size_t words, uint64_t seed, Scratch* sc
 
 }  // namespace
 
+namespace {
+// One relaxed increment per call (a document), not per token.
+std::atomic<uint64_t> g_tokenize_calls{0};
+}  // namespace
+
+uint64_t internal::TokenizeCalls() { return g_tokenize_calls.load(std::memory_order_relaxed); }
+
 void Tokenize(std::string_view text, uint64_t seed, Tokens* out) {
   const size_t n = text.size();
   if (n == 0) {
     out->clear();
     return;
   }
+  g_tokenize_calls.fetch_add(1, std::memory_order_relaxed);
   thread_local Scratch scratch;
   const size_t words = (n + 63) / 64;  // 64-byte blocks, padding included
   // 256 bytes of slack: a scalable target's last vector may overrun, and the

@@ -40,6 +40,11 @@ bool ShortTokenHashIsVector();
 // The Highway target (HWY_AVX2, ...) the tokenizer kernel dispatches to now.
 int64_t TokenizeKernelTarget();
 
+// Calls of Tokenize() on texts of at least one byte made by this process so
+// far, all threads together (tests check that a pipeline stage tokenizes
+// each document once).
+uint64_t TokenizeCalls();
+
 }  // namespace internal
 }  // namespace chaff
 

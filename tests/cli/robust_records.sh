@@ -57,10 +57,25 @@ printf '{"text":"nul \\u0000 and bell \\u0007 inside"}\n' > "$WORK/esc.jsonl"
 expect_exit 0 "$CHAFF" clean "$WORK/esc.jsonl" -o "$WORK/esc-out.jsonl" --no-chrome --no-templates -q
 cmp -s "$WORK/esc.jsonl" "$WORK/esc-out.jsonl" || fail "escaped NUL changed: $(cat "$WORK/esc-out.jsonl")"
 
-# A corrupt gzip stream stops the run with the file's name.
-printf '{"text":"ok"}\n' | gzip > "$WORK/c.jsonl.gz"
-head -c 20 "$WORK/c.jsonl.gz" > "$WORK/cut.jsonl.gz"
-expect_exit 2 "$CHAFF" clean "$WORK/cut.jsonl.gz" -o "$WORK/cut-out.jsonl"
-expect_in "$WORK/err" "cut.jsonl.gz"
-[ -e "$WORK/cut-out.jsonl" ] && fail "an output was written for a corrupt gzip input"
+# A corrupt gzip stream (here cut short after its first record was
+# readable) is an unreadable input: skipped whole with a warning naming it,
+# the other inputs written, exit 2. Into one JSONL output and into a tree.
+printf '{"text":"ok"}\n{"text":"second record"}\n' | gzip > "$WORK/c.jsonl.gz"
+head -c 40 "$WORK/c.jsonl.gz" > "$WORK/cut.jsonl.gz"
+printf '{"text":"a good file beside it"}\n' > "$WORK/good.jsonl"
+expect_exit 2 "$CHAFF" clean "$WORK/cut.jsonl.gz" "$WORK/good.jsonl" -o "$WORK/cut-out.jsonl" \
+  --no-chrome
+expect_in "$WORK/err" "$WORK/cut.jsonl.gz: skipped:"
+expect_in "$WORK/err" "could not be read"
+[ "$(cat "$WORK/cut-out.jsonl")" = '{"text":"a good file beside it"}' ] ||
+  fail "the output is not the good file's record alone: $(cat "$WORK/cut-out.jsonl")"
+mkdir -p "$WORK/tree"
+cp "$WORK/cut.jsonl.gz" "$WORK/good.jsonl" "$WORK/tree/"
+printf 'A plain text page of its own, kept as it is.\n' > "$WORK/tree/page.txt"
+expect_exit 2 "$CHAFF" clean "$WORK/tree" -o "$WORK/tree-out" --no-chrome
+expect_in "$WORK/err" "$WORK/tree/cut.jsonl.gz: skipped:"
+[ -e "$WORK/tree-out/cut.jsonl.gz" ] && fail "an output was written for the corrupt input"
+cmp -s "$WORK/tree/good.jsonl" "$WORK/tree-out/good.jsonl" || fail "good.jsonl not written"
+cmp -s "$WORK/tree/page.txt" "$WORK/tree-out/page.txt" || fail "page.txt not written"
+find "$WORK" -name '*chaff-tmp*' | grep -q . && fail "temporary file left"
 finish

@@ -132,6 +132,11 @@ class DedupeSketcher {
 
   void Sketch(std::string_view text, Scratch* scratch, DocumentSketch* out) const;
 
+  // The same from a text's token hashes, as Tokenize computes them with
+  // options.token_seed (e.g. a Document's, or the kept lines' of one).
+  void SketchTokens(const uint64_t* token_hashes, size_t n, Scratch* scratch,
+                    DocumentSketch* out) const;
+
  private:
   DedupeOptions options_;
   MinHasher hasher_;

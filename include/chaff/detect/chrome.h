@@ -54,8 +54,8 @@
 #include <vector>
 
 #include "chaff/detect/decision.h"
-#include "chaff/text/segment.h"
 #include "chaff/status.h"
+#include "chaff/text/document.h"
 
 namespace chaff {
 
@@ -206,6 +206,11 @@ struct LineFeatures {
   bool list_item = false; // starts with a bullet or an item number and a space
 };
 
+// True when `line` (surrounding white space ignored) ends like a sentence:
+// . ! ? or a CJK/Arabic/Devanagari stop, possibly followed by closing
+// quotes or brackets; an ellipsis ("...", "…") is not an end.
+bool LineEndsLikeSentence(std::string_view line);
+
 // Measures `line` (one line, no terminator).
 LineFeatures ComputeLineFeatures(std::string_view line, const Stoplist& stoplist);
 
@@ -222,9 +227,9 @@ ChromeClass ClassifyLine(const LineFeatures& f, const ChromeOptions& options,
 // (the class before smoothing: 0 bad, 0.25 short, 0.5 near-good, 1 good).
 // Lines already removed by another detector (decision != kKeep) are treated
 // as bad context and are not changed. Blank lines are left to the cleaner.
-// Preconditions: decisions->size() == lines.size().
-void ClassifyChrome(std::string_view text, const std::vector<Line>& lines,
-                    const ChromeOptions& options,
+// Preconditions: decisions->size() == doc.num_lines(). Thread-safe
+// (per-thread scratch buffers, reused).
+void ClassifyChrome(const Document& doc, const ChromeOptions& options,
                     std::vector<LineDecision>* decisions);
 
 }  // namespace chaff

@@ -12,6 +12,7 @@
 #include "chaff/detect/chrome.h"
 #include "chaff/detect/decision.h"
 #include "chaff/detect/repeats.h"
+#include "chaff/text/document.h"
 #include "chaff/text/segment.h"
 
 namespace chaff {
@@ -68,11 +69,14 @@ class Cleaner {
 
   const CleanOptions& options() const { return options_; }
 
-  // Cleans `text` (any bytes). `template_flags` may be empty; otherwise it
-  // has one entry per line of SegmentLines(text). Never fails.
-  void Clean(std::string_view text, const TemplateFlags& template_flags,
+  // Cleans `doc`. `template_flags` may be empty; otherwise it has one entry
+  // per line of the document. Never fails.
+  void Clean(const Document& doc, const TemplateFlags& template_flags,
              CleanResult* out) const;
 
+  // The same for a text (any bytes), whose Document is built here.
+  void Clean(std::string_view text, const TemplateFlags& template_flags,
+             CleanResult* out) const;
   void Clean(std::string_view text, CleanResult* out) const {
     Clean(text, TemplateFlags(), out);
   }

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "chaff/detect/decision.h"
-#include "chaff/text/segment.h"
+#include "chaff/text/document.h"
 
 namespace chaff {
 
@@ -41,9 +41,8 @@ struct RepeatOptions {
 // the earlier line holding most of it); score to the containment (1 for an
 // exact repeat). The first occurrence is never marked. Only lines whose
 // decision is still kKeep are changed. Preconditions: decisions->size() ==
-// lines.size().
-void FindRepeats(std::string_view text, const std::vector<Line>& lines,
-                 const RepeatOptions& options,
+// doc.num_lines(). Thread-safe (per-thread scratch tables, reused).
+void FindRepeats(const Document& doc, const RepeatOptions& options,
                  std::vector<LineDecision>* decisions);
 
 }  // namespace chaff

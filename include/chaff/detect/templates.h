@@ -3,14 +3,12 @@
 // chrome even when it looks like a sentence on one page.
 //
 // Two passes over a corpus:
-//   pass 1: TemplateCounter::AddDocument(site, text) for every document. Each
-//           normalized line (NormalizedHash) is counted once per document in
-//           a count-min sketch keyed by (site, line): memory is fixed by the
-//           options (sketch_width * sketch_depth * 4 bytes, 16 MiB by
-//           default) plus a few bytes per distinct site, whatever the size
-//           of the corpus.
-//   pass 2: TemplateIndex::Flags(site, text, lines) flags the template lines
-//           of one document; pass the flags to Cleaner::Clean.
+//   pass 1: TemplateCounter::AddDocument(site, doc) for every document
+//           (counters of several threads or machines add up with Merge);
+//           each line identity (Document::identity) is counted once per
+//           document, exactly, per site.
+//   pass 2: TemplateIndex::Flags(site, doc) flags the template lines of one
+//           document; pass the flags to Cleaner::Clean.
 // Group documents by site with SiteFromUrl(url) when the input has a url (or
 // site) field; otherwise use one empty site for the whole input.
 //
@@ -24,24 +22,23 @@
 //    of the document is not itself a template line, the line is a section
 //    label ("Pros", "Key features") or this page's title listed in other
 //    pages' "related" boxes, and is left to the per-line classifier.
-// The count-min sketch only over-counts (never under-counts); collisions at
-// the default size are negligible below ~10 million distinct (site, line)
-// pairs per pass.
+// Counts are exact (a hash table of 64-bit keys: a (site, line) pair and
+// its count in 16 bytes, at most half full: 32-64 bytes per distinct pair),
+// so they never depend on the order of documents or on how the corpus was
+// split between threads, and two counters merge by adding.
 #ifndef CHAFF_DETECT_TEMPLATES_H_
 #define CHAFF_DETECT_TEMPLATES_H_
 
+#include <cstddef>
 #include <cstdint>
-#include <cstdlib>
+#include <functional>
 #include <memory>
-#include <new>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "chaff/detect/clean.h"
-#include "chaff/text/segment.h"
+#include "chaff/text/document.h"
 
 namespace chaff {
 
@@ -56,10 +53,6 @@ struct TemplateOptions {
   // Lines with at least this many words that end like a sentence are never
   // template lines (shared wire copy).
   int long_sentence_words = 15;
-  // Count-min sketch size: counters per row (rounded up to a power of two)
-  // and rows. Memory: width * depth * 4 bytes.
-  uint32_t sketch_width = 1u << 20;
-  int sketch_depth = 4;
 };
 
 // The site key of a URL: its host, lower-cased, without user info, port
@@ -69,57 +62,46 @@ std::string SiteFromUrl(std::string_view url);
 
 class TemplateIndex;
 
-// Counters that start at zero, allocated with calloc: a large calloc takes
-// fresh zero pages from the kernel, so counters never touched cost nothing
-// (cleaning one small page does not zero-fill a 16 MiB sketch).
-class ZeroedCounters {
+namespace internal {
+// Counts keyed by (site, line) or by site: open addressing over 64-bit keys.
+class CountTable {
  public:
-  ZeroedCounters() = default;
-  ZeroedCounters(const ZeroedCounters&) = delete;
-  ZeroedCounters& operator=(const ZeroedCounters&) = delete;
-  ZeroedCounters(ZeroedCounters&& other) noexcept { swap(other); }
-  ZeroedCounters& operator=(ZeroedCounters&& other) noexcept {
-    ZeroedCounters(std::move(other)).swap(*this);
-    return *this;
-  }
+  CountTable();
+  ~CountTable();
+  CountTable(CountTable&&) noexcept;
+  CountTable& operator=(CountTable&&) noexcept;
 
-  void Allocate(size_t n) {
-    data_.reset(static_cast<uint32_t*>(std::calloc(n, sizeof(uint32_t))));
-    if (data_ == nullptr && n > 0) throw std::bad_alloc();
-    size_ = n;
-  }
-  uint32_t& operator[](size_t i) { return data_.get()[i]; }
-  uint32_t operator[](size_t i) const { return data_.get()[i]; }
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  void swap(ZeroedCounters& other) noexcept {
-    data_.swap(other.data_);
-    std::swap(size_, other.size_);
-  }
-  void clear() {
-    data_.reset();
-    size_ = 0;
-  }
+  void Add(uint64_t key, uint32_t n);  // saturates at 2^32 - 1
+  uint32_t Get(uint64_t key) const;
+  void Prefetch(uint64_t key) const;
+  void MergeFrom(const CountTable& other);
+  size_t size() const;
+  size_t MemoryBytes() const;
+  // Calls f(key, count) for every entry, in no particular order.
+  void ForEach(const std::function<void(uint64_t, uint32_t)>& f) const;
 
  private:
-  struct Free {
-    void operator()(uint32_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<uint32_t[], Free> data_;
-  size_t size_ = 0;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
+}  // namespace internal
 
-// Pass 1: counts, per site, in how many documents each normalized line
-// occurs. Not thread-safe; merge by feeding one counter.
+// Pass 1: counts, per site, in how many documents each line occurs. Not
+// thread-safe: one counter per thread, merged at the end.
 class TemplateCounter {
  public:
   explicit TemplateCounter(TemplateOptions options);
 
-  // Counts the distinct non-blank lines of `text` (lines without any word
-  // character are ignored) once each for `site`.
+  // Counts the distinct lines of `doc` that have an identity (lines without
+  // any word character are ignored) once each for `site`.
+  void AddDocument(std::string_view site, const Document& doc);
+  // The same for a text (builds its Document).
   void AddDocument(std::string_view site, std::string_view text);
 
-  // Bytes held by the counts (fixed sketch plus per-site document counts).
+  // Adds the counts of `other` (same options), e.g. another thread's.
+  void Merge(const TemplateCounter& other);
+
+  // Bytes held by the counts.
   size_t MemoryBytes() const;
 
   // Ends pass 1. The counter is left empty.
@@ -127,38 +109,34 @@ class TemplateCounter {
 
  private:
   TemplateOptions options_;
-  uint32_t mask_ = 0;
-  ZeroedCounters sketch_;  // depth rows of width counters
-  std::unordered_map<uint64_t, uint32_t> site_documents_;
+  internal::CountTable lines_;  // (site, line) -> documents
+  internal::CountTable sites_;  // site -> documents
   std::vector<uint64_t> scratch_;
 };
 
-// Pass 2: decides which lines of a document are template lines.
+// Pass 2: decides which lines of a document are template lines. Immutable:
+// share it between threads freely.
 class TemplateIndex {
  public:
   TemplateIndex() = default;
 
-  // One flag per line of `lines` (SegmentLines(text)): 1 for a template
-  // line. Returns all zeros when templates are disabled or the site has
-  // fewer than min_documents documents.
-  TemplateFlags Flags(std::string_view site, std::string_view text,
-                      const std::vector<Line>& lines) const;
+  // One flag per line of `doc`: 1 for a template line (out is resized).
+  // All zeros when templates are disabled or the site has fewer than
+  // min_documents documents.
+  void Flags(std::string_view site, const Document& doc, TemplateFlags* out) const;
 
   // Documents counted for `site`.
   uint32_t Documents(std::string_view site) const;
 
-  // Estimated number of documents of `site` holding a line equal to `line`
-  // after normalization (an upper bound: the sketch never under-counts).
+  // Documents of `site` holding a line equal to `line` after normalization.
   uint32_t LineDocuments(std::string_view site, std::string_view line) const;
 
  private:
   friend class TemplateCounter;
-  uint32_t Estimate(uint64_t site_hash, uint64_t line_hash) const;
 
   TemplateOptions options_;
-  uint32_t mask_ = 0;
-  ZeroedCounters sketch_;
-  std::unordered_map<uint64_t, uint32_t> site_documents_;
+  internal::CountTable lines_;
+  internal::CountTable sites_;
 };
 
 }  // namespace chaff

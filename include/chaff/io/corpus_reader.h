@@ -97,6 +97,11 @@ StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
 // Precondition: no file is "-".
 std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files);
 
+// The bytes `inputs` hold when that is known before reading them (every
+// input a file, none compressed), else 0: a size hint for progress and for
+// sizing tables.
+uint64_t KnownInputBytes(const std::vector<CorpusInput>& inputs);
+
 // The records of `inputs`, in order. RawDocument::source indexes `inputs`;
 // RawDocument::line is the JSONL line number (0 for a text file).
 class CorpusReader final : public DocumentReader {
@@ -112,8 +117,12 @@ class CorpusReader final : public DocumentReader {
   // Bytes read so far (decompressed, line terminators included). May be
   // called from another thread while one is in Next (progress reports).
   uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
-  // Binary files skipped so far, one message each.
+  // Binary files skipped so far, one message each, and their indexes.
   const std::vector<std::string>& warnings() const { return warnings_; }
+  const std::vector<uint32_t>& skipped() const { return skipped_; }
+  // The input whose opening or reading failed (the last Next returned its
+  // error), or -1.
+  int64_t failed_input() const { return failed_input_; }
 
  private:
   StatusOr<bool> NextRecord(RawDocument* doc);
@@ -126,6 +135,8 @@ class CorpusReader final : public DocumentReader {
   uint64_t bytes_done_ = 0;
   std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
   std::vector<std::string> warnings_;
+  std::vector<uint32_t> skipped_;
+  int64_t failed_input_ = -1;
   size_t keep_behind_ = 0;
 };
 

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -228,6 +229,8 @@ class TempFile {
   // Creates $TMPDIR/chaff-XXXXXX<suffix> (or /tmp) holding `data`.
   static StatusOr<std::unique_ptr<TempFile>> Create(std::string_view data,
                                                     std::string_view suffix);
+  // The same holding all of stdin (decompressed when it is gzip or zstd).
+  static StatusOr<std::unique_ptr<TempFile>> FromStdin(std::string_view suffix);
   ~TempFile();
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
@@ -235,6 +238,8 @@ class TempFile {
 
  private:
   explicit TempFile(std::string path) : path_(std::move(path)) {}
+  static StatusOr<std::unique_ptr<TempFile>> Fill(
+      std::string_view suffix, const std::function<Status(int, const std::string&)>& write);
   std::string path_;
   TemporaryFileGuard guard_;  // destroyed after the destructor removed the file
 };

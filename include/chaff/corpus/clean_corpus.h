@@ -1,0 +1,141 @@
+// Cleaning a corpus: the engine behind `chaff clean`, for any program.
+//
+//   pass 1 (templates; skipped when they are off): every record is read,
+//          parsed and turned into a Document on all threads, and each
+//          thread counts the document's line identities per site in a
+//          TemplateCounter of its own; the counters are merged (exact
+//          counts add up, so the result does not depend on the threads).
+//   pass 2: every record is read again, parsed, built into a Document once,
+//          cleaned (repeats, templates with the pass-1 counts, chrome) and
+//          rendered on the workers; with dedupe, the kept lines' tokens are
+//          sketched on the workers too (no second tokenization). Batches are
+//          collected in input order: near-duplicates decided (stars, as
+//          `chaff dedupe` decides them), outputs written, reports counted.
+// Reading, batching and in-order collection are the dedupe engine's
+// (internal::BatchPipeline, io/corpus_reader.h): the same bytes come out at
+// any number of threads.
+//
+// Inputs that cannot be read (a missing file, an I/O error, a corrupt
+// gzip/zstd stream, also midway) are left out whole: the pass that found one
+// starts again without it, no output of it is written, and the result lists
+// it (the caller warns and exits with an error). Stdin cannot be left out.
+#ifndef CHAFF_CORPUS_CLEAN_CORPUS_H_
+#define CHAFF_CORPUS_CLEAN_CORPUS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaff/corpus/dedupe.h"
+#include "chaff/detect/clean.h"
+#include "chaff/detect/templates.h"
+#include "chaff/io/corpus_reader.h"
+#include "chaff/status.h"
+
+namespace chaff {
+
+// Where cleaned documents go.
+struct CleanOutputPlan {
+  enum class Mode {
+    kStream,  // one stream: stdout ("-") or a device/FIFO written in place
+    kJsonl,   // one .jsonl file (optionally .gz/.zst): every JSONL input
+    kTree,    // a directory mirroring the inputs: one output per input
+  };
+  Mode mode = Mode::kStream;
+  std::string path;                  // kStream / kJsonl: the stream or file
+  std::vector<std::string> outputs;  // kTree: per input, its output file
+};
+
+// Checks and plans the outputs for `inputs`: `output` is "-", an existing
+// device or FIFO, a .jsonl/.ndjson file (JSONL inputs only), or a directory
+// (created if needed; never an existing file). Text inputs in a tree get
+// their relative path (plus ".json" when `annotate`), JSONL inputs theirs.
+// Fails when an output would overwrite an input or two inputs would share
+// an output.
+StatusOr<CleanOutputPlan> PlanCleanOutputs(const std::vector<CorpusInput>& inputs,
+                                           const std::string& output, bool annotate);
+
+struct CleanCorpusOptions {
+  CleanOptions clean;
+  // Template lines from pass 1; templates.enabled = false saves the pass.
+  TemplateOptions templates;
+  // JSONL fields (text, id) and the bad-record policy. Duplicate ids are
+  // bad records too.
+  JsonlFields fields;
+  // The JSONL field holding a URL (or site): template lines are counted per
+  // host. Empty, or a record without it: the record belongs to site "".
+  std::string site_field = "url";
+  // Write annotations (JSON byte spans) instead of cleaned text.
+  bool annotate = false;
+  // Also drop near-duplicate documents, judged on their cleaned text
+  // (threshold, sketch and bands from these options; threads ignored).
+  bool dedupe = false;
+  DedupeOptions dedupe_options;
+  // Worker threads; 0: one per core.
+  int threads = 0;
+  // Records are handed to workers in batches of about this many bytes.
+  size_t batch_bytes = size_t{1} << 20;
+  // Appended to the message of a bad record when it stops the run (e.g. the
+  // command-line flag that would pass it through).
+  std::string bad_record_hint;
+};
+
+// What happened to one input.
+struct CleanFileReport {
+  std::string name;
+  uint64_t documents = 0;     // documents cleaned (bad records excluded)
+  uint64_t bad_records = 0;   // passed through unchanged
+  uint64_t duplicates = 0;    // dropped as near-duplicates
+  bool skipped = false;       // a binary file met in a directory walk
+  bool unreadable = false;    // could not be read: no output
+  Status error;               // why, when unreadable
+  Accounting accounting;      // of the documents
+};
+
+struct CleanCorpusResult {
+  std::vector<CleanFileReport> files;  // one per input, in input order
+  uint64_t documents = 0;
+  uint64_t bytes = 0;  // of records read in pass 2
+  uint64_t unreadable = 0;
+  size_t template_memory_bytes = 0;  // the pass-1 counts
+};
+
+struct CleanProgress {
+  int pass = 2;  // 1: counting template lines, 2: cleaning
+  uint64_t documents = 0;
+  uint64_t bytes = 0;  // records read so far in this pass
+};
+// Called about ten times a second from the calling thread; returning false
+// stops the run, which then fails with kCancelled.
+using CleanProgressCallback = std::function<bool(const CleanProgress&)>;
+
+// One document as cleaned, in input order (for reports such as HtmlReport).
+struct CleanedDocument {
+  uint64_t index = 0;         // 0-based among the run's records
+  std::string_view name;      // "file" or "file:line"
+  std::string_view id;        // the record's id, when it has one
+  std::string_view text;      // the document's text (decoded)
+  const CleanResult* result = nullptr;
+  int64_t duplicate_of = -1;  // a near-duplicate of that record
+  float similarity = 0.0f;
+};
+// Called from the worker that collects, one call at a time, in input order;
+// the views are valid during the call.
+using CleanObserver = std::function<void(const CleanedDocument&)>;
+
+// Cleans `inputs` (must outlive the call) to `plan`. Outputs appear under
+// their final names only when complete (a tree's as each input completes);
+// a run that fails leaves no partial output under a final name. Bad records
+// stop the run (kDataError, "file:line: ...") unless
+// options.fields.skip_bad_records.
+StatusOr<CleanCorpusResult> CleanCorpus(const std::vector<CorpusInput>& inputs,
+                                        const CleanOutputPlan& plan,
+                                        const CleanCorpusOptions& options,
+                                        const CleanProgressCallback& progress = {},
+                                        const CleanObserver& observer = {});
+
+}  // namespace chaff
+
+#endif  // CHAFF_CORPUS_CLEAN_CORPUS_H_
