@@ -200,7 +200,15 @@ void AppendAccountingJson(const Accounting& a, std::string* out) {
   out->append("}}");
 }
 
-Status WriteReport(const std::string& path, const std::vector<CleanFileReport>& reports) {
+// Writes `data` to `path` under a temporary name, held in `group`.
+Status WriteOutput(const std::string& path, std::string_view data, OutputGroup* group) {
+  CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path));
+  CHAFF_RETURN_IF_ERROR(out->Write(data));
+  return group->Add(std::move(out));
+}
+
+Status WriteReport(const std::string& path, const std::vector<CleanFileReport>& reports,
+                   OutputGroup* group) {
   std::string json = "{\"files\":[";
   Accounting total;
   for (size_t i = 0; i < reports.size(); ++i) {
@@ -220,18 +228,10 @@ Status WriteReport(const std::string& path, const std::vector<CleanFileReport>& 
   json += "],\"total\":";
   AppendAccountingJson(total, &json);
   json += "}\n";
-  auto out = OutputFile::Create(path);
-  if (!out.ok()) return out.status();
-  CHAFF_RETURN_IF_ERROR((*out)->Write(json));
-  return (*out)->Commit();
+  return WriteOutput(path, json, group);
 }
 
-Status WriteHtmlReport(const std::string& path, const std::string& html) {
-  auto out = OutputFile::Create(path);
-  if (!out.ok()) return out.status();
-  CHAFF_RETURN_IF_ERROR((*out)->Write(html));
-  return (*out)->Commit();
-}
+
 
 }  // namespace
 
@@ -370,6 +370,8 @@ int RunClean(const CleanFlags& given) {
   }
   Progress progress("chaff clean", !flags.quiet);
   const uint64_t total = KnownInputBytes(files);
+  // The cleaned outputs and the reports appear together, or none of them.
+  OutputGroup outputs;
   auto result = CleanCorpus(
       files, *plan, options,
       [&](const CleanProgress& p) {
@@ -377,7 +379,7 @@ int RunClean(const CleanFlags& given) {
         progress.Update(p.documents, p.bytes, total);
         return true;
       },
-      observer);
+      observer, &outputs);
   progress.Finish();
   if (!result.ok()) {
     if (IsBrokenPipe(result.status())) return kExitOk;
@@ -400,13 +402,19 @@ int RunClean(const CleanFlags& given) {
     }
   }
   Status status;
-  if (!flags.report_path.empty()) status = WriteReport(flags.report_path, result->files);
+  if (!flags.report_path.empty()) {
+    status = WriteReport(flags.report_path, result->files, &outputs);
+  }
   if (status.ok() && html) {
     std::string title = "chaff clean";
     for (const auto& in : flags.inputs) title += " " + in;
     if (!flags.output.empty()) title += " -o " + flags.output;
-    status = WriteHtmlReport(flags.html_report_path, html->Render(title));
+    status = WriteOutput(flags.html_report_path, html->Render(title), &outputs);
   }
+  if (status.ok() && Interrupted().load()) {
+    status = Cancelled("interrupted; no partial output was kept");
+  }
+  if (status.ok()) status = outputs.CommitAll();
   if (!status.ok()) return ExitFor(status);
   if (!flags.quiet) PrintSummary(result->files);
   if (result->unreadable > 0) {

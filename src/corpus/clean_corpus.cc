@@ -69,7 +69,21 @@ StatusOr<CleanOutputPlan> PlanCleanOutputs(const std::vector<CorpusInput>& input
     return plan;
   }
   std::error_code ec;
-  if (fs::exists(output, ec) && !fs::is_directory(output, ec)) {
+  const bool is_dir = fs::is_directory(output, ec);
+  // One text document named as a file (or stdin) to a path that is not a
+  // directory (nor written as one, "out/"): that file.
+  if (inputs.size() == 1 && inputs[0].kind == InputKind::kText && !inputs[0].from_walk &&
+      !is_dir && output.back() != '/') {
+    FileId in_id, out_id;
+    if (GetFileId(output, &out_id) && GetFileId(inputs[0].path, &in_id) && in_id == out_id) {
+      return InvalidArgument("refusing to overwrite input " + inputs[0].name + " with output " +
+                             output);
+    }
+    plan.mode = CleanOutputPlan::Mode::kStream;
+    plan.path = output;
+    return plan;
+  }
+  if (fs::exists(output, ec) && !is_dir) {
     return InvalidArgument("-o " + output + " exists and is not a directory");
   }
   plan.mode = CleanOutputPlan::Mode::kTree;
@@ -150,8 +164,9 @@ class CleanEngine {
  public:
   CleanEngine(const std::vector<CorpusInput>& inputs, const CleanOutputPlan& plan,
               const CleanCorpusOptions& options, const CleanProgressCallback& progress,
-              const CleanObserver& observer)
-      : all_inputs_(inputs),
+              const CleanObserver& observer, OutputGroup* group)
+      : group_(group),
+        all_inputs_(inputs),
         plan_(plan),
         options_(options),
         progress_(progress),
@@ -407,7 +422,7 @@ class CleanEngine {
     for (uint32_t s = current_ + 1; s < source; ++s) {
       if (inputs_[s].kind != InputKind::kJsonl) continue;
       CHAFF_ASSIGN_OR_RETURN(auto empty, OutputFile::Create(plan_.outputs[live_[s]]));
-      CHAFF_RETURN_IF_ERROR(empty->Commit());
+      CHAFF_RETURN_IF_ERROR(group_->Add(std::move(empty)));
     }
     current_ = source;
     if (source < inputs_.size() && inputs_[source].kind == InputKind::kJsonl) {
@@ -418,9 +433,7 @@ class CleanEngine {
 
   Status CommitCurrent() {
     if (!own_) return Status::Ok();
-    Status s = own_->Commit();
-    own_.reset();
-    return s;
+    return group_->Add(std::move(own_));
   }
 
   // A dropped near-duplicate: every byte removed for that reason, and, with
@@ -569,6 +582,7 @@ class CleanEngine {
 
   Status CleanPass() {
     ListLive();
+    group_->Discard();  // a failed pass's outputs
     ids_.Reset(0);
     doc_index_ = 0;
     current_ = UINT32_MAX;
@@ -600,7 +614,7 @@ class CleanEngine {
     if (plan_.mode == CleanOutputPlan::Mode::kTree) {
       CHAFF_RETURN_IF_ERROR(AdvanceTo(static_cast<uint32_t>(inputs_.size())));
     } else {
-      CHAFF_RETURN_IF_ERROR(shared_->Commit());
+      CHAFF_RETURN_IF_ERROR(group_->Add(std::move(shared_)));
     }
     return Status::Ok();
   }
@@ -610,6 +624,7 @@ class CleanEngine {
     uint64_t line;
   };
 
+  OutputGroup* group_;  // the outputs, committed by the caller
   const std::vector<CorpusInput>& all_inputs_;
   const CleanOutputPlan& plan_;
   const CleanCorpusOptions& options_;
@@ -642,12 +657,15 @@ StatusOr<CleanCorpusResult> CleanCorpus(const std::vector<CorpusInput>& inputs,
                                         const CleanOutputPlan& plan,
                                         const CleanCorpusOptions& options,
                                         const CleanProgressCallback& progress,
-                                        const CleanObserver& observer) {
+                                        const CleanObserver& observer, OutputGroup* outputs) {
   if (plan.mode == CleanOutputPlan::Mode::kTree && plan.outputs.size() != inputs.size()) {
     return InvalidArgument("the output plan does not match the inputs");
   }
-  CleanEngine engine(inputs, plan, options, progress, observer);
-  return engine.Run();
+  OutputGroup own;
+  CleanEngine engine(inputs, plan, options, progress, observer, outputs ? outputs : &own);
+  CHAFF_ASSIGN_OR_RETURN(CleanCorpusResult result, engine.Run());
+  if (outputs == nullptr) CHAFF_RETURN_IF_ERROR(own.CommitAll());
+  return result;
 }
 
 }  // namespace chaff

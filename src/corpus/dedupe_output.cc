@@ -396,11 +396,9 @@ struct DedupeStreamWriter::Impl {
   std::unique_ptr<OutputFile> clusters;  // --clusters
   std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
   // Mirrors that are complete but not yet renamed into place: outputs
-  // appear at Finish, so a run that fails leaves none. Past kMaxFinished
-  // they are renamed as they complete (each still whole): the signal
-  // handler can list only so many temporary files (TemporaryFileGuard).
-  static constexpr size_t kMaxFinished = 64;
-  std::vector<std::unique_ptr<OutputFile>> finished;
+  // appear at Finish, so a run that fails leaves none (up to
+  // OutputGroup::kMaxHeld of them).
+  OutputGroup finished;
   uint32_t tree_source = UINT32_MAX;
   std::vector<uint8_t> mirrored;
   uint32_t next_index = 0;
@@ -470,7 +468,7 @@ struct DedupeStreamWriter::Impl {
     if (done) return;
     // The unfinished outputs first (their temporary files go with them).
     tree_file.reset();
-    finished.clear();
+    finished.Discard();
     for (auto it = created_dirs.rbegin(); it != created_dirs.rend(); ++it) {
       std::error_code ec;
       fs::remove(*it, ec);  // only if empty; another process may have used it
@@ -489,14 +487,7 @@ struct DedupeStreamWriter::Impl {
     return Status::Ok();
   }
 
-  Status Finished(std::unique_ptr<OutputFile> file) {
-    CHAFF_RETURN_IF_ERROR(file->Close());
-    finished.push_back(std::move(file));
-    if (finished.size() <= kMaxFinished) return Status::Ok();
-    for (auto& f : finished) CHAFF_RETURN_IF_ERROR(f->Commit());
-    finished.clear();
-    return Status::Ok();
-  }
+  Status Finished(std::unique_ptr<OutputFile> file) { return finished.Add(std::move(file)); }
 
   Status OpenTree(const CorpusInput& in, std::unique_ptr<OutputFile>* file) {
     const std::string target = TreeTarget(options.output, in);
@@ -604,8 +595,7 @@ Status DedupeStreamWriter::Finish() {
     return Status(StatusCode::kInternal, "dedupe writer: kept records after the last batch end");
   }
   if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.tree_file->Commit());
-  for (auto& file : m.finished) CHAFF_RETURN_IF_ERROR(file->Commit());
-  m.finished.clear();
+  CHAFF_RETURN_IF_ERROR(m.finished.CommitAll());
   // Mirror JSONL inputs that hold no record at all as empty files.
   if (!m.jsonl_out) {
     for (size_t s = 0; s < m.inputs->size(); ++s) {

@@ -673,6 +673,18 @@ Status OutputFile::Commit() {
   return Status::Ok();
 }
 
+Status OutputGroup::Add(std::unique_ptr<OutputFile> file) {
+  CHAFF_RETURN_IF_ERROR(file->Close());
+  held_.push_back(std::move(file));
+  return held_.size() > kMaxHeld ? CommitAll() : Status::Ok();
+}
+
+Status OutputGroup::CommitAll() {
+  for (auto& f : held_) CHAFF_RETURN_IF_ERROR(f->Commit());
+  held_.clear();
+  return Status::Ok();
+}
+
 void SetCancelFlag(const std::atomic<bool>* flag) { g_cancel_flag.store(flag); }
 
 void TemporaryFileGuard::Register(const std::string& path) {

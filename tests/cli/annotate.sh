@@ -3,12 +3,12 @@
 . "$(dirname "$0")/lib/common.bash"
 
 seed="$SRC/seeds/002_8f3e413f6ae2009f.txt"
-expect_exit 0 "$CHAFF" clean "$seed" -o "$WORK/ann" --annotate -q
+expect_exit 0 "$CHAFF" clean "$seed" -o "$WORK/ann/" --annotate -q
 ann="$WORK/ann/002_8f3e413f6ae2009f.txt.json"
 [ -f "$ann" ] || fail "no annotation file"
 expect_in "$ann" '"reason":"repeat","lines":[38,'
 expect_in "$ann" '"first":{"start":'
-expect_exit 0 "$CHAFF" clean "$seed" -o "$WORK/clean" -q
+expect_exit 0 "$CHAFF" clean "$seed" -o "$WORK/clean/" -q
 python3 - "$seed" "$ann" "$WORK/clean/002_8f3e413f6ae2009f.txt" <<'PY' || fail "spans do not reproduce the cleaned text"
 import json, sys
 src = open(sys.argv[1], 'rb').read()

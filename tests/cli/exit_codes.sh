@@ -28,8 +28,17 @@ fi
 printf 'one line of text that is kept\n' > "$WORK/a.txt"
 expect_exit 2 "$CHAFF" clean "$WORK/a.txt"
 expect_in "$WORK/err" "-o OUT is required"
-expect_exit 0 "$CHAFF" clean "$WORK/a.txt" -o "$WORK/o" --no-chrome
+expect_exit 0 "$CHAFF" clean "$WORK/a.txt" -o "$WORK/o/" --no-chrome
 cmp -s "$WORK/a.txt" "$WORK/o/a.txt" || fail "clean text was changed"
+# One text file to a path that is not a directory: that file, not a
+# directory holding it.
+expect_exit 0 "$CHAFF" clean "$WORK/a.txt" -o "$WORK/a.clean.txt" --no-chrome
+[ -f "$WORK/a.clean.txt" ] || fail "a.clean.txt is not a file"
+cmp -s "$WORK/a.txt" "$WORK/a.clean.txt" || fail "a.clean.txt differs"
+expect_exit 0 "$CHAFF" clean "$WORK/a.txt" -o "$WORK/a.json" --annotate
+expect_in "$WORK/a.json" '"kept_bytes":'
+expect_exit 2 "$CHAFF" clean "$WORK/a.txt" -o "$WORK/a.txt"
+expect_in "$WORK/err" "refusing to overwrite input"
 
 expect_exit 2 "$CHAFF" explain "$WORK/missing.txt"
 expect_in "$WORK/err" "missing.txt"

@@ -35,7 +35,7 @@ for f in "$WORK"/in/*.txt; do
   name=$(basename "$f")
   for mode in "" "--no-chrome --no-repeats --no-templates"; do
     # shellcheck disable=SC2086
-    expect_exit 0 "$CHAFF" clean "$f" -o "$WORK/o" --report "$WORK/r.json" -q $mode
+    expect_exit 0 "$CHAFF" clean "$f" -o "$WORK/o/" --report "$WORK/r.json" -q $mode
     [ -f "$WORK/o/$name" ] || { fail "$name: no output"; continue; }
     check_identity "$f" "$WORK/o/$name" "$WORK/r.json"
     if [ -n "$mode" ]; then
@@ -44,7 +44,7 @@ for f in "$WORK"/in/*.txt; do
     rm -rf "$WORK/o"
   done
   # Annotations are valid JSON whatever the bytes.
-  expect_exit 0 "$CHAFF" clean "$f" -o "$WORK/a" --annotate -q
+  expect_exit 0 "$CHAFF" clean "$f" -o "$WORK/a/" --annotate -q
   "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/a/$name.json" 2>"$WORK/pyerr" ||
     fail "$name: annotation is not valid JSON: $(head -1 "$WORK/pyerr")"
   rm -rf "$WORK/a"

@@ -27,7 +27,7 @@ timed() {
 # worst case for the repeat detector's shingle table), no newline at all.
 head -c $((MB * 750000)) /dev/urandom | base64 -w0 | tr '+/' '  ' > "$WORK/line.txt"
 size=$(wc -c < "$WORK/line.txt")
-timed "one ${MB} MB line" "$CHAFF" clean "$WORK/line.txt" -o "$WORK/o" --report "$WORK/r.json" -q
+timed "one ${MB} MB line" "$CHAFF" clean "$WORK/line.txt" -o "$WORK/o/" --report "$WORK/r.json" -q
 kept=$(json_num "$WORK/r.json" kept_bytes); removed=$(json_num "$WORK/r.json" removed_bytes)
 [ $((kept + removed)) = "$size" ] || fail "long line: kept $kept + removed $removed != $size"
 [ -f "$WORK/o/line.txt" ] && [ "$(wc -c < "$WORK/o/line.txt")" = "$kept" ] ||
@@ -36,7 +36,7 @@ rm -rf "$WORK/o"
 
 # SIGINT while that one document is being cleaned: exit 130, no output.
 # (The output file only appears once the document is cleaned: a delay.)
-interrupted --after 1 'kill -INT $PID 2>/dev/null' "$CHAFF" clean "$WORK/line.txt" -o "$WORK/o" -q
+interrupted --after 1 'kill -INT $PID 2>/dev/null' "$CHAFF" clean "$WORK/line.txt" -o "$WORK/o/" -q
 expect_stopped 130 "$WORK/o/line.txt" "SIGINT during a long document"
 rm -rf "$WORK/o"
 

@@ -32,6 +32,7 @@
 #include "chaff/detect/clean.h"
 #include "chaff/detect/templates.h"
 #include "chaff/io/corpus_reader.h"
+#include "chaff/io/files.h"
 #include "chaff/status.h"
 
 namespace chaff {
@@ -39,7 +40,8 @@ namespace chaff {
 // Where cleaned documents go.
 struct CleanOutputPlan {
   enum class Mode {
-    kStream,  // one stream: stdout ("-") or a device/FIFO written in place
+    kStream,  // one stream: stdout ("-"), a device/FIFO written in place, or
+              // the file that one text input is cleaned into
     kJsonl,   // one .jsonl file (optionally .gz/.zst): every JSONL input
     kTree,    // a directory mirroring the inputs: one output per input
   };
@@ -49,9 +51,11 @@ struct CleanOutputPlan {
 };
 
 // Checks and plans the outputs for `inputs`: `output` is "-", an existing
-// device or FIFO, a .jsonl/.ndjson file (JSONL inputs only), or a directory
-// (created if needed; never an existing file). Text inputs in a tree get
-// their relative path (plus ".json" when `annotate`), JSONL inputs theirs.
+// device or FIFO, a .jsonl/.ndjson file (JSONL inputs only), a file (for
+// one text input named on the command line, or stdin, when `output` is not
+// an existing directory and does not end with '/'), or a directory (created
+// if needed; never an existing file). Text inputs in a tree get their
+// relative path (plus ".json" when `annotate`), JSONL inputs theirs.
 // Fails when an output would overwrite an input or two inputs would share
 // an output.
 StatusOr<CleanOutputPlan> PlanCleanOutputs(const std::vector<CorpusInput>& inputs,
@@ -125,16 +129,20 @@ struct CleanedDocument {
 // the views are valid during the call.
 using CleanObserver = std::function<void(const CleanedDocument&)>;
 
-// Cleans `inputs` (must outlive the call) to `plan`. Outputs appear under
-// their final names only when complete (a tree's as each input completes);
-// a run that fails leaves no partial output under a final name. Bad records
-// stop the run (kDataError, "file:line: ...") unless
+// Cleans `inputs` (must outlive the call) to `plan`. Outputs are written
+// under temporary names and appear together when the run succeeds (a tree
+// of more than OutputGroup::kMaxHeld files: as they complete, each whole);
+// a run that fails leaves no output under a final name. When `outputs` is
+// given, they are left in it for the caller to commit (with files of its
+// own, e.g. reports); otherwise they are committed before returning. Bad
+// records stop the run (kDataError, "file:line: ...") unless
 // options.fields.skip_bad_records.
 StatusOr<CleanCorpusResult> CleanCorpus(const std::vector<CorpusInput>& inputs,
                                         const CleanOutputPlan& plan,
                                         const CleanCorpusOptions& options,
                                         const CleanProgressCallback& progress = {},
-                                        const CleanObserver& observer = {});
+                                        const CleanObserver& observer = {},
+                                        OutputGroup* outputs = nullptr);
 
 }  // namespace chaff
 

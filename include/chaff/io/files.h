@@ -208,6 +208,29 @@ class OutputFile {
   std::unique_ptr<Codec> codec_;
 };
 
+// Outputs of one run that appear together: each is added when complete
+// (closed, still under its temporary name) and CommitAll renames them all
+// into place; destroying the group first removes them, so a run that fails
+// leaves none. Past kMaxHeld files (the signal handler can list only so
+// many temporary files), the held ones are renamed as they complete, each
+// still whole.
+class OutputGroup {
+ public:
+  static constexpr size_t kMaxHeld = 64;
+
+  // Closes `file` and holds it (or commits the held files, this one
+  // included, when there are more than kMaxHeld).
+  Status Add(std::unique_ptr<OutputFile> file);
+  // Renames every held file into place, in the order they were added.
+  Status CommitAll();
+  // Removes the held files (their temporary names).
+  void Discard() { held_.clear(); }
+  size_t held() const { return held_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<OutputFile>> held_;
+};
+
 // Removes every temporary file of this process that is still listed
 // (TemporaryFileGuard: the uncommitted outputs of OutputFile, TempFile's
 // files). Async-signal-safe (a fixed table holding copies of the paths,
