@@ -9,7 +9,6 @@
 
 #include "chaff/detect/chrome.h"
 #include "chaff/text/tokenize.h"
-#include "detect/flat_map.h"
 
 namespace chaff {
 namespace {
@@ -31,8 +30,48 @@ uint64_t PairKey(uint64_t site_hash, uint64_t identity) {
 
 namespace internal {
 
+// Open addressing with linear probing over 12-byte slots (a 64-bit key and
+// a 32-bit count, packed: a pass 1 over many pages holds millions of them),
+// at most 3/4 full. Key 0 marks a free slot; its count lives apart.
 struct CountTable::Impl {
-  FlatMap64<uint32_t> map;
+#pragma pack(push, 4)
+  struct Slot {
+    uint64_t key;
+    uint32_t count;
+  };
+#pragma pack(pop)
+  static_assert(sizeof(Slot) == 12);
+
+  std::vector<Slot> slots = std::vector<Slot>(16, Slot{0, 0});
+  size_t mask = 15;
+  size_t used = 0;
+  uint32_t zero_count = 0;  // the key 0
+  bool has_zero = false;
+
+  Slot* Find(uint64_t key) {
+    for (size_t i = key & mask;; i = (i + 1) & mask) {
+      Slot& s = slots[i];
+      if (s.key == key || s.key == 0) return &s;
+    }
+  }
+
+  // Room for `n` keys without growing.
+  void Reserve(size_t n) {
+    while (4 * n > 3 * (mask + 1)) Grow();
+  }
+
+  void Grow() {
+    std::vector<Slot> bigger(2 * slots.size(), Slot{0, 0});
+    const size_t m = bigger.size() - 1;
+    for (const Slot& s : slots) {
+      if (s.key == 0) continue;
+      size_t i = s.key & m;
+      while (bigger[i].key != 0) i = (i + 1) & m;
+      bigger[i] = s;
+    }
+    slots.swap(bigger);
+    mask = m;
+  }
 };
 
 CountTable::CountTable() : impl_(std::make_unique<Impl>()) {}
@@ -41,27 +80,56 @@ CountTable::CountTable(CountTable&&) noexcept = default;
 CountTable& CountTable::operator=(CountTable&&) noexcept = default;
 
 void CountTable::Add(uint64_t key, uint32_t n) {
-  bool inserted = false;
-  uint32_t* count = impl_->map.Insert(key, 0, &inserted);
+  Impl& m = *impl_;
+  uint32_t* count = &m.zero_count;
+  if (key == 0) {
+    m.has_zero = true;
+  } else {
+    if (4 * (m.used + 1) > 3 * (m.mask + 1)) m.Grow();
+    Impl::Slot* s = m.Find(key);
+    if (s->key == 0) {
+      s->key = key;
+      s->count = 0;
+      ++m.used;
+    }
+    count = &s->count;
+  }
   *count = *count > UINT32_MAX - n ? UINT32_MAX : *count + n;
 }
 
 uint32_t CountTable::Get(uint64_t key) const {
-  const uint32_t* count = impl_->map.Find(key);
-  return count == nullptr ? 0 : *count;
+  if (key == 0) return impl_->zero_count;
+  const Impl::Slot* s = impl_->Find(key);
+  return s->key == key ? s->count : 0;
 }
 
-void CountTable::Prefetch(uint64_t key) const { impl_->map.Prefetch(key); }
+void CountTable::Prefetch(uint64_t key) const {
+  __builtin_prefetch(&impl_->slots[key & impl_->mask]);
+}
 
 void CountTable::MergeFrom(const CountTable& other) {
-  other.impl_->map.ForEach([this](uint64_t key, uint32_t n) { Add(key, n); });
+  const Impl& o = *other.impl_;
+  impl_->Reserve(impl_->used + o.used);
+  if (o.has_zero) Add(0, o.zero_count);
+  // Not in slot order: keys taken in the order of their home slots would
+  // each probe past every key placed before them (linear probing's run
+  // grows with each insert: quadratic). An odd stride visits every slot.
+  const size_t n = o.mask + 1;
+  const size_t stride = static_cast<size_t>(0x9E3779B97F4A7C15ULL) | 1;
+  for (size_t j = 0, i = 0; j < n; ++j, i = (i + stride) & o.mask) {
+    const Impl::Slot& s = o.slots[i];
+    if (s.key != 0) Add(s.key, s.count);
+  }
 }
 
-size_t CountTable::size() const { return impl_->map.size(); }
-size_t CountTable::MemoryBytes() const { return impl_->map.MemoryBytes(); }
+size_t CountTable::size() const { return impl_->used + (impl_->has_zero ? 1 : 0); }
+size_t CountTable::MemoryBytes() const { return impl_->slots.capacity() * sizeof(Impl::Slot); }
 
 void CountTable::ForEach(const std::function<void(uint64_t, uint32_t)>& f) const {
-  impl_->map.ForEach(f);
+  if (impl_->has_zero) f(0, impl_->zero_count);
+  for (const Impl::Slot& s : impl_->slots) {
+    if (s.key != 0) f(s.key, s.count);
+  }
 }
 
 }  // namespace internal
@@ -104,7 +172,15 @@ void TemplateCounter::AddDocument(std::string_view site, const Document& doc) {
   // bottom of one page is still one page's evidence.
   std::sort(scratch_.begin(), scratch_.end());
   scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
-  for (uint64_t id : scratch_) lines_.Add(PairKey(site_hash, id), 1);
+  // Every line is one random access into a large table: keys first, their
+  // slots fetched a few lines ahead of the updates.
+  constexpr size_t kAhead = 8;
+  for (uint64_t& id : scratch_) id = PairKey(site_hash, id);
+  for (size_t i = 0; i < std::min(kAhead, scratch_.size()); ++i) lines_.Prefetch(scratch_[i]);
+  for (size_t i = 0; i < scratch_.size(); ++i) {
+    if (i + kAhead < scratch_.size()) lines_.Prefetch(scratch_[i + kAhead]);
+    lines_.Add(scratch_[i], 1);
+  }
 }
 
 void TemplateCounter::AddDocument(std::string_view site, std::string_view text) {
