@@ -11,12 +11,16 @@
 #include <unordered_set>
 
 #include "chaff/text/tokenize.h"
-#include "text/stoplist_en.h"
-#include "text/stoplist_snowball.h"
+#include "text/stoplist_internal.h"
 #include "text/unicode_fold.h"
 
 namespace chaff {
 namespace {
+
+using internal::BestBuiltinList;
+using internal::CountHits;
+using internal::SnowballStoplists;
+using internal::kClearlyEnglish;
 
 // Stoplists match tokens by the tokenizer's own hash (tokenize.h: XXH3 of
 // the normalized token with kDefaultTokenSeed), so the classifier looks
@@ -24,93 +28,6 @@ namespace {
 uint64_t HashNormalized(std::string_view norm) {
   return XXH3_64bits_withSeed(norm.data(), norm.size(), kDefaultTokenSeed);
 }
-
-// Words that make up time stamps and date lines. English, like most of the
-// web's time stamps; numbers and "12:30" patterns carry the other languages.
-const Stoplist& TimeWords() {
-  static const Stoplist* const kList = new Stoplist(Stoplist::FromWords({
-      "am", "pm", "ago", "min", "mins", "minute", "minutes", "hr", "hrs",
-      "hour", "hours", "day", "days", "week", "weeks", "month", "months",
-      "year", "years", "yesterday", "today", "updated", "published",
-      "posted", "edt", "est", "cdt", "cst", "pdt", "pst", "gmt", "utc", "bst",
-      "cet", "cest", "ist", "jan", "january", "feb", "february", "mar",
-      "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug",
-      "august", "sep", "sept", "september", "oct", "october", "nov",
-      "november", "dec", "december", "mon", "monday", "tue", "tues",
-      "tuesday", "wed", "wednesday", "thu", "thur", "thurs", "thursday",
-      "fri", "friday", "sat", "saturday", "sun", "sunday", "st", "nd", "rd",
-      "th", "at", "on"}));
-  return *kList;
-}
-
-bool IsSpaceByte(uint8_t c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-         c == '\v';
-}
-
-// True for code points that end a sentence (Latin, CJK and other scripts).
-bool IsTerminalCodePoint(int32_t cp) {
-  switch (cp) {
-    case '.': case '!': case '?':
-    case 0x2026:  // … horizontal ellipsis
-    case 0x3002:  // 。 ideographic full stop
-    case 0xFF01:  // ！
-    case 0xFF1F:  // ？
-    case 0xFF0E:  // ．
-    case 0x061F:  // ؟ Arabic question mark
-    case 0x06D4:  // ۔ Arabic full stop
-    case 0x0964:  // । Devanagari danda
-    case 0x0965:  // ॥
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Closing quotes and brackets that may follow a sentence's final stop.
-bool IsClosingCodePoint(int32_t cp) {
-  switch (cp) {
-    case '"': case '\'': case ')': case ']': case '*':
-    case 0x2019: case 0x201D: case 0x00BB: case 0x203A:  // ’ ” » ›
-    case 0x300D: case 0x300F: case 0xFF09:  // 」 』 ）
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Decodes the code point that ends at `end` (exclusive) in p[begin, end);
-// sets *start to its first byte. Invalid bytes decode as -1, one byte long.
-int32_t LastCodePoint(const uint8_t* p, size_t begin, size_t end, size_t* start) {
-  size_t s = end - 1;
-  while (s > begin && (p[s] & 0xC0) == 0x80 && end - s < 4) --s;
-  utf8proc_int32_t cp = -1;
-  const utf8proc_ssize_t len = utf8proc_iterate(
-      p + s, static_cast<utf8proc_ssize_t>(end - s), &cp);
-  if (len <= 0 || static_cast<size_t>(len) != end - s) {
-    *start = end - 1;
-    return -1;
-  }
-  *start = s;
-  return cp;
-}
-
-bool EndsLikeSentence(const uint8_t* p, size_t begin, size_t end) {
-  while (end > begin) {
-    size_t start = 0;
-    const int32_t cp = LastCodePoint(p, begin, end, &start);
-    // An ellipsis ends truncated text: teasers of other stories ("The
-    // council said that...") and prompts ("Loading..."), rarely an article.
-    if (cp == 0x2026 || (cp == '.' && start > begin && p[start - 1] == '.')) {
-      return false;
-    }
-    if (IsTerminalCodePoint(cp)) return true;
-    if (!IsClosingCodePoint(cp)) return false;
-    end = start;
-  }
-  return false;
-}
-
 
 // Hashes of the tokens that make up copyright lines.
 struct CopyrightHashes {
@@ -125,24 +42,6 @@ const CopyrightHashes& Copyright() {
 }
 
 bool IsDigitByte(uint8_t c) { return c >= '0' && c <= '9'; }
-
-// Code points in p[b, e): every byte that is not a UTF-8 continuation byte
-// (10xxxxxx). Eight bytes at a time: bit 7 of each byte of `x & ~(x << 1)`
-// is set when the byte's top bits are 10; the multiply sums those bits (no
-// popcount instruction in the baseline ISA).
-int CountCodePoints(const uint8_t* p, size_t b, size_t e) {
-  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  size_t continuation = 0;
-  size_t i = b;
-  for (; i + 8 <= e; i += 8) {
-    uint64_t x;
-    std::memcpy(&x, p + i, sizeof(x));
-    continuation += static_cast<size_t>((((x & ~(x << 1) & kHighBits) >> 7) * kOnes) >> 56);
-  }
-  for (; i < e; ++i) continuation += (p[i] & 0xC0) == 0x80;
-  return static_cast<int>(e - b - continuation);
-}
 
 // Classes of a token by its first code point, as bits.
 constexpr uint32_t kAlpha = 1;  // a letter (any ASCII byte that is not a digit)
@@ -205,13 +104,6 @@ void CountTokenClasses(const uint8_t* p, const Tokens& tokens, size_t t0, size_t
   f->number_words = static_cast<int>(digits_titles & 0xFFFFFFFF);
   f->title_words = static_cast<int>(digits_titles >> 32);
   f->alpha_words = static_cast<int>(t1 - t0) - f->number_words - neither;
-}
-
-// How many of tokens[t0, t1) are in `list`.
-size_t CountHits(const Stoplist& list, const Tokens& tokens, size_t t0, size_t t1) {
-  size_t hits = 0;
-  for (size_t t = t0; t < t1; ++t) hits += list.ContainsHash(tokens.hashes[t]) ? 1 : 0;
-  return hits;
 }
 
 // True when p[b, e) starts with a list marker and a space: a bullet ("-",
@@ -326,94 +218,6 @@ LineFeatures MeasureLine(std::string_view text, size_t b, size_t e,
 
 }  // namespace
 
-// ---------------------------------------------------------------------------
-// Stoplist
-// ---------------------------------------------------------------------------
-
-// A two-choice table of 32-bit fingerprints: an entry lives in one of two
-// slots picked by two different parts of its hash, so a lookup is two loads
-// and no branch (a stopword test is a coin flip the branch predictor cannot
-// learn), and the English list fits in 4 KiB of L1 cache. Kept at most 1/4
-// full; when both slots of a new entry are taken the table doubles and
-// every entry is placed again. Two 32-bit fingerprints collide with odds of
-// 2^-31 per lookup: a negligible error in a density estimate.
-namespace {
-uint32_t Fingerprint(uint64_t hash) {
-  const auto f = static_cast<uint32_t>(hash >> 32);
-  return f == 0 ? 1 : f;
-}
-size_t SecondSlot(uint64_t hash, int shift) {
-  return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ULL) >> shift);
-}
-}  // namespace
-
-void Stoplist::Insert(uint64_t hash) {
-  if (ContainsHash(hash)) return;
-  std::vector<uint64_t> pending{hash};
-  while (!pending.empty()) {
-    const uint64_t h = pending.back();
-    if (!slots_.empty() && slots_.size() >= 4 * (size_ + 1)) {
-      const size_t a = h & (slots_.size() - 1);
-      const size_t b = SecondSlot(h, shift_);
-      if (slots_[a] == 0 || slots_[b] == 0) {
-        slots_[slots_[a] == 0 ? a : b] = Fingerprint(h);
-        hashes_.push_back(h);
-        ++size_;
-        pending.pop_back();
-        continue;
-      }
-    }
-    // Grow and re-place everything (the pending entries included).
-    pending.insert(pending.end(), hashes_.begin(), hashes_.end());
-    hashes_.clear();
-    const size_t size = std::max<size_t>(64, slots_.size() * 2);
-    slots_.assign(size, 0);
-    shift_ = 64;
-    for (size_t s = size; s > 1; s >>= 1) --shift_;
-    size_ = 0;
-  }
-}
-
-bool Stoplist::ContainsHash(uint64_t hash) const {
-  if (slots_.empty()) return false;
-  const uint32_t f = Fingerprint(hash);
-  // Bitwise on purpose: both loads, no branch.
-  return (static_cast<int>(slots_[hash & (slots_.size() - 1)] == f) |
-          static_cast<int>(slots_[SecondSlot(hash, shift_)] == f)) != 0;
-}
-
-bool Stoplist::ContainsNormalized(std::string_view norm) const {
-  return ContainsHash(HashNormalized(norm));
-}
-
-Stoplist Stoplist::FromWords(const std::vector<std::string>& words) {
-  Stoplist list;
-  std::string norm;
-  for (const auto& w : words) {
-    norm.clear();
-    NormalizeForHash(w, &norm);
-    // Each token of an entry is a stopword of its own.
-    size_t i = 0;
-    while (i < norm.size()) {
-      size_t j = norm.find(' ', i);
-      if (j == std::string::npos) j = norm.size();
-      if (j > i) list.Insert(HashNormalized(std::string_view(norm).substr(i, j - i)));
-      i = j + 1;
-    }
-  }
-  return list;
-}
-
-std::shared_ptr<const Stoplist> Stoplist::English() {
-  static const std::shared_ptr<const Stoplist> kEnglish = [] {
-    std::vector<std::string> words(
-        internal::kEnglishStopwords,
-        internal::kEnglishStopwords + internal::kNumEnglishStopwords);
-    return std::make_shared<const Stoplist>(FromWords(words));
-  }();
-  return kEnglish;
-}
-
 Status ParseStoplist(std::string_view text, std::string_view name,
                      ChromeOptions* options) {
   std::vector<std::string> words;
@@ -449,14 +253,6 @@ Status ParseStoplist(std::string_view text, std::string_view name,
 // ---------------------------------------------------------------------------
 // Features and first classes
 // ---------------------------------------------------------------------------
-
-bool LineEndsLikeSentence(std::string_view line) {
-  const auto* p = reinterpret_cast<const uint8_t*>(line.data());
-  size_t b = 0, e = line.size();
-  while (b < e && IsSpaceByte(p[b])) ++b;
-  while (e > b && IsSpaceByte(p[e - 1])) --e;
-  return EndsLikeSentence(p, b, e);
-}
 
 LineFeatures ComputeLineFeatures(std::string_view line, const Stoplist& stoplist) {
   Tokens tokens;
@@ -586,24 +382,6 @@ struct Scratch {
   std::vector<uint8_t> found;
 };
 
-// The built-in stoplists of other languages (Snowball), built once.
-const std::vector<std::unique_ptr<const Stoplist>>& SnowballStoplists() {
-  static const auto* const kLists = [] {
-    auto* lists = new std::vector<std::unique_ptr<const Stoplist>>();
-    for (size_t i = 0; i < internal::kNumSnowballLists; ++i) {
-      const internal::SnowballList& l = internal::kSnowballLists[i];
-      lists->push_back(std::make_unique<const Stoplist>(
-          Stoplist::FromWords(std::vector<std::string>(l.words, l.words + l.size))));
-    }
-    return lists;
-  }();
-  return *kLists;
-}
-
-size_t CountHits(const Stoplist& list, const Tokens& tokens) {
-  return CountHits(list, tokens, 0, tokens.size());
-}
-
 // Calls visit(hash) for each of tokens[t0, t1) (offsets into `text`) that
 // is neither a stopword nor a number: the content words.
 template <typename Visit>
@@ -618,94 +396,7 @@ void ForEachContentWord(std::string_view text, const Tokens& tokens, size_t t0,
   }
 }
 
-// English is taken without looking further when at least this many times
-// min_doc_stop_density of a document's tokens are English stopwords (short
-// English words such as "a", "do", "no" are common in other languages too).
-constexpr double kClearlyEnglish = 2.0;
-
-// The Snowball lists as one open-addressing table: a token's hash gives the
-// set of lists that hold it (bit i: kSnowballLists[i]) in one probe, so
-// choosing a document's language costs one lookup per token, not one per
-// list. Membership is by the full 64-bit hash.
-class SnowballMasks {
- public:
-  static constexpr size_t kMaxLists = 32;
-
-  SnowballMasks() {
-    const auto& lists = SnowballStoplists();
-    size_t entries = 0;
-    for (const auto& l : lists) entries += l->hashes().size();
-    size_t size = 64;
-    while (size < 4 * entries) size <<= 1;  // at most 1/4 full: short probes
-    table_.assign(size, Entry{0, 0});
-    mask_ = size - 1;
-    for (size_t i = 0; i < lists.size() && i < kMaxLists; ++i) {
-      for (const uint64_t h : lists[i]->hashes()) {
-        size_t slot = h & mask_;
-        while (table_[slot].lists != 0 && table_[slot].hash != h) slot = (slot + 1) & mask_;
-        table_[slot].hash = h;
-        table_[slot].lists |= uint32_t{1} << i;
-      }
-    }
-  }
-
-  uint32_t Lookup(uint64_t h) const {
-    for (size_t slot = h & mask_;; slot = (slot + 1) & mask_) {
-      const Entry& e = table_[slot];
-      if (e.lists == 0 || e.hash == h) return e.lists;  // a free slot: in no list
-    }
-  }
-
- private:
-  struct Entry {
-    uint64_t hash;
-    uint32_t lists;  // 0: a free slot
-  };
-  std::vector<Entry> table_;
-  size_t mask_ = 0;
-};
-
-const SnowballMasks& Masks() {
-  static const SnowballMasks* const kMasks = new SnowballMasks();
-  return *kMasks;
-}
-
-// Which built-in list fits `tokens` best: -1 for English, else an index in
-// kSnowballLists; -2 when no list holds `min_density` of the tokens.
-int BestBuiltinList(const Tokens& tokens, double min_density) {
-  if (tokens.size() == 0) return -2;
-  const double n = static_cast<double>(tokens.size());
-  size_t best_hits = CountHits(*Stoplist::English(), tokens);
-  if (static_cast<double>(best_hits) >= kClearlyEnglish * min_density * n) return -1;
-  int best = -1;
-  const auto& lists = SnowballStoplists();
-  std::array<size_t, SnowballMasks::kMaxLists> counts{};
-  const SnowballMasks& masks = Masks();
-  for (size_t t = 0; t < tokens.size(); ++t) {
-    for (uint32_t m = masks.Lookup(tokens.hashes[t]); m != 0; m &= m - 1) {
-      ++counts[static_cast<size_t>(__builtin_ctz(m))];
-    }
-  }
-  for (size_t i = 0; i < lists.size(); ++i) {
-    const size_t hits = i < SnowballMasks::kMaxLists ? counts[i] : CountHits(*lists[i], tokens);
-    if (hits > best_hits) {
-      best_hits = hits;
-      best = static_cast<int>(i);
-    }
-  }
-  if (static_cast<double>(best_hits) < min_density * n) return -2;
-  return best;
-}
-
 }  // namespace
-
-std::string_view BuiltinStoplistLanguage(std::string_view text, double min_density) {
-  Tokens tokens;
-  Tokenize(text, kDefaultTokenSeed, &tokens);
-  const int i = BestBuiltinList(tokens, min_density);
-  if (i == -1) return "english";
-  return i < 0 ? std::string_view() : internal::kSnowballLists[i].language;
-}
 
 void ClassifyChrome(const Document& doc, const ChromeOptions& options,
                     std::vector<LineDecision>* decisions) {
