@@ -5,6 +5,7 @@
 //   BM_DocumentBuild    segmentation, tokenization, line identities
 //   BM_FindRepeats      the repeat detector on a built Document
 //   BM_ClassifyChrome   the chrome classifier on a built Document
+//   BM_LineFeatures     the line model's features of every line
 //   BM_TemplateCount    pass 1: counting line identities per site
 //   BM_TemplateFlags    pass 2: template flags from the counts
 //   BM_CleanDocument    Document + every detector + cleaned text
@@ -20,6 +21,7 @@
 #include "chaff/detect/repeats.h"
 #include "chaff/detect/templates.h"
 #include "chaff/text/document.h"
+#include "detect/line_features.h"
 
 namespace {
 
@@ -137,6 +139,19 @@ void BM_ClassifyChrome(benchmark::State& state) {
   Finish(state, p);
 }
 BENCHMARK(BM_ClassifyChrome)->Unit(benchmark::kMillisecond);
+
+void BM_LineFeatures(benchmark::State& state) {
+  const Pages& p = GetPages();
+  chaff::internal::LineFeatureMatrix m;
+  for (auto _ : state) {
+    for (const auto& doc : p.docs) {
+      chaff::internal::ComputeLineFeatures(*doc, &m);
+      benchmark::DoNotOptimize(m.values.data());
+    }
+  }
+  Finish(state, p);
+}
+BENCHMARK(BM_LineFeatures)->Unit(benchmark::kMillisecond);
 
 void BM_TemplateCount(benchmark::State& state) {
   const Pages& p = GetPages();

@@ -15,7 +15,6 @@ std::string Num(double v) {
   return s.str();
 }
 std::string Num(int v) { return std::to_string(v); }
-std::string Num(uint32_t v) { return std::to_string(v); }
 
 }  // namespace
 

@@ -64,14 +64,6 @@ void Stoplist::Insert(uint64_t hash) {
   }
 }
 
-bool Stoplist::ContainsHash(uint64_t hash) const {
-  if (slots_.empty()) return false;
-  const uint32_t f = Fingerprint(hash);
-  // Bitwise on purpose: both loads, no branch.
-  return (static_cast<int>(slots_[hash & (slots_.size() - 1)] == f) |
-          static_cast<int>(slots_[SecondSlot(hash, shift_)] == f)) != 0;
-}
-
 bool Stoplist::ContainsNormalized(std::string_view norm) const {
   return ContainsHash(HashNormalized(norm));
 }

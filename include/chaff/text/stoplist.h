@@ -39,7 +39,15 @@ class Stoplist {
 
   // Lookup by a token's hash as Tokenize computes it with kDefaultTokenSeed
   // (tokenize.h), so a tokenized document needs no second hashing.
-  bool ContainsHash(uint64_t hash) const;
+  bool ContainsHash(uint64_t hash) const {
+    if (slots_.empty()) return false;
+    const auto f = static_cast<uint32_t>(hash >> 32);
+    const uint32_t fp = f == 0 ? 1 : f;
+    // Bitwise on purpose: both loads, no branch.
+    return (static_cast<int>(slots_[hash & (slots_.size() - 1)] == fp) |
+            static_cast<int>(slots_[static_cast<size_t>((hash * 0x9E3779B97F4A7C15ULL) >> shift_)] ==
+                             fp)) != 0;
+  }
 
   // The full token hashes of the entries.
   const std::vector<uint64_t>& hashes() const { return hashes_; }

@@ -1,0 +1,716 @@
+#include "detect/line_features.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+
+#include "chaff/text/line_shape.h"
+#include "chaff/text/stoplist.h"
+#include "detect/flat_map.h"
+
+namespace chaff {
+namespace internal {
+namespace {
+
+// --- Per line: counts over its characters and tokens -----------------------
+
+struct Prims {
+  double nch = 0, nw = 0, nalpha = 0, ntitle = 0, nnum = 0, nstop = 0, ntime = 0, ncaps = 0;
+  double tokchars = 0, maxtok = 0;
+  double nletter = 0, nupper = 0, ndigit = 0, npunct = 0, nsym = 0, ncur = 0, nsep = 0,
+         ncomma = 0;
+  double term = 0, ell = 0, colon = 0, bullet = 0, startdig = 0, copy = 0;
+};
+
+// Classes of a code point, as bits.
+constexpr uint8_t kLetter = 1, kUpper = 2, kDigit = 4, kPunct = 8, kSymbol = 16,
+                  kCurrency = 32, kSeparator = 64, kComma = 128;
+
+uint8_t ClassOfCodePoint(int32_t cp) {
+  uint8_t c = 0;
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LT:
+      c = kLetter | kUpper;
+      break;
+    case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+      c = kLetter;
+      break;
+    case UTF8PROC_CATEGORY_ND:
+      c = kDigit;
+      break;
+    case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS:
+    case UTF8PROC_CATEGORY_PE: case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+    case UTF8PROC_CATEGORY_PO:
+      c = kPunct;
+      break;
+    case UTF8PROC_CATEGORY_SM: case UTF8PROC_CATEGORY_SK: case UTF8PROC_CATEGORY_SO:
+      c = kSymbol;
+      break;
+    case UTF8PROC_CATEGORY_SC:
+      c = kSymbol | kCurrency;
+      break;
+    default:
+      break;
+  }
+  switch (cp) {
+    case '|': case '/': case '\\': case 0xB7: case 0x2022: case 0xBB: case 0x203A: case '>':
+    case 0x2013: case 0x2014:
+      c |= kSeparator;
+      break;
+    case ',': case 0xFF0C: case 0x3001:
+      c |= kComma;
+      break;
+    default:
+      break;
+  }
+  return c;
+}
+
+const std::array<uint8_t, 128>& AsciiClasses() {
+  static const std::array<uint8_t, 128> kClasses = [] {
+    std::array<uint8_t, 128> a{};
+    for (int c = 0; c < 128; ++c) a[static_cast<size_t>(c)] = ClassOfCodePoint(c);
+    return a;
+  }();
+  return kClasses;
+}
+
+// Bullets that start list items and menus.
+bool IsBullet(int32_t cp) {
+  switch (cp) {
+    case '-': case '*': case '>': case '+': case 0x2022: case 0xB7: case 0x2013: case 0x2014:
+    case 0x25AA: case 0x25CF: case 0x25E6: case 0x25BA: case 0x25B8: case 0x2023: case 0x2043:
+    case 0x2192: case 0x203A: case 0xBB: case 0x2713: case 0x2714: case 0x2605: case 0x2606:
+    case 0x25A0: case 0x25A1: case 0x25C6:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Decodes the code point at p[i] (< e); sets *len. Invalid bytes: -1, 1.
+int32_t DecodeAt(const uint8_t* p, size_t i, size_t e, size_t* len) {
+  if (p[i] < 0x80) {
+    *len = 1;
+    return p[i];
+  }
+  utf8proc_int32_t cp = -1;
+  const utf8proc_ssize_t n =
+      utf8proc_iterate(p + i, static_cast<utf8proc_ssize_t>(e - i), &cp);
+  if (n <= 0) {
+    *len = 1;
+    return -1;
+  }
+  *len = static_cast<size_t>(n);
+  return cp;
+}
+
+bool IsBlankCodePoint(int32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == '\f' || cp == '\v' ||
+         cp == 0xA0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A);
+}
+
+// Per ASCII byte, the increments of the character counts it adds, packed in
+// 16-bit fields: letters, upper, digits, punctuation in one word; symbols,
+// currency, separators, commas in the other. A line of up to 65,535
+// characters is counted with two table loads and two adds per byte.
+struct PackedAscii {
+  std::array<uint64_t, 128> a{}, b{};
+};
+const PackedAscii& AsciiIncrements() {
+  static const PackedAscii kTable = [] {
+    PackedAscii t;
+    const auto& cls = AsciiClasses();
+    for (size_t c = 0; c < 128; ++c) {
+      const uint8_t k = cls[c];
+      t.a[c] = uint64_t{(k & kLetter) != 0} | uint64_t{(k & kUpper) != 0} << 16 |
+               uint64_t{(k & kDigit) != 0} << 32 | uint64_t{(k & kPunct) != 0} << 48;
+      t.b[c] = uint64_t{(k & kSymbol) != 0} | uint64_t{(k & kCurrency) != 0} << 16 |
+               uint64_t{(k & kSeparator) != 0} << 32 | uint64_t{(k & kComma) != 0} << 48;
+    }
+    return t;
+  }();
+  return kTable;
+}
+
+void AddClass(uint8_t c, Prims* f) {
+  f->nletter += (c & kLetter) != 0;
+  f->nupper += (c & kUpper) != 0;
+  f->ndigit += (c & kDigit) != 0;
+  f->npunct += (c & kPunct) != 0;
+  f->nsym += (c & kSymbol) != 0;
+  f->ncur += (c & kCurrency) != 0;
+  f->nsep += (c & kSeparator) != 0;
+  f->ncomma += (c & kComma) != 0;
+}
+
+// The line's counts; appends the hashes of its tokens that are no stopword
+// (its content words) to *content.
+Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content) {
+  Prims f;
+  const auto* p = reinterpret_cast<const uint8_t*>(doc.text().data());
+  size_t b = doc.lines()[line].begin, e = doc.lines()[line].end;
+  // Strip white space (ASCII, no-break and wide spaces) at both ends.
+  for (;;) {
+    size_t len = 0;
+    if (b >= e || !IsBlankCodePoint(DecodeAt(p, b, e, &len))) break;
+    b += len;
+  }
+  while (e > b) {
+    size_t s = e - 1;
+    while (s > b && (p[s] & 0xC0) == 0x80 && e - s < 4) --s;
+    size_t len = 0;
+    const int32_t cp = DecodeAt(p, s, e, &len);
+    if (s + len != e || !IsBlankCodePoint(cp)) break;
+    e = s;
+  }
+  if (b >= e) return f;
+  const auto& ascii = AsciiClasses();
+  const PackedAscii& inc = AsciiIncrements();
+  // Characters.
+  uint64_t acc_a = 0, acc_b = 0, run = 0;
+  auto flush = [&] {
+    f.nletter += static_cast<double>(acc_a & 0xFFFF);
+    f.nupper += static_cast<double>((acc_a >> 16) & 0xFFFF);
+    f.ndigit += static_cast<double>((acc_a >> 32) & 0xFFFF);
+    f.npunct += static_cast<double>(acc_a >> 48);
+    f.nsym += static_cast<double>(acc_b & 0xFFFF);
+    f.ncur += static_cast<double>((acc_b >> 16) & 0xFFFF);
+    f.nsep += static_cast<double>((acc_b >> 32) & 0xFFFF);
+    f.ncomma += static_cast<double>(acc_b >> 48);
+    acc_a = acc_b = run = 0;
+  };
+  {
+    size_t len = 0;
+    const int32_t cp = DecodeAt(p, b, e, &len);
+    const uint8_t c = cp < 0 ? 0 : (cp < 0x80 ? ascii[static_cast<size_t>(cp)] : ClassOfCodePoint(cp));
+    f.bullet = IsBullet(cp);
+    f.startdig = (c & kDigit) != 0;
+  }
+  for (size_t i = b; i < e;) {
+    const uint8_t x = p[i];
+    if (x < 0x80) {
+      acc_a += inc.a[x];
+      acc_b += inc.b[x];
+      ++f.nch;
+      ++i;
+      if (++run == 0xFFFF) flush();
+      continue;
+    }
+    size_t len = 1;
+    const int32_t cp = DecodeAt(p, i, e, &len);
+    if (cp >= 0) {
+      AddClass(ClassOfCodePoint(cp), &f);
+      if (cp == 0xA9) f.copy = 1;  // (c)
+    }
+    ++f.nch;
+    i += len;
+  }
+  flush();
+  f.term = EndsLikeSentence(p, b, e);
+  f.ell = p[e - 1] == '.' ? (e - b >= 2 && p[e - 2] == '.')
+                          : (e - b >= 3 && p[e - 3] == 0xE2 && p[e - 2] == 0x80 && p[e - 1] == 0xA6);
+  f.colon = p[e - 1] == ':' ||
+            (e - b >= 3 && p[e - 3] == 0xEF && p[e - 2] == 0xBC && p[e - 1] == 0x9A);
+  // Tokens.
+  const Tokens& tokens = doc.tokens();
+  const Stoplist& stop = AllBuiltinStopwords();
+  const Stoplist& time = TimeWords();
+  for (size_t t = doc.token_begin(line); t < doc.token_end(line); ++t) {
+    const size_t tb = tokens.begin[t], te = tokens.end[t];
+    const uint64_t h = tokens.hashes[t];
+    uint8_t c;
+    double chars;
+    bool ascii_token = p[tb] < 0x80;
+    if (ascii_token) {
+      c = ascii[p[tb]];
+      chars = static_cast<double>(te - tb);
+      for (size_t i = tb + 1; i < te && ascii_token; ++i) ascii_token = p[i] < 0x80;
+      if (!ascii_token) chars = CountCodePoints(p, tb, te);
+    } else {
+      size_t len = 0;
+      const int32_t cp = DecodeAt(p, tb, te, &len);
+      c = cp < 0 ? 0 : ClassOfCodePoint(cp);
+      chars = CountCodePoints(p, tb, te);
+    }
+    ++f.nw;
+    f.tokchars += chars;
+    f.maxtok = std::max(f.maxtok, chars);
+    if (c & kDigit) {
+      ++f.nnum;
+    } else if (c & kLetter) {
+      ++f.nalpha;
+      if (c & kUpper) {
+        ++f.ntitle;
+        // All in capitals: two characters or more, no lower-case letter.
+        bool caps = chars >= 2;
+        for (size_t i = tb; caps && i < te;) {
+          if (p[i] < 0x80) {
+            caps = !(p[i] >= 'a' && p[i] <= 'z');
+            ++i;
+            continue;
+          }
+          size_t l = 0;
+          const int32_t x = DecodeAt(p, i, te, &l);
+          if (x >= 0 && utf8proc_islower(x)) caps = false;
+          i += l;
+        }
+        f.ncaps += caps;
+      }
+    }
+    const bool is_stop = stop.ContainsHash(h);
+    f.nstop += is_stop;
+    f.ntime += time.ContainsHash(h);
+    if (!is_stop) content->push_back(h);
+  }
+  return f;
+}
+
+// --- Page-level helpers ------------------------------------------------------
+
+// Sum over the window [i + lo, i + hi] clipped to [0, n), from prefix sums;
+// *m is the number of lines in it.
+double WindowSum(const std::vector<double>& cs, size_t n, size_t i, long lo, long hi,
+                 double* m) {
+  const long a = std::clamp(static_cast<long>(i) + lo, 0L, static_cast<long>(n));
+  const long b = std::clamp(static_cast<long>(i) + hi + 1, 0L, static_cast<long>(n));
+  *m = static_cast<double>(b - a);
+  return cs[static_cast<size_t>(b)] - cs[static_cast<size_t>(a)];
+}
+
+void Prefix(const std::vector<double>& x, std::vector<double>* cs) {
+  cs->assign(x.size() + 1, 0.0);
+  for (size_t i = 0; i < x.size(); ++i) (*cs)[i + 1] = (*cs)[i] + x[i];
+}
+
+// The first run with the largest positive sum (ties: the earliest start, the
+// shortest end); false when no weight is positive.
+bool MaxSumRun(const std::vector<double>& w, long* s, long* e) {
+  double best = 0, cur = 0;
+  long cs = 0;
+  *s = *e = -1;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (cur <= 0) {
+      cur = w[i];
+      cs = static_cast<long>(i);
+    } else {
+      cur += w[i];
+    }
+    if (cur > best) {
+      best = cur;
+      *s = cs;
+      *e = static_cast<long>(i);
+    }
+  }
+  return *s >= 0;
+}
+
+// Word-count buckets: 0, 1, 2, 3, 4-5, 6-8, 9-12, 13-20, 21-40, 41+.
+int WordBucket(double nw) {
+  static const double kEdges[] = {1, 2, 3, 4, 6, 9, 13, 21, 41};
+  int b = 0;
+  for (double edge : kEdges) b += nw >= edge;
+  return b;
+}
+
+// Length of the run of equal keys around each line.
+void RunLengths(const std::vector<int>& keys, std::vector<double>* out) {
+  const size_t n = keys.size();
+  out->assign(n, 1.0);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j + 1 < n && keys[j + 1] == keys[i]) ++j;
+    for (size_t k = i; k <= j; ++k) (*out)[k] = static_cast<double>(j - i + 1);
+    i = j + 1;
+  }
+}
+
+struct Scratch {
+  std::vector<Prims> prims;
+  std::vector<uint64_t> ids;
+  std::vector<double> nw, nch, term, shortl, stop, num, title, alpha, reprep, cw, tmp;
+  std::vector<double> cs_term, cs_short, cs_stop, cs_num, cs_title, cs_alpha, cs_rep,
+      cs_eq;
+  std::vector<double> blank_before, blank_after, rep, first_occ, good;
+  std::vector<double> good_prev, good_next, sig_run, short_run, term_run, per[3], grp_lines,
+      grp_words, grp_pos, ov_page, ov_blk, n_content;
+  std::vector<double> blk_dist[2], blk_wdist[2];
+  double blk_share[2] = {0, 0};
+  std::vector<int> sig, keys;
+  std::vector<double> runs;
+  FlatMap64<uint32_t> line_counts;
+  FlatMap64<uint32_t> page_tokens, block_tokens;
+  std::vector<uint64_t> line_tokens;  // distinct content tokens of every line
+  std::vector<uint32_t> line_token_begin;
+};
+
+}  // namespace
+
+// The order here is the order of the columns.
+#define CHAFF_LINE_FEATURES(X)                                                                 \
+  X(nch) X(nw) X(stop_share) X(title_share) X(caps_share) X(num_share) X(time_share) X(ntime) \
+  X(mean_tok_len) X(max_tok_len) X(letter_share) X(upper_share) X(digit_share)                \
+  X(punct_share) X(sym_count) X(cur_count) X(sep_count) X(comma_count) X(term) X(ell)          \
+  X(colon) X(bullet) X(startdig) X(copy) X(blank_before) X(blank_after) X(rep) X(first_occ)    \
+  X(page_lines) X(page_words) X(page_mean_nw) X(page_max_nw) X(page_term_share)               \
+  X(page_short_share) X(page_stop_share) X(page_rep_share) X(page_bullet_share)               \
+  X(page_good_words_share) X(page_good_lines) X(pos_line) X(pos_words) X(nw_rel_mean)          \
+  X(nw_rel_max)                                                                                \
+  X(w1_nw) X(w1_term) X(w1_short) X(w1_stop) X(w1_num) X(w1_title) X(w1_rep)                  \
+  X(w3_nw) X(w3_term) X(w3_short) X(w3_stop) X(w3_num) X(w3_title) X(w3_rep)                  \
+  X(w5_nw) X(w5_term) X(w5_short) X(w5_stop) X(w5_num) X(w5_title) X(w5_rep)                  \
+  X(w10_nw) X(w10_term) X(w10_short) X(w10_stop) X(w10_num) X(w10_title) X(w10_rep)           \
+  X(w25_nw) X(w25_term) X(w25_short) X(w25_stop) X(w25_num) X(w25_title) X(w25_rep)           \
+  X(prev5_nw) X(next5_nw) X(prev5_term) X(next5_term)                                          \
+  X(prev1_nw) X(prev1_term) X(prev1_nch) X(next1_nw) X(next1_term) X(next1_nch) X(prev2_nw)    \
+  X(next2_nw) X(blk10_dist) X(blk10_share) X(blk10_wdist) X(blkterm_dist) X(blkterm_share)     \
+  X(blkterm_wdist) X(good_prev) X(good_next) X(from_first_good) X(from_last_good) X(sig_run)   \
+  X(short_run) X(term_run) X(per2) X(per3) X(per4) X(grp_lines) X(grp_words) X(grp_pos)         \
+  X(ov_page) X(ov_blk) X(n_content_tok)
+
+namespace {
+enum Column : size_t {
+#define CHAFF_ENUM(name) k_##name,
+  CHAFF_LINE_FEATURES(CHAFF_ENUM)
+#undef CHAFF_ENUM
+  kNumColumns
+};
+}  // namespace
+
+const std::vector<std::string_view>& LineFeatureNames() {
+  static const std::vector<std::string_view> kNames = {
+#define CHAFF_NAME(name) #name,
+      CHAFF_LINE_FEATURES(CHAFF_NAME)
+#undef CHAFF_NAME
+  };
+  return kNames;
+}
+
+void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out) {
+  thread_local Scratch s;
+  const auto& lines = doc.lines();
+  out->line.clear();
+  out->words.clear();
+  for (size_t k = 0; k < lines.size(); ++k) {
+    if (!lines[k].blank) out->line.push_back(static_cast<uint32_t>(k));
+  }
+  const size_t n = out->line.size();
+  const size_t cols = kNumColumns;
+  out->rows = n;
+  out->cols = cols;
+  out->values.resize(n * cols);
+  if (n == 0) return;
+  auto resize = [n](std::vector<double>* v) { v->resize(n); };
+  for (auto* v : {&s.ids}) v->resize(n);
+  for (auto* v : {&s.nw, &s.nch, &s.term, &s.shortl, &s.stop, &s.num, &s.title, &s.alpha,
+                  &s.blank_before, &s.blank_after, &s.rep, &s.first_occ, &s.reprep, &s.good,
+                  &s.good_prev, &s.good_next, &s.sig_run, &s.short_run, &s.term_run, &s.per[0],
+                  &s.per[1], &s.per[2], &s.grp_lines, &s.grp_words, &s.grp_pos, &s.ov_page,
+                  &s.ov_blk, &s.n_content, &s.blk_dist[0], &s.blk_dist[1], &s.blk_wdist[0],
+                  &s.blk_wdist[1], &s.tmp}) {
+    resize(v);
+  }
+  s.prims.resize(n);
+
+  // Per line: counts, and the distinct content words of each line.
+  s.line_counts.Reset(n);
+  s.line_tokens.clear();
+  s.line_token_begin.assign(1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t k = out->line[i];
+    const size_t begin = s.line_tokens.size();
+    const Prims& f = s.prims[i] = LinePrims(doc, k, &s.line_tokens);
+    std::sort(s.line_tokens.begin() + static_cast<long>(begin), s.line_tokens.end());
+    s.line_tokens.erase(
+        std::unique(s.line_tokens.begin() + static_cast<long>(begin), s.line_tokens.end()),
+        s.line_tokens.end());
+    s.line_token_begin.push_back(static_cast<uint32_t>(s.line_tokens.size()));
+    s.ids[i] = doc.identity(k);
+    s.nw[i] = f.nw;
+    s.nch[i] = f.nch;
+    s.term[i] = f.term;
+    s.shortl[i] = f.nw <= 3 ? 1.0 : 0.0;
+    s.stop[i] = f.nstop;
+    s.num[i] = f.nnum;
+    s.title[i] = f.ntitle;
+    s.alpha[i] = f.nalpha;
+    s.blank_before[i] = (k == 0 || lines[k - 1].blank) ? 1.0 : 0.0;
+    s.blank_after[i] = (k + 1 >= lines.size() || lines[k + 1].blank) ? 1.0 : 0.0;
+    bool fresh = false;
+    ++*s.line_counts.Insert(s.ids[i], 0, &fresh);
+    out->words.push_back(static_cast<uint32_t>(f.nw));
+  }
+  {
+    FlatMap64<uint32_t>& seen = s.page_tokens;  // reused below for tokens
+    seen.Reset(n);
+    for (size_t i = 0; i < n; ++i) {
+      s.rep[i] = *s.line_counts.Find(s.ids[i]);
+      s.reprep[i] = s.rep[i] > 1 ? 1.0 : 0.0;
+      bool fresh = false;
+      seen.Insert(s.ids[i], 0, &fresh);
+      s.first_occ[i] = fresh ? 1.0 : 0.0;
+    }
+  }
+  const double nd = static_cast<double>(n);
+  double totw = 0, maxw = 0, sum_term = 0, sum_short = 0, sum_stop = 0, sum_rep = 0,
+         sum_bullet = 0, good_words = 0, good_lines = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Prims& f = s.prims[i];
+    totw += f.nw;
+    maxw = std::max(maxw, f.nw);
+    sum_term += f.term;
+    sum_short += s.shortl[i];
+    sum_stop += f.nstop;
+    sum_rep += s.reprep[i];
+    sum_bullet += f.bullet;
+    s.good[i] = ((f.nw >= 12 && f.term > 0) || f.nw >= 30) ? 1.0 : 0.0;
+    good_words += s.good[i] * f.nw;
+    good_lines += s.good[i];
+  }
+  Prefix(s.nw, &s.cw);
+  Prefix(s.term, &s.cs_term);
+  Prefix(s.shortl, &s.cs_short);
+  Prefix(s.stop, &s.cs_stop);
+  Prefix(s.num, &s.cs_num);
+  Prefix(s.title, &s.cs_title);
+  Prefix(s.alpha, &s.cs_alpha);
+  Prefix(s.reprep, &s.cs_rep);
+
+  // The densest blocks: of long lines, and of sentences.
+  long block_s = -1, block_e = -1;  // of sentences, for the overlaps below
+  for (int which = 0; which < 2; ++which) {
+    for (size_t i = 0; i < n; ++i) {
+      s.tmp[i] = which == 0 ? s.nw[i] - 10.0 : (s.term[i] > 0 ? s.nw[i] : 0.0) - 4.0;
+    }
+    long bs = -1, be = -1;
+    const bool found = MaxSumRun(s.tmp, &bs, &be);
+    if (which == 1) {
+      block_s = bs;
+      block_e = be;
+    }
+    s.blk_share[which] =
+        found ? (s.cw[static_cast<size_t>(be) + 1] - s.cw[static_cast<size_t>(bs)]) /
+                    std::max(totw, 1.0)
+              : 0.0;
+    for (size_t i = 0; i < n; ++i) {
+      const long li = static_cast<long>(i);
+      double d = 200, wdist = 1;
+      if (found) {
+        d = static_cast<double>(std::clamp(li < bs ? li - bs : (li > be ? li - be : 0L), -200L,
+                                           200L));
+        const double words =
+            li < bs ? s.cw[static_cast<size_t>(bs)] - s.cw[i + 1]
+                    : (li > be ? s.cw[i] - s.cw[static_cast<size_t>(be) + 1] : 0.0);
+        wdist = words / std::max(totw, 1.0);
+      }
+      s.blk_dist[which][i] = d;
+      s.blk_wdist[which][i] = wdist;
+    }
+  }
+
+  // Good lines before and after.
+  long first_good = -1, last_good = -1;
+  {
+    long last = -1000000000L;
+    for (size_t i = 0; i < n; ++i) {
+      s.good_prev[i] = static_cast<double>(std::min(static_cast<long>(i) - last, 200L));
+      if (s.good[i] > 0) {
+        last = static_cast<long>(i);
+        if (first_good < 0) first_good = last;
+        last_good = last;
+      }
+    }
+    last = 1000000000L;
+    for (size_t i = n; i-- > 0;) {
+      s.good_next[i] = static_cast<double>(std::min(last - static_cast<long>(i), 200L));
+      if (s.good[i] > 0) last = static_cast<long>(i);
+    }
+  }
+
+  // Runs of lines of one shape, and records that repeat every 2-4 lines.
+  s.sig.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Prims& f = s.prims[i];
+    s.sig[i] = WordBucket(f.nw) * 16 + static_cast<int>(f.term) * 8 +
+               static_cast<int>(f.bullet) * 4 + static_cast<int>(f.startdig) * 2 +
+               static_cast<int>(f.colon);
+  }
+  RunLengths(s.sig, &s.runs);
+  for (size_t i = 0; i < n; ++i) s.sig_run[i] = std::min(s.runs[i], 200.0);
+  s.keys.resize(n);
+  for (size_t i = 0; i < n; ++i) s.keys[i] = static_cast<int>(s.shortl[i]);
+  RunLengths(s.keys, &s.runs);
+  for (size_t i = 0; i < n; ++i) s.short_run[i] = s.shortl[i] > 0 ? std::min(s.runs[i], 200.0) : 0;
+  for (size_t i = 0; i < n; ++i) s.keys[i] = static_cast<int>(s.term[i]);
+  RunLengths(s.keys, &s.runs);
+  for (size_t i = 0; i < n; ++i) s.term_run[i] = s.term[i] > 0 ? std::min(s.runs[i], 200.0) : 0;
+  for (size_t period = 2; period <= 4; ++period) {
+    for (size_t i = 0; i < n; ++i) {
+      s.tmp[i] = i >= period && s.sig[i] == s.sig[i - period] ? 1.0 : 0.0;
+    }
+    Prefix(s.tmp, &s.cs_eq);
+    for (size_t i = 0; i < n; ++i) {
+      double m = 0;
+      s.per[period - 2][i] = WindowSum(s.cs_eq, n, i, -6, 6, &m) / m;
+    }
+  }
+
+  // Groups of lines between blank lines.
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && s.blank_before[j] == 0) ++j;
+    const double words = s.cw[j] - s.cw[i];
+    for (size_t k = i; k < j; ++k) {
+      s.grp_lines[k] = std::min(static_cast<double>(j - i), 200.0);
+      s.grp_words[k] = words;
+      s.grp_pos[k] = static_cast<double>(k - i);
+    }
+    i = j;
+  }
+
+  // Content words shared with the rest of the page and with the block of
+  // sentences: each line's distinct ones counted once.
+  s.page_tokens.Reset(s.line_tokens.size());
+  s.block_tokens.Reset(s.line_tokens.size());
+  for (size_t i = 0; i < n; ++i) {
+    const bool in_block = static_cast<long>(i) >= block_s && static_cast<long>(i) <= block_e;
+    for (uint32_t t = s.line_token_begin[i]; t < s.line_token_begin[i + 1]; ++t) {
+      bool fresh = false;
+      ++*s.page_tokens.Insert(s.line_tokens[t], 0, &fresh);
+      if (in_block) ++*s.block_tokens.Insert(s.line_tokens[t], 0, &fresh);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t b = s.line_token_begin[i], e = s.line_token_begin[i + 1];
+    s.n_content[i] = e - b;
+    s.ov_page[i] = s.ov_blk[i] = 0;
+    if (e == b) continue;
+    const uint32_t in_block =
+        static_cast<long>(i) >= block_s && static_cast<long>(i) <= block_e ? 1 : 0;
+    double on_page = 0, on_block = 0;
+    for (uint32_t t = b; t < e; ++t) {
+      on_page += *s.page_tokens.Find(s.line_tokens[t]) > 1;
+      const uint32_t* c = s.block_tokens.Find(s.line_tokens[t]);
+      on_block += (c != nullptr ? *c : 0) > in_block;
+    }
+    s.ov_page[i] = on_page / (e - b);
+    s.ov_blk[i] = on_block / (e - b);
+  }
+
+  // Rows, each written in one go.
+  static const long kRadii[] = {1, 3, 5, 10, 25};
+  for (size_t i = 0; i < n; ++i) {
+    float* row = out->values.data() + i * cols;
+    auto put = [row](Column c, double v) { row[c] = static_cast<float>(v); };
+    const Prims& f = s.prims[i];
+    const double nws = std::max(f.nw, 1.0);
+    put(k_nch, f.nch);
+    put(k_nw, f.nw);
+    put(k_stop_share, f.nstop / nws);
+    put(k_title_share, f.ntitle / std::max(f.nalpha, 1.0));
+    put(k_caps_share, f.ncaps / nws);
+    put(k_num_share, f.nnum / nws);
+    put(k_time_share, f.ntime / nws);
+    put(k_ntime, f.ntime);
+    put(k_mean_tok_len, f.tokchars / nws);
+    put(k_max_tok_len, f.maxtok);
+    put(k_letter_share, f.nletter / std::max(f.nch, 1.0));
+    put(k_upper_share, f.nupper / std::max(f.nletter, 1.0));
+    put(k_digit_share, f.ndigit / std::max(f.nch, 1.0));
+    put(k_punct_share, f.npunct / std::max(f.nch, 1.0));
+    put(k_sym_count, f.nsym);
+    put(k_cur_count, f.ncur);
+    put(k_sep_count, f.nsep);
+    put(k_comma_count, f.ncomma);
+    put(k_term, f.term);
+    put(k_ell, f.ell);
+    put(k_colon, f.colon);
+    put(k_bullet, f.bullet);
+    put(k_startdig, f.startdig);
+    put(k_copy, f.copy);
+    put(k_blank_before, s.blank_before[i]);
+    put(k_blank_after, s.blank_after[i]);
+    put(k_rep, std::min(s.rep[i], 50.0));
+    put(k_first_occ, s.first_occ[i]);
+    put(k_page_lines, nd);
+    put(k_page_words, totw);
+    put(k_page_mean_nw, totw / nd);
+    put(k_page_max_nw, maxw);
+    put(k_page_term_share, sum_term / nd);
+    put(k_page_short_share, sum_short / nd);
+    put(k_page_stop_share, sum_stop / std::max(totw, 1.0));
+    put(k_page_rep_share, sum_rep / nd);
+    put(k_page_bullet_share, sum_bullet / nd);
+    put(k_page_good_words_share, good_words / std::max(totw, 1.0));
+    put(k_page_good_lines, good_lines);
+    put(k_pos_line, static_cast<double>(i) / nd);
+    put(k_pos_words, s.cw[i] / std::max(totw, 1.0));
+    put(k_nw_rel_mean, f.nw / std::max(totw / nd, 1e-9));
+    put(k_nw_rel_max, f.nw / std::max(maxw, 1.0));
+    for (size_t ri = 0; ri < 5; ++ri) {
+      const long r = kRadii[ri];
+      const size_t base = k_w1_nw + 7 * ri;
+      double m = 0, unused = 0;
+      const double snw = WindowSum(s.cw, n, i, -r, r, &m);
+      row[base + 0] = static_cast<float>(snw / m);
+      row[base + 1] = static_cast<float>(WindowSum(s.cs_term, n, i, -r, r, &unused) / m);
+      row[base + 2] = static_cast<float>(WindowSum(s.cs_short, n, i, -r, r, &unused) / m);
+      row[base + 3] =
+          static_cast<float>(WindowSum(s.cs_stop, n, i, -r, r, &unused) / std::max(snw, 1.0));
+      row[base + 4] =
+          static_cast<float>(WindowSum(s.cs_num, n, i, -r, r, &unused) / std::max(snw, 1.0));
+      row[base + 5] = static_cast<float>(WindowSum(s.cs_title, n, i, -r, r, &unused) /
+                                         std::max(WindowSum(s.cs_alpha, n, i, -r, r, &unused), 1.0));
+      row[base + 6] = static_cast<float>(WindowSum(s.cs_rep, n, i, -r, r, &unused) / m);
+    }
+    double m = 0;
+    double v = WindowSum(s.cw, n, i, -5, -1, &m);
+    put(k_prev5_nw, m > 0 ? v / m : -1);
+    v = WindowSum(s.cw, n, i, 1, 5, &m);
+    put(k_next5_nw, m > 0 ? v / m : -1);
+    v = WindowSum(s.cs_term, n, i, -5, -1, &m);
+    put(k_prev5_term, m > 0 ? v / m : -1);
+    v = WindowSum(s.cs_term, n, i, 1, 5, &m);
+    put(k_next5_term, m > 0 ? v / m : -1);
+    const bool has_prev = i >= 1, has_next = i + 1 < n;
+    put(k_prev1_nw, has_prev ? s.nw[i - 1] : -1);
+    put(k_prev1_term, has_prev ? s.term[i - 1] : -1);
+    put(k_prev1_nch, has_prev ? s.nch[i - 1] : -1);
+    put(k_next1_nw, has_next ? s.nw[i + 1] : -1);
+    put(k_next1_term, has_next ? s.term[i + 1] : -1);
+    put(k_next1_nch, has_next ? s.nch[i + 1] : -1);
+    put(k_prev2_nw, i >= 2 ? s.nw[i - 2] : -1);
+    put(k_next2_nw, i + 2 < n ? s.nw[i + 2] : -1);
+    put(k_blk10_dist, s.blk_dist[0][i]);
+    put(k_blk10_share, s.blk_share[0]);
+    put(k_blk10_wdist, s.blk_wdist[0][i]);
+    put(k_blkterm_dist, s.blk_dist[1][i]);
+    put(k_blkterm_share, s.blk_share[1]);
+    put(k_blkterm_wdist, s.blk_wdist[1][i]);
+    put(k_good_prev, s.good_prev[i]);
+    put(k_good_next, s.good_next[i]);
+    const long li = static_cast<long>(i);
+    put(k_from_first_good,
+        first_good < 0 ? 200.0 : static_cast<double>(std::clamp(li - first_good, -200L, 200L)));
+    put(k_from_last_good,
+        last_good < 0 ? 200.0 : static_cast<double>(std::clamp(li - last_good, -200L, 200L)));
+    put(k_sig_run, s.sig_run[i]);
+    put(k_short_run, s.short_run[i]);
+    put(k_term_run, s.term_run[i]);
+    put(k_per2, s.per[0][i]);
+    put(k_per3, s.per[1][i]);
+    put(k_per4, s.per[2][i]);
+    put(k_grp_lines, s.grp_lines[i]);
+    put(k_grp_words, s.grp_words[i]);
+    put(k_grp_pos, s.grp_pos[i]);
+    put(k_ov_page, s.ov_page[i]);
+    put(k_ov_blk, s.ov_blk[i]);
+    put(k_n_content_tok, s.n_content[i]);
+  }
+}
+
+}  // namespace internal
+}  // namespace chaff

@@ -1,0 +1,46 @@
+// The features the line model reads, for every non-blank line of a page:
+// the line's own shape, its neighbours and windows of lines around it, the
+// page's shape, where the page's densest blocks of text are, and runs of
+// lines of the same shape. Numbers only: no word is looked up except in the
+// built-in stoplists and the time-word list. Computed from a Document in
+// O(1) per line (windows by prefix sums).
+//
+// Units: "lines" below are the page's non-blank lines (a line of white space
+// only is blank), numbered 0..n-1; windows and distances count them.
+// Words are the Document's tokens.
+#ifndef CHAFF_DETECT_LINE_FEATURES_H_
+#define CHAFF_DETECT_LINE_FEATURES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "chaff/text/document.h"
+
+namespace chaff {
+namespace internal {
+
+// The features in order (their names are what training scripts see).
+const std::vector<std::string_view>& LineFeatureNames();
+
+// A page's features: rows in the order of the non-blank lines.
+struct LineFeatureMatrix {
+  size_t rows = 0;
+  size_t cols = 0;
+  std::vector<float> values;    // rows x cols, row-major
+  std::vector<uint32_t> line;   // per row: its line index in the Document
+  std::vector<uint32_t> words;  // per row: its tokens
+
+  const float* row(size_t r) const { return values.data() + r * cols; }
+};
+
+// Computes the features of every non-blank line of `doc` into *out
+// (buffers reused). Thread-safe. Features are computed in double precision
+// and stored as float: models are trained on these same floats.
+void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out);
+
+}  // namespace internal
+}  // namespace chaff
+
+#endif  // CHAFF_DETECT_LINE_FEATURES_H_
