@@ -75,31 +75,96 @@ StatusOr<size_t> ReadFd(int fd, const std::string& path, char* buf, size_t n) {
   }
 }
 
-// Owns a descriptor, plus up to 4 bytes already read to sniff the format.
+// The compression of a stream from its first bytes (magic numbers).
+Compression CompressionOfHead(std::string_view h) {
+  const auto* b = reinterpret_cast<const uint8_t*>(h.data());
+  if (h.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b) return Compression::kGzip;
+  if (h.size() >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+    return Compression::kZstd;
+  }
+  return Compression::kNone;
+}
+
+// Up to `n` bytes of the start of the stream whose first bytes are `raw`,
+// decompressed; fewer when `raw` does not hold that many (or is corrupt).
+std::string DecompressHead(std::string_view raw, size_t n) {
+  std::string out(n, '\0');
+  size_t got = 0;
+  switch (CompressionOfHead(raw)) {
+    case Compression::kNone:
+      return std::string(raw.substr(0, n));
+    case Compression::kGzip: {
+      z_stream zs{};
+      if (inflateInit2(&zs, 15 + 32) != Z_OK) return std::string();
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+      zs.avail_in = static_cast<uInt>(std::min<size_t>(raw.size(), 1u << 30));
+      zs.next_out = reinterpret_cast<Bytef*>(out.data());
+      zs.avail_out = static_cast<uInt>(n);
+      while (zs.avail_out > 0) {
+        const int rc = inflate(&zs, Z_SYNC_FLUSH);
+        if (rc == Z_STREAM_END && zs.avail_in > 0 && inflateReset(&zs) == Z_OK) continue;
+        if (rc != Z_OK) break;
+      }
+      got = n - zs.avail_out;
+      inflateEnd(&zs);
+      break;
+    }
+    case Compression::kZstd: {
+      ZSTD_DStream* ds = ZSTD_createDStream();
+      if (ds == nullptr) return std::string();
+      ZSTD_inBuffer in{raw.data(), raw.size(), 0};
+      ZSTD_outBuffer o{out.data(), n, 0};
+      while (o.pos < o.size && in.pos < in.size) {
+        const size_t before = in.pos + o.pos;
+        if (ZSTD_isError(ZSTD_decompressStream(ds, &o, &in))) break;
+        if (in.pos + o.pos == before) break;  // no progress: needs more input
+      }
+      got = o.pos;
+      ZSTD_freeDStream(ds);
+      break;
+    }
+  }
+  out.resize(got);
+  return out;
+}
+
+// Bytes of stdin that PeekInput("-") read ahead and the next OpenSource("-")
+// serves first (stdin cannot be reopened or rewound).
+std::string& StdinReadAhead() {
+  static std::string bytes;
+  return bytes;
+}
+
+// Owns a descriptor, plus bytes already read: up to 4 to sniff the format,
+// or what PeekInput read ahead from stdin.
 class FdReader {
  public:
-  FdReader(int fd, bool owned, std::string path)
-      : fd_(fd), owned_(owned), path_(std::move(path)) {}
+  FdReader(int fd, bool owned, std::string path, std::string read_ahead = std::string())
+      : fd_(fd), owned_(owned), path_(std::move(path)), peek_(std::move(read_ahead)) {}
   ~FdReader() {
     if (owned_ && fd_ >= 0) ::close(fd_);
   }
   StatusOr<size_t> Read(char* buf, size_t n) {
-    size_t done = 0;
-    while (peek_pos_ < peek_.size() && done < n) buf[done++] = peek_[peek_pos_++];
-    if (done > 0) return done;
+    if (peek_pos_ < peek_.size()) {
+      const size_t take = std::min(n, peek_.size() - peek_pos_);
+      std::memcpy(buf, peek_.data() + peek_pos_, take);
+      peek_pos_ += take;
+      return take;
+    }
     return ReadFd(fd_, path_, buf, n);
   }
-  // Reads up to 4 bytes ahead to identify the compression.
+  // Makes sure that at least 4 bytes (fewer at the end of the input) are
+  // read ahead, to identify the compression, and returns them.
   StatusOr<std::string_view> Peek() {
+    peek_.erase(0, peek_pos_);
+    peek_pos_ = 0;
     char tmp[4];
-    size_t have = 0;
-    while (have < sizeof(tmp)) {
-      auto got = ReadFd(fd_, path_, tmp + have, sizeof(tmp) - have);
+    while (peek_.size() < sizeof(tmp)) {
+      auto got = ReadFd(fd_, path_, tmp, sizeof(tmp) - peek_.size());
       if (!got.ok()) return got.status();
       if (*got == 0) break;
-      have += *got;
+      peek_.append(tmp, *got);
     }
-    peek_.assign(tmp, have);
     return std::string_view(peek_);
   }
   const std::string& path() const { return path_; }
@@ -132,19 +197,27 @@ class GzipSource final : public ByteSource {
   ~GzipSource() override { inflateEnd(&zs_); }
   Compression compression() const override { return Compression::kGzip; }
 
+  // The bytes decompressed before an error are returned first; the error
+  // comes with the next call (and every call after it), so a reader gets
+  // every record that precedes a truncated or corrupt member.
   StatusOr<size_t> Read(char* buf, size_t n) override {
     if (!init_ok_) return Internal(in_->path() + ": cannot initialise zlib");
+    if (!error_.ok()) return error_;
     if (done_) return size_t{0};
     zs_.next_out = reinterpret_cast<Bytef*>(buf);
     zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    auto produced = [&] { return static_cast<size_t>(reinterpret_cast<char*>(zs_.next_out) - buf); };
+    auto fail = [&](Status s) -> StatusOr<size_t> {
+      error_ = std::move(s);
+      if (produced() > 0) return produced();
+      return error_;
+    };
     while (zs_.avail_out > 0) {
       if (zs_.avail_in == 0) {
         auto got = in_->Read(inbuf_.get(), kChunk);
-        if (!got.ok()) return got.status();
+        if (!got.ok()) return fail(got.status());
         if (*got == 0) {
-          if (stream_started_) {
-            return DataError(in_->path() + ": truncated gzip stream");
-          }
+          if (stream_started_) return fail(DataError(in_->path() + ": truncated gzip stream"));
           done_ = true;
           break;
         }
@@ -156,17 +229,15 @@ class GzipSource final : public ByteSource {
       if (rc == Z_STREAM_END) {
         // Concatenated gzip members (as `cat a.gz b.gz` makes) continue.
         stream_started_ = false;
-        if (inflateReset(&zs_) != Z_OK) {
-          return DataError(in_->path() + ": bad gzip stream");
-        }
+        if (inflateReset(&zs_) != Z_OK) return fail(DataError(in_->path() + ": bad gzip stream"));
         continue;
       }
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return DataError(in_->path() + ": bad gzip data (" +
-                         (zs_.msg ? zs_.msg : "inflate failed") + ")");
+        return fail(DataError(in_->path() + ": bad gzip data (" +
+                              (zs_.msg ? zs_.msg : "inflate failed") + ")"));
       }
     }
-    return static_cast<size_t>(reinterpret_cast<char*>(zs_.next_out) - buf);
+    return produced();
   }
 
  private:
@@ -175,6 +246,7 @@ class GzipSource final : public ByteSource {
   bool init_ok_ = false;
   bool done_ = false;
   bool stream_started_ = false;
+  Status error_;  // sticky, once the bytes before it are returned
   // Not zero-filled: a small file touches only the pages it is read into.
   std::unique_ptr<char[]> inbuf_{new char[kChunk]};
 };
@@ -189,23 +261,30 @@ class ZstdSource final : public ByteSource {
   ~ZstdSource() override { ZSTD_freeDStream(ds_); }
   Compression compression() const override { return Compression::kZstd; }
 
+  // As GzipSource: the bytes before an error first, then the error.
   StatusOr<size_t> Read(char* buf, size_t n) override {
     if (ds_ == nullptr) return Internal(in_->path() + ": cannot initialise zstd");
+    if (!error_.ok()) return error_;
     ZSTD_outBuffer out{buf, n, 0};
+    auto fail = [&](Status s) -> StatusOr<size_t> {
+      error_ = std::move(s);
+      if (out.pos > 0) return out.pos;
+      return error_;
+    };
     while (out.pos < out.size) {
       if (in_buf_.pos == in_buf_.size) {
         auto got = in_->Read(inbuf_.data(), inbuf_.size());
-        if (!got.ok()) return got.status();
+        if (!got.ok()) return fail(got.status());
         if (*got == 0) {
-          if (frame_open_) return DataError(in_->path() + ": truncated zstd stream");
+          if (frame_open_) return fail(DataError(in_->path() + ": truncated zstd stream"));
           break;
         }
         in_buf_ = ZSTD_inBuffer{inbuf_.data(), *got, 0};
       }
       const size_t rc = ZSTD_decompressStream(ds_, &out, &in_buf_);
       if (ZSTD_isError(rc)) {
-        return DataError(in_->path() + ": bad zstd data (" +
-                         ZSTD_getErrorName(rc) + ")");
+        return fail(DataError(in_->path() + ": bad zstd data (" +
+                              ZSTD_getErrorName(rc) + ")"));
       }
       frame_open_ = rc != 0;
       if (out.pos > 0 && in_buf_.pos == in_buf_.size) break;
@@ -219,6 +298,7 @@ class ZstdSource final : public ByteSource {
   std::string inbuf_;
   ZSTD_inBuffer in_buf_;
   bool frame_open_ = false;
+  Status error_;  // sticky, once the bytes before it are returned
 };
 
 }  // namespace
@@ -226,7 +306,9 @@ class ZstdSource final : public ByteSource {
 StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path) {
   std::unique_ptr<FdReader> reader;
   if (path == kStdio) {
-    reader = std::make_unique<FdReader>(STDIN_FILENO, false, "<stdin>");
+    reader = std::make_unique<FdReader>(STDIN_FILENO, false, "<stdin>",
+                                        std::move(StdinReadAhead()));
+    StdinReadAhead().clear();
   } else {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(path, "cannot open", errno);
@@ -237,15 +319,13 @@ StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path) {
   }
   auto head = reader->Peek();
   if (!head.ok()) return head.status();
-  const std::string_view h = *head;
-  if (h.size() >= 2 && static_cast<uint8_t>(h[0]) == 0x1f &&
-      static_cast<uint8_t>(h[1]) == 0x8b) {
-    return std::unique_ptr<ByteSource>(new GzipSource(std::move(reader)));
-  }
-  if (h.size() >= 4 && static_cast<uint8_t>(h[0]) == 0x28 &&
-      static_cast<uint8_t>(h[1]) == 0xb5 && static_cast<uint8_t>(h[2]) == 0x2f &&
-      static_cast<uint8_t>(h[3]) == 0xfd) {
-    return std::unique_ptr<ByteSource>(new ZstdSource(std::move(reader)));
+  switch (CompressionOfHead(*head)) {
+    case Compression::kGzip:
+      return std::unique_ptr<ByteSource>(new GzipSource(std::move(reader)));
+    case Compression::kZstd:
+      return std::unique_ptr<ByteSource>(new ZstdSource(std::move(reader)));
+    case Compression::kNone:
+      break;
   }
   return std::unique_ptr<ByteSource>(new PlainSource(std::move(reader)));
 }
@@ -296,11 +376,10 @@ std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path, size_t min
   file->size_ = size;
   const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   file->readable_ = (size + page - 1) / page * page;
-  const auto* head = reinterpret_cast<const uint8_t*>(file->data_);
-  const bool gzip = size >= 2 && head[0] == 0x1f && head[1] == 0x8b;
-  const bool zstd = size >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f &&
-                    head[3] == 0xfd;
-  if (gzip || zstd) return nullptr;
+  if (CompressionOfHead(std::string_view(file->data_, std::min<size_t>(size, 4))) !=
+      Compression::kNone) {
+    return nullptr;
+  }
   ::madvise(map, size, MADV_SEQUENTIAL);
   return file;
 }
@@ -791,7 +870,63 @@ InputKind KindOfPath(std::string_view path) {
     return path.size() > suffix.size() &&
            path.substr(path.size() - suffix.size()) == suffix;
   };
-  return (ends(".jsonl") || ends(".ndjson")) ? InputKind::kJsonl : InputKind::kText;
+  if (ends(".jsonl") || ends(".ndjson")) return InputKind::kJsonl;
+  if (ends(".warc") || ends(".wet")) return InputKind::kWarc;
+  return InputKind::kText;
+}
+
+bool LooksLikeWarc(std::string_view head) { return head.substr(0, 7) == "WARC/1."; }
+
+StatusOr<std::string> PeekInput(const std::string& path, size_t n) {
+  const bool is_stdin = path == kStdio;
+  const std::string name = is_stdin ? "<stdin>" : path;
+  int fd = STDIN_FILENO;
+  std::string raw;
+  if (is_stdin) {
+    raw = std::move(StdinReadAhead());
+    StdinReadAhead().clear();
+  } else {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(path, "cannot open", errno);
+  }
+  // Reads grow from 4 KiB (a small file is read once) to 1 MiB in all: a
+  // compressed head that needs more is too unusual to look further.
+  constexpr size_t kMaxRaw = size_t{1} << 20;
+  size_t step = 4096;
+  bool eof = false;
+  Status status;
+  std::string head = DecompressHead(raw, n);
+  while (head.size() < n && !eof && raw.size() < kMaxRaw) {
+    const size_t had = raw.size();
+    raw.resize(had + step);
+    auto got = ReadFd(fd, name, raw.data() + had, step);
+    raw.resize(had + (got.ok() ? *got : 0));
+    if (!got.ok()) {
+      status = got.status();
+      break;
+    }
+    eof = *got == 0;
+    step = std::min<size_t>(step * 4, size_t{256} << 10);
+    head = DecompressHead(raw, n);
+  }
+  if (is_stdin) {
+    StdinReadAhead() = std::move(raw);  // what was read stays readable
+  } else {
+    ::close(fd);
+  }
+  if (!status.ok()) return status;
+  return head;
+}
+
+InputKind DetectInputKind(const std::string& path) {
+  const InputKind by_name = KindOfPath(path);
+  if (by_name != InputKind::kText || path == kStdio) return by_name;
+  // Only regular files: reading the head of a FIFO or a device would take
+  // bytes that nothing can give back.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return by_name;
+  auto head = PeekInput(path, 8);
+  return head.ok() && LooksLikeWarc(*head) ? InputKind::kWarc : by_name;
 }
 
 StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& paths,

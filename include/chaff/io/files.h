@@ -279,11 +279,33 @@ struct InputFile {
   bool from_walk = false;
 };
 
-enum class InputKind : uint8_t { kText, kJsonl };
+// kText: the whole file is one document. kJsonl: one record per line.
+// kWarc: a WARC file (io/warc.h), one record per document it holds.
+enum class InputKind : uint8_t { kText, kJsonl, kWarc };
 
-// .jsonl / .ndjson, optionally followed by .gz or .zst, are JSONL; every
-// other file is text.
+// By name, optionally followed by .gz or .zst: .jsonl / .ndjson are JSONL;
+// .warc, .wet (so .warc.wet, Common Crawl's name) are WARC; every other file
+// is text.
 InputKind KindOfPath(std::string_view path);
+
+// True when `head`, the first (decompressed) bytes of a stream, starts like
+// a WARC 1.x file: the version line "WARC/1.".
+bool LooksLikeWarc(std::string_view head);
+
+// Up to `n` of the first bytes of `path` ("-": stdin), decompressed, without
+// taking them from the input: for stdin the bytes read to find them are
+// kept and served again by the next OpenSource("-") (so look before the
+// first OpenSource of stdin, and only from the thread that will read it).
+// Fewer than `n` bytes when the stream is shorter; what a truncated or
+// corrupt compressed head still gives. Fails only when `path` cannot be
+// opened or read.
+StatusOr<std::string> PeekInput(const std::string& path, size_t n);
+
+// The kind of `path` (not "-") from its name (KindOfPath), and, when the
+// name says text, from its content: a file whose first bytes (after
+// decompression) are "WARC/1." is WARC whatever its name. A file that
+// cannot be read keeps the kind of its name (reading it later says why).
+InputKind DetectInputKind(const std::string& path);
 
 // Expands `paths` (files, directories walked recursively, "-") into files in
 // a deterministic order: command-line order, and sorted by path within a
