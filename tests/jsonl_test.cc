@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 using chaff::JsonlParser;
 using chaff::JsonlRecord;
 
@@ -49,4 +53,54 @@ TEST_CASE("jsonl: string escaping is valid JSON for any bytes", "[jsonl]") {
   std::string out;
   chaff::AppendJsonString(std::string("a\"\\\x01\xff\xC3\xA9", 7), &out);
   CHECK(out == "\"a\\\"\\\\\\u0001\xEF\xBF\xBD\xC3\xA9\"");
+}
+
+TEST_CASE("jsonl: escaping of valid UTF-8 at every place of a word, and back", "[jsonl]") {
+  // The escape of one byte below 0x80, as JSON (and the byte-by-byte path)
+  // writes it.
+  auto escape = [](unsigned char c) -> std::string {
+    switch (c) {
+      case '"': return "\\\"";
+      case '\\': return "\\\\";
+      case '\n': return "\\n";
+      case '\r': return "\\r";
+      case '\t': return "\\t";
+      case '\b': return "\\b";
+      case '\f': return "\\f";
+      default: break;
+    }
+    if (c >= 0x20) return std::string(1, static_cast<char>(c));
+    const char* hex = "0123456789abcdef";
+    return std::string("\\u00") + hex[c >> 4] + hex[c & 15];
+  };
+  // Pieces that the eight-byte scan must see wherever they fall: bytes
+  // to escape, multi-byte characters (copied as they are), DEL, plain.
+  const std::vector<std::string> pieces = {"\"", "\\", "\n", "\x01", "\x1f", " ", "\x7f",
+                                           "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "!"};
+  JsonlParser parser;
+  for (size_t before = 0; before < 20; ++before) {
+    for (const std::string& piece : pieces) {
+      for (size_t after = 0; after < 12; after += 5) {
+        const std::string text = std::string(before, 'a') + piece + std::string(after, 'z') + piece;
+        auto escaped = [&](const std::string& s) {
+          std::string e;
+          for (unsigned char c : s) e += c < 0x80 ? escape(c) : std::string(1, static_cast<char>(c));
+          return e;
+        };
+        const std::string want = "\"" + escaped(text) + "\"";
+        std::string out = "prefix";
+        chaff::AppendJsonString(text, &out);
+        INFO("before " << before << " after " << after);
+        CHECK(out == "prefix" + want);
+        std::string_view back;
+        REQUIRE(parser.ParseText("{\"text\":" + out.substr(6) + "}", "text", false, &back).ok());
+        CHECK(back == text);
+      }
+    }
+  }
+  // Escapes six times as long as their byte grow the room made ahead.
+  std::string out;
+  chaff::AppendJsonString(std::string(1000, '\x01') + "\xC3\xA9", &out);
+  CHECK(out.size() == 1 + 6000 + 2 + 1);
+  CHECK(out.substr(out.size() - 9) == "\\u0001\xC3\xA9\"");
 }

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace chaff {
@@ -203,12 +204,89 @@ Status JsonlParser::ParseText(std::string_view line, std::string_view text_field
   return impl_->ParseObject(line, padded, text_field, &obj, text);
 }
 
-void AppendJsonString(std::string_view s, std::string* out) {
+namespace {
+
+// The index of the first byte of s[i, n) that a JSON string must escape
+// when the text is valid UTF-8 (a control byte, '"' or '\\'), or n. Eight
+// bytes at a time: in web text such a byte (mostly '\n') comes every few
+// dozen bytes, and this runs on the thread that reads the input.
+size_t NextToEscape(const unsigned char* p, size_t i, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    // The high bit of each byte that is < 0x20, == '"' or == '\\' (the
+    // lowest one flagged is exact: a borrow only reaches the bytes above a
+    // flagged one; bytes >= 0x80 never borrow). Little-endian order.
+    const uint64_t quote = x ^ (kOnes * '"');
+    const uint64_t backslash = x ^ (kOnes * '\\');
+    const uint64_t flags = (((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
+                            ((backslash - kOnes) & ~backslash)) &
+                           kHighs;
+    if (flags != 0) return i + static_cast<size_t>(__builtin_ctzll(flags)) / 8;
+  }
+  for (; i < n; ++i) {
+    if (p[i] < 0x20 || p[i] == '"' || p[i] == '\\') return i;
+  }
+  return n;
+}
+
+// Writes the escape of `c` (a byte below 0x80 that JSON escapes) at `w`
+// and returns its end: 2 bytes, or 6 for \u00XX.
+char* WriteEscape(unsigned char c, char* w) {
   static const char kHex[] = "0123456789abcdef";
+  w[0] = '\\';
+  switch (c) {
+    case '"': w[1] = '"'; return w + 2;
+    case '\\': w[1] = '\\'; return w + 2;
+    case '\n': w[1] = 'n'; return w + 2;
+    case '\r': w[1] = 'r'; return w + 2;
+    case '\t': w[1] = 't'; return w + 2;
+    case '\b': w[1] = 'b'; return w + 2;
+    case '\f': w[1] = 'f'; return w + 2;
+    default:
+      w[1] = 'u';
+      w[2] = '0';
+      w[3] = '0';
+      w[4] = kHex[c >> 4];
+      w[5] = kHex[c & 15];
+      return w + 6;
+  }
+}
+
+void AppendEscaped(unsigned char c, std::string* out) {
+  char buf[6];
+  out->append(buf, static_cast<size_t>(WriteEscape(c, buf) - buf));
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   size_t i = 0;
+  if (simdjson::validate_utf8(s.data(), n)) {
+    // Valid UTF-8 (nearly always): multi-byte sequences are copied with the
+    // plain bytes around them; only control bytes, '"' and '\\' change.
+    // Written in place, in room made ahead (grown when escapes use it up),
+    // rather than by an append per run and per escape.
+    size_t at = out->size();
+    out->resize(at + n + n / 8 + 16);
+    while (i < n) {
+      const size_t j = NextToEscape(p, i, n);
+      if (out->size() - at < j - i + 7) out->resize(std::max(2 * out->size(), at + j - i + 7));
+      std::memcpy(out->data() + at, s.data() + i, j - i);
+      at += j - i;
+      if (j == n) break;
+      at = static_cast<size_t>(WriteEscape(p[j], out->data() + at) - out->data());
+      i = j + 1;
+    }
+    out->resize(at);
+    out->push_back('"');
+    return;
+  }
   while (i < n) {
     // Copy runs of plain bytes at once.
     size_t j = i;
@@ -218,19 +296,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
     if (i >= n) break;
     const unsigned char c = p[i];
     if (c < 0x80) {
-      switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
-        default:
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-      }
+      AppendEscaped(c, out);
       ++i;
       continue;
     }
