@@ -21,13 +21,17 @@ namespace chaff {
 namespace cli {
 namespace {
 
-// True when `message` is about one record ("file:line: ..."), which
-// --skip-bad-records can pass, rather than about a whole stream.
+// True when `message` is about one record ("file:line: ...", or "file: WARC
+// record at offset N: ..."), which --skip-bad-records can pass, rather than
+// about a whole stream.
 bool IsRecordError(const std::string& message, const std::vector<CorpusInput>& inputs) {
   for (const auto& in : inputs) {
     const std::string prefix = in.name + ":";
     if (message.rfind(prefix, 0) == 0 && message.size() > prefix.size() &&
         message[prefix.size()] >= '0' && message[prefix.size()] <= '9') {
+      return true;
+    }
+    if (in.kind == InputKind::kWarc && message.rfind(prefix + " WARC record at offset ", 0) == 0) {
       return true;
     }
   }
@@ -50,8 +54,16 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
   std::unique_ptr<TempFile> spooled;
   std::vector<CorpusInput> inputs;
   std::vector<std::string> warnings;
+  InputKind stdin_kind = InputKind::kJsonl;
+  bool stdin_looked_at = false;
   for (const auto& p : paths) {
     if (p == kStdio) {
+      // JSONL, unless its first bytes (decompressed) are a WARC version line.
+      if (!stdin_looked_at) {
+        CHAFF_ASSIGN_OR_RETURN(const std::string head, PeekInput(std::string(kStdio), 8));
+        if (LooksLikeWarc(head)) stdin_kind = InputKind::kWarc;
+        stdin_looked_at = true;
+      }
       if (spool_stdin && !spooled) {
         CHAFF_ASSIGN_OR_RETURN(spooled, TempFile::FromStdin(".jsonl"));
       }
@@ -59,7 +71,7 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
       in.path = spool_stdin ? spooled->path() : std::string(kStdio);
       in.name = "<stdin>";
       in.relative = "stdin.jsonl";
-      in.kind = InputKind::kJsonl;
+      in.kind = stdin_kind;
       inputs.push_back(std::move(in));
       continue;
     }
@@ -83,6 +95,7 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
     CHAFF_ASSIGN_OR_RETURN(writer, DedupeStreamWriter::Create(&inputs, out));
   }
   CorpusReader reader(&inputs);
+  reader.set_skip_bad_records(flags.skip_bad_records);
   auto bad = std::make_shared<std::atomic<uint64_t>>(0);
   StatusOr<DedupeResult> result = Status(StatusCode::kInternal, "not run");
   auto cluster_start = start;
@@ -104,8 +117,10 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
     const Status& s = result.status();
     if (s.code() == StatusCode::kDataError && !flags.skip_bad_records &&
         IsRecordError(s.message(), inputs)) {
-      return Status(s.code(), s.message() +
-                                  " (use --skip-bad-records to keep such records as they are)");
+      const bool warc = s.message().find(": WARC record at offset ") != std::string::npos;
+      return Status(s.code(), s.message() + (warc ? " (use --skip-bad-records to skip such records)"
+                                                  : " (use --skip-bad-records to keep such "
+                                                    "records as they are)"));
     }
     return s;
   }
@@ -162,8 +177,15 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
       std::fprintf(stderr, "chaff dedupe: %s empty documents kept as they are\n",
                    WithCommas(r.empty_documents).c_str());
     }
+    if (reader.read_warc()) {
+      std::fprintf(stderr, "chaff dedupe: WARC: %s\n", reader.warc_counts().Summary().c_str());
+    }
     if (bad->load() > 0) {
       PrintWarning(WithCommas(bad->load()) + " bad record(s) kept unchanged (--skip-bad-records)");
+    }
+    if (reader.warc_counts().bad > 0) {
+      PrintWarning(WithCommas(reader.warc_counts().bad) +
+                   " malformed WARC record(s) skipped (--skip-bad-records)");
     }
   }
   return Status::Ok();
@@ -180,8 +202,11 @@ CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
       "--no-split-chains it reads the input twice).");
   cmd->add_option("inputs", flags->inputs,
                   "Files or directories (walked recursively, sorted); JSONL (.jsonl/.ndjson, "
-                  "also .gz/.zst) holds one document per line, any other file is one "
-                  "document; - or nothing: JSONL on stdin");
+                  "also .gz/.zst) holds one document per line; WARC (.warc, .warc.wet, also "
+                  ".gz/.zst, or any file that starts with WARC/1.) one per conversion record "
+                  "and text/plain response, written as {\"id\",\"url\",\"date\",\"text\"} "
+                  "records; any other file is one document; - or nothing: JSONL or WARC on "
+                  "stdin");
   cmd->add_option("-o,--output", flags->output,
                   "Where the kept documents go: a .jsonl file (.gz/.zst compress), - for "
                   "stdout, or a directory that mirrors the inputs")
@@ -233,7 +258,8 @@ CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
   cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
-                "Keep malformed JSONL records unchanged (never duplicates) instead of stopping");
+                "Keep malformed JSONL records unchanged (never duplicates) and skip malformed "
+                "WARC records, counted, instead of stopping");
   return cmd;
 }
 

@@ -24,8 +24,23 @@ bool IsJsonlOutput(const std::string& out) {
   return ::stat(out.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
+// Where an input's kept records go in a tree output: under its relative
+// name; a WARC input's records are JSONL, so "a.warc.wet.gz" becomes
+// "a.warc.wet.jsonl" (uncompressed, as every mirrored JSONL file is named
+// after its input).
 std::string TreeTarget(const std::string& out, const CorpusInput& in) {
-  return (fs::path(out) / in.relative).string();
+  std::string relative = in.relative;
+  if (in.kind == InputKind::kWarc && KindOfPath(relative) != InputKind::kJsonl) {
+    for (const std::string_view suffix : {".gz", ".zst"}) {
+      if (relative.size() > suffix.size() &&
+          relative.compare(relative.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        relative.resize(relative.size() - suffix.size());
+        break;
+      }
+    }
+    relative += ".jsonl";
+  }
+  return (fs::path(out) / relative).string();
 }
 
 }  // namespace
@@ -56,7 +71,7 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
   if (IsJsonlOutput(out)) {
     const size_t* same = input_files.Find(out);
     for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].kind != InputKind::kJsonl) {
+      if (!HasJsonlRecords(inputs[i].kind)) {
         return InvalidArgument("-o " + out + " is JSONL, but input " + inputs[i].name +
                                " is a text file; give a directory instead");
       }
@@ -498,10 +513,10 @@ struct DedupeStreamWriter::Impl {
 
   Status WriteClustersLine(const DecidedDocument& doc, const CorpusInput& in) {
     id.clear();
-    if (in.kind == InputKind::kJsonl) {
+    if (HasJsonlRecords(in.kind)) {
       // A record without an id, or one let through as bad
       // (--skip-bad-records), is named by its place.
-      auto has_id = parser.ParseId(doc.record, options.fields.id_field, &id);
+      auto has_id = parser.ParseId(doc.record, RecordFields(in, options.fields).id_field, &id);
       if (!has_id.ok() || !*has_id) id = in.name + ":" + std::to_string(doc.line);
     } else {
       id = in.name;
@@ -564,7 +579,7 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
       stats_.bytes_written += doc.record.size() + 1;
     }
     if (doc.batch_end && m.pending_bytes > 0) CHAFF_RETURN_IF_ERROR(m.FlushKept());
-  } else if (in.kind == InputKind::kJsonl) {
+  } else if (HasJsonlRecords(in.kind)) {
     if (doc.source != m.tree_source) {
       if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.Finished(std::move(m.tree_file)));
       CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &m.tree_file));
@@ -599,7 +614,7 @@ Status DedupeStreamWriter::Finish() {
   // Mirror JSONL inputs that hold no record at all as empty files.
   if (!m.jsonl_out) {
     for (size_t s = 0; s < m.inputs->size(); ++s) {
-      if ((*m.inputs)[s].kind != InputKind::kJsonl || m.mirrored[s]) continue;
+      if (!HasJsonlRecords((*m.inputs)[s].kind) || m.mirrored[s]) continue;
       std::unique_ptr<OutputFile> file;
       CHAFF_RETURN_IF_ERROR(m.OpenTree((*m.inputs)[s], &file));
       CHAFF_RETURN_IF_ERROR(file->Commit());
@@ -619,7 +634,12 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, options));
   const size_t n = result.representative.size();
   *stats = DedupeWriteStats();
-  if (options.clusters.empty() && !options.record_by_record) {
+  // WARC inputs are read record by record: their records are made by the
+  // reader, not lines to copy.
+  const bool any_warc = std::any_of(inputs.begin(), inputs.end(), [](const CorpusInput& in) {
+    return in.kind == InputKind::kWarc;
+  });
+  if (options.clusters.empty() && !options.record_by_record && !any_warc) {
     return WriteKeptOnly(inputs, result, options, progress, stats);
   }
   // The representatives whose ids the clusters file repeats.
@@ -629,6 +649,8 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
   }
   CHAFF_ASSIGN_OR_RETURN(auto writer, DedupeStreamWriter::Create(&inputs, options, &named));
   CorpusReader reader(&inputs);
+  // The records of pass 1: malformed WARC records skipped there are skipped here.
+  reader.set_skip_bad_records(options.fields.skip_bad_records);
   DedupeProgress state;
   uint64_t next_report = 0;
   size_t index = 0;

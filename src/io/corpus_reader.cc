@@ -20,7 +20,7 @@ StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
   out.reserve(files.size());
   for (auto& f : files) {
     CorpusInput in;
-    in.kind = KindOfPath(f.path);
+    in.kind = DetectInputKind(f.path);
     in.name = f.path;
     in.path = std::move(f.path);
     in.relative = std::move(f.relative);
@@ -76,13 +76,41 @@ std::string CorpusReader::SourceName(uint32_t index) const {
 StatusOr<bool> CorpusReader::Next(RawDocument* doc) {
   StatusOr<bool> more = NextRecord(doc);
   if (!more.ok()) failed_input_ = current_;
-  bytes_read_.store(bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0),
+  bytes_read_.store(bytes_done_ + (lines_ ? lines_->bytes_consumed() : 0) +
+                        (warc_ ? warc_->bytes_consumed() : 0),
                     std::memory_order_relaxed);
   return more;
 }
 
+void CorpusReader::EndWarc() {
+  bytes_done_ += warc_->bytes_consumed();
+  warc_counts_.Add(warc_->counts());
+  for (const auto& m : warc_->bad_messages()) {
+    warnings_.push_back(m + " (skipped: --skip-bad-records)");
+  }
+  warc_.reset();
+}
+
 StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
   for (;;) {
+    if (warc_) {
+      WarcRecord record;
+      CHAFF_ASSIGN_OR_RETURN(const bool more, warc_->Next(&record));
+      if (!more) {
+        EndWarc();
+        continue;
+      }
+      // The document as a JSONL record: everything downstream reads WARC
+      // input as JSONL (RecordFields), and writes it as JSONL.
+      encoded_.clear();
+      AppendWarcRecordJson(record, &encoded_);
+      doc->bytes = encoded_;
+      doc->padded = false;
+      doc->owner = nullptr;
+      doc->source = current_;
+      doc->line = record.number;
+      return true;
+    }
     if (lines_) {
       std::string_view line;
       auto more = lines_->Next(&line);
@@ -115,6 +143,13 @@ StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
     if (next_input_ >= inputs_->size()) return false;
     current_ = static_cast<uint32_t>(next_input_++);
     const CorpusInput& in = (*inputs_)[current_];
+    if (in.kind == InputKind::kWarc) {
+      WarcReaderOptions options = warc_options_;
+      options.skip_bad_records = skip_bad_records_;
+      CHAFF_ASSIGN_OR_RETURN(warc_, WarcReader::Open(in.path, in.name, options));
+      read_warc_ = true;
+      continue;
+    }
     if (in.kind == InputKind::kJsonl) {
       auto opened = LineReader::Open(in.path);
       if (!opened.ok()) return opened.status();
@@ -159,12 +194,15 @@ class CorpusDecoder final : public TextDecoder {
  private:
   Status Extract(std::string_view record, uint32_t source, bool padded,
                  std::string_view* text) {
-    if ((*inputs_)[source].kind != InputKind::kJsonl) {
+    const InputKind kind = (*inputs_)[source].kind;
+    if (!HasJsonlRecords(kind)) {
       *text = record;
       return Status::Ok();
     }
     // The id is not needed to sketch; pass 2 reads it when it writes ids.
-    Status s = parser_.ParseText(record, fields_.text_field, padded, text);
+    const std::string_view field =
+        kind == InputKind::kWarc ? kWarcTextField : std::string_view(fields_.text_field);
+    Status s = parser_.ParseText(record, field, padded, text);
     if (!s.ok()) {
       if (!fields_.skip_bad_records) return s;
       if (bad_) bad_->fetch_add(1, std::memory_order_relaxed);
@@ -182,6 +220,14 @@ class CorpusDecoder final : public TextDecoder {
 };
 
 }  // namespace
+
+JsonlFields RecordFields(const CorpusInput& in, const JsonlFields& fields) {
+  if (in.kind != InputKind::kWarc) return fields;
+  JsonlFields warc = fields;
+  warc.text_field = std::string(kWarcTextField);
+  warc.id_field = std::string(kWarcIdField);
+  return warc;
+}
 
 TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   const JsonlFields& fields,

@@ -5,7 +5,11 @@
 //
 // Records: every line of a JSONL file that is not blank (spaces and tabs
 // only) is one record; every text file is one record (binary files met in
-// a directory walk are skipped, with a warning, every time). The i-th
+// a directory walk are skipped, with a warning, every time); every document
+// of a WARC file (io/warc.h) is one record, a JSONL line that the reader
+// writes: {"id":...,"url":...,"date":...,"text":...} (kWarcTextField, ...).
+// Downstream, a WARC input is read like a JSONL input with those fields
+// (RecordFields), and its kept or cleaned records are JSONL. The i-th
 // record of one reading is the i-th of the next, so indexes computed in one
 // pass apply in the next.
 #ifndef CHAFF_IO_CORPUS_READER_H_
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "chaff/io/files.h"
+#include "chaff/io/warc.h"
 #include "chaff/status.h"
 
 namespace chaff {
@@ -36,7 +41,10 @@ struct RawDocument {
   // parser may then read the record in place).
   bool padded = false;
   uint32_t source = 0;  // index of the file, for messages
-  uint64_t line = 0;    // 1-based line of the record in its file (0: whole file)
+  // 1-based line of the record in its file (0: whole file); for a WARC
+  // file, the 1-based number of the WARC record among all of the file's
+  // records (WarcRecord::number).
+  uint64_t line = 0;
   // When set, `bytes` (and its padding) stay valid as long as this is held
   // (e.g. a line of a mapped file): workers then take the record as it is,
   // without copying it into their batch.
@@ -87,13 +95,28 @@ struct CorpusInput {
   bool from_walk = false;
 };
 
-// ListInputs (files, directories walked in sorted order) as CorpusInputs.
-// "-" is rejected: stdin is an input of its own (path "-", or a spooled copy
-// when it must be read twice), which the caller adds.
+// The fields of the JSONL records CorpusReader makes of WARC documents.
+inline constexpr std::string_view kWarcIdField = "id";
+inline constexpr std::string_view kWarcUrlField = "url";  // the site is its host
+inline constexpr std::string_view kWarcDateField = "date";
+inline constexpr std::string_view kWarcTextField = "text";
+
+// True when the records of an input of this kind are JSONL lines (JSONL
+// and WARC inputs): what is written for them is JSONL too.
+inline bool HasJsonlRecords(InputKind kind) {
+  return kind == InputKind::kJsonl || kind == InputKind::kWarc;
+}
+
+// ListInputs (files, directories walked in sorted order) as CorpusInputs,
+// each of the kind DetectInputKind gives (a WARC file is recognised by its
+// content too). "-" is rejected: stdin is an input of its own (path "-", or
+// a spooled copy when it must be read twice), which the caller adds (its
+// kind from PeekInput: WARC when LooksLikeWarc, else JSONL).
 StatusOr<std::vector<CorpusInput>> ListCorpusInputs(
     const std::vector<std::string>& paths, std::vector<std::string>* warnings);
 
-// The same from files already listed by ListInputs (e.g. by `chaff clean`).
+// The same from files already listed by ListInputs (e.g. by `chaff clean`),
+// by name only (KindOfPath), as the caller decided its kinds.
 // Precondition: no file is "-".
 std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files);
 
@@ -103,7 +126,8 @@ std::vector<CorpusInput> ToCorpusInputs(const std::vector<InputFile>& files);
 uint64_t KnownInputBytes(const std::vector<CorpusInput>& inputs);
 
 // The records of `inputs`, in order. RawDocument::source indexes `inputs`;
-// RawDocument::line is the JSONL line number (0 for a text file).
+// RawDocument::line is the JSONL line number (0 for a text file, the record
+// number for a WARC file).
 class CorpusReader final : public DocumentReader {
  public:
   // `inputs` must outlive the reader.
@@ -114,30 +138,53 @@ class CorpusReader final : public DocumentReader {
   std::string SourceName(uint32_t index) const override;
   void KeepBehind(size_t bytes) override { keep_behind_ = bytes; }
 
+  // Malformed WARC records are skipped and counted (warc_counts().bad, a
+  // warning for the first few) instead of failing the run. (Malformed JSONL
+  // records are the decoders' business: JsonlFields::skip_bad_records.)
+  // Call before the first Next.
+  void set_skip_bad_records(bool skip) { skip_bad_records_ = skip; }
+  // Tests read WARC files in small steps (WarcReaderOptions).
+  void set_warc_options(const WarcReaderOptions& options) { warc_options_ = options; }
+
   // Bytes read so far (decompressed, line terminators included). May be
   // called from another thread while one is in Next (progress reports).
   uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
-  // Binary files skipped so far, one message each, and their indexes.
+  // Binary files skipped so far, one message each, and their indexes
+  // (skipped()); then the messages of malformed WARC records skipped (the
+  // first WarcReader::kMaxBadMessages of each file), which have no index.
   const std::vector<std::string>& warnings() const { return warnings_; }
   const std::vector<uint32_t>& skipped() const { return skipped_; }
   // The input whose opening or reading failed (the last Next returned its
   // error), or -1.
   int64_t failed_input() const { return failed_input_; }
+  // What the WARC inputs read so far held (records, documents, records
+  // skipped by type, malformed records skipped). Not to be read while
+  // another thread is in Next.
+  const WarcCounts& warc_counts() const { return warc_counts_; }
+  // True once a WARC input was opened.
+  bool read_warc() const { return read_warc_; }
 
  private:
   StatusOr<bool> NextRecord(RawDocument* doc);
+  void EndWarc();
 
   const std::vector<CorpusInput>* inputs_;
   size_t next_input_ = 0;
   uint32_t current_ = 0;
   std::unique_ptr<LineReader> lines_;
+  std::unique_ptr<WarcReader> warc_;
   std::string whole_;  // the current text file
+  std::string encoded_;  // the current WARC document as a JSONL record
   uint64_t bytes_done_ = 0;
   std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
   std::vector<std::string> warnings_;
   std::vector<uint32_t> skipped_;
   int64_t failed_input_ = -1;
   size_t keep_behind_ = 0;
+  bool skip_bad_records_ = false;
+  WarcReaderOptions warc_options_;
+  WarcCounts warc_counts_;  // of the WARC files finished
+  bool read_warc_ = false;
 };
 
 struct JsonlFields {
@@ -156,10 +203,15 @@ struct JsonlFields {
 using TextTransform =
     std::function<std::string_view(std::string_view text, std::string* storage)>;
 
-// Decoders for CorpusReader records: a JSONL record gives its text field, a
-// text file its bytes, then `transform` (when set) applies. Each decoder
-// counts the bad records it skipped into *bad_records (atomically; may be
-// null).
+// The fields to read in the records of `in`: `fields` for a JSONL input,
+// those CorpusReader writes for a WARC input (kWarcTextField, kWarcIdField;
+// skip_bad_records as in `fields`).
+JsonlFields RecordFields(const CorpusInput& in, const JsonlFields& fields);
+
+// Decoders for CorpusReader records: a JSONL record gives its text field
+// (RecordFields), a text file its bytes, then `transform` (when set)
+// applies. Each decoder counts the bad records it skipped into
+// *bad_records (atomically; may be null).
 TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   const JsonlFields& fields,
                                   std::shared_ptr<std::atomic<uint64_t>> bad_records = nullptr,
