@@ -13,6 +13,8 @@
 #include "cli/cmd_explain.h"
 #include "chaff/text/tokenize.h"
 #include "cli/common.h"
+#include "cli/man_page.h"
+#include "chaff/io/files.h"
 
 namespace {
 
@@ -50,6 +52,18 @@ int main(int argc, char** argv) {
   CLI::App* clean_cmd = all || first == "clean" ? AddCleanCommand(&app, &clean) : nullptr;
   CLI::App* dedupe_cmd = all || first == "dedupe" ? AddDedupeCommand(&app, &dedupe) : nullptr;
   CLI::App* explain_cmd = all || first == "explain" ? AddExplainCommand(&app, &explain) : nullptr;
+
+  // `chaff --man [FILE]`: the manual page, made from the commands just
+  // defined (the build writes chaff.1 so). Not listed by --help: it is for
+  // the build, not for users, who read the page it writes.
+  if (first == "--man" && argc <= 3) {
+    const std::string page = ManPage(app, kVersion);
+    if (argc == 2) return std::fwrite(page.data(), 1, page.size(), stdout) == page.size() ? 0 : 2;
+    auto out = chaff::OutputFile::Create(argv[2]);
+    chaff::Status s = out.ok() ? (*out)->Write(page) : out.status();
+    if (s.ok()) s = (*out)->Commit();
+    return ExitFor(s);
+  }
 
   try {
     app.parse(argc, argv);
