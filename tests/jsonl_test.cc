@@ -2,9 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "hwy_target_loop.h"
+#include "io/json_escape_internal.h"
 
 using chaff::JsonlParser;
 using chaff::JsonlRecord;
@@ -98,9 +102,58 @@ TEST_CASE("jsonl: escaping of valid UTF-8 at every place of a word, and back", "
       }
     }
   }
-  // Escapes six times as long as their byte grow the room made ahead.
+  // Escapes six times as long as their byte grow the room made ahead, and
+  // come in more than one batch from the kernel.
   std::string out;
-  chaff::AppendJsonString(std::string(1000, '\x01') + "\xC3\xA9", &out);
-  CHECK(out.size() == 1 + 6000 + 2 + 1);
+  chaff::AppendJsonString(std::string(3000, '\x01') + "\xC3\xA9", &out);
+  CHECK(out.size() == 1 + 18000 + 2 + 1);
   CHECK(out.substr(out.size() - 9) == "\\u0001\xC3\xA9\"");
+}
+
+TEST_CASE("jsonl: every SIMD target finds the bytes to escape where the reference does",
+          "[jsonl][simd]") {
+  CHAFF_FOR_EACH_TARGET(target);
+  std::mt19937_64 rng(3);
+  // Plain text with escapes at random places: '\n', '"', '\\', control
+  // bytes, and bytes that are close but need none (0x20, 0x7f, UTF-8).
+  const unsigned char specials[] = {'\n', '"', '\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xC3, 0xFF, '#'};
+  for (int round = 0; round < 300; ++round) {
+    const size_t n = rng() % 700;
+    std::string s(n, 'a');
+    const size_t density = 1 + rng() % 40;
+    for (size_t i = 0; i < n; ++i) {
+      if (rng() % density == 0) s[i] = static_cast<char>(specials[rng() % sizeof(specials)]);
+    }
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    for (const size_t max : {size_t{64}, size_t{100}, size_t{1024}}) {
+      INFO("round " << round << " n " << n << " max " << max);
+      // The whole string in steps, as AppendJsonString calls it.
+      std::vector<uint32_t> want, got;
+      std::vector<uint32_t> buf(max);
+      size_t count = 0;
+      for (size_t i = 0; i < n;) {
+        const size_t scanned =
+            chaff::internal::FindJsonEscapes(p + i, n - i, buf.data(), max, &count);
+        REQUIRE(scanned > 0);
+        REQUIRE(count <= max);
+        for (size_t k = 0; k < count; ++k) got.push_back(static_cast<uint32_t>(i + buf[k]));
+        i += scanned;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        if (chaff::internal::NeedsJsonEscape(p[i])) want.push_back(static_cast<uint32_t>(i));
+      }
+      CHECK(got == want);
+      // One call stops where the reference does or earlier, listing exactly
+      // the escapes before that point.
+      const size_t ref_scanned =
+          chaff::internal::FindJsonEscapesScalar(p, n, buf.data(), max, &count);
+      const size_t ref_count = count;
+      const size_t scanned = chaff::internal::FindJsonEscapes(p, n, buf.data(), max, &count);
+      CHECK(scanned <= ref_scanned);
+      CHECK(count <= ref_count);
+      size_t before = 0;
+      while (before < want.size() && want[before] < scanned) ++before;
+      CHECK(count == before);
+    }
+  }
 }

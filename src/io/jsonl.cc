@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "io/json_escape_internal.h"
+
 namespace chaff {
 
 static_assert(kJsonlPadding >= simdjson::SIMDJSON_PADDING);
@@ -206,32 +208,6 @@ Status JsonlParser::ParseText(std::string_view line, std::string_view text_field
 
 namespace {
 
-// The index of the first byte of s[i, n) that a JSON string must escape
-// when the text is valid UTF-8 (a control byte, '"' or '\\'), or n. Eight
-// bytes at a time: in web text such a byte (mostly '\n') comes every few
-// dozen bytes, and this runs on the thread that reads the input.
-size_t NextToEscape(const unsigned char* p, size_t i, size_t n) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHighs = 0x8080808080808080ULL;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    // The high bit of each byte that is < 0x20, == '"' or == '\\' (the
-    // lowest one flagged is exact: a borrow only reaches the bytes above a
-    // flagged one; bytes >= 0x80 never borrow). Little-endian order.
-    const uint64_t quote = x ^ (kOnes * '"');
-    const uint64_t backslash = x ^ (kOnes * '\\');
-    const uint64_t flags = (((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
-                            ((backslash - kOnes) & ~backslash)) &
-                           kHighs;
-    if (flags != 0) return i + static_cast<size_t>(__builtin_ctzll(flags)) / 8;
-  }
-  for (; i < n; ++i) {
-    if (p[i] < 0x20 || p[i] == '"' || p[i] == '\\') return i;
-  }
-  return n;
-}
-
 // Writes the escape of `c` (a byte below 0x80 that JSON escapes) at `w`
 // and returns its end: 2 bytes, or 6 for \u00XX.
 char* WriteEscape(unsigned char c, char* w) {
@@ -271,17 +247,32 @@ void AppendJsonString(std::string_view s, std::string* out) {
     // Valid UTF-8 (nearly always): multi-byte sequences are copied with the
     // plain bytes around them; only control bytes, '"' and '\\' change.
     // Written in place, in room made ahead (grown when escapes use it up),
-    // rather than by an append per run and per escape.
+    // rather than by an append per run and per escape; the escapes are
+    // found a vector at a time, up to kBatch per call.
+    constexpr size_t kBatch = 1024;
+    uint32_t escapes[kBatch];
     size_t at = out->size();
     out->resize(at + n + n / 8 + 16);
+    auto room = [&](size_t need) {
+      if (out->size() - at < need) out->resize(std::max(2 * out->size(), at + need));
+    };
     while (i < n) {
-      const size_t j = NextToEscape(p, i, n);
-      if (out->size() - at < j - i + 7) out->resize(std::max(2 * out->size(), at + j - i + 7));
-      std::memcpy(out->data() + at, s.data() + i, j - i);
-      at += j - i;
-      if (j == n) break;
-      at = static_cast<size_t>(WriteEscape(p[j], out->data() + at) - out->data());
-      i = j + 1;
+      const size_t chunk = std::min(n - i, size_t{1} << 31);
+      size_t count = 0;
+      const size_t scanned = internal::FindJsonEscapes(p + i, chunk, escapes, kBatch, &count);
+      size_t from = 0;  // of the run not yet written, from i
+      for (size_t e = 0; e < count; ++e) {
+        const size_t j = escapes[e];
+        room(j - from + 6);
+        std::memcpy(out->data() + at, s.data() + i + from, j - from);
+        at = static_cast<size_t>(WriteEscape(p[i + j], out->data() + at + (j - from)) -
+                                 out->data());
+        from = j + 1;
+      }
+      room(scanned - from);
+      std::memcpy(out->data() + at, s.data() + i + from, scanned - from);
+      at += scanned - from;
+      i += scanned;
     }
     out->resize(at);
     out->push_back('"');
