@@ -1,0 +1,101 @@
+// WARC input (io/warc.h) and JSON string output (io/jsonl.h), in bytes of
+// source text per second, over the corpus of bench_corpus.h: escaping each
+// document as a JSON string on every target, and reading the corpus as an
+// in-memory WARC file of conversion records (parsing alone, and parsing plus
+// the JSONL record CorpusReader makes of each document).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "bench_corpus.h"
+#include "chaff/io/jsonl.h"
+#include "chaff/io/warc.h"
+
+namespace {
+
+using chaff_bench::GetCorpus;
+
+void BM_AppendJsonString(benchmark::State& state, int64_t target) {
+  const auto& corpus = GetCorpus();
+  chaff_bench::ScopedTarget scoped(target);
+  std::string out;
+  for (auto _ : state) {
+    for (const std::string& doc : corpus.docs) {
+      out.clear();
+      chaff::AppendJsonString(doc, &out);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.bytes));
+  state.SetLabel(corpus.source);
+}
+
+// The corpus as a WARC file: one conversion record per document.
+const std::string& CorpusWarc() {
+  static const std::string warc = [] {
+    std::string w;
+    size_t n = 0;
+    for (const std::string& doc : GetCorpus().docs) {
+      w += "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://site" +
+           std::to_string(n % 7) + ".example.com/" + std::to_string(n) +
+           "\r\nWARC-Date: 2024-03-01T00:00:00Z\r\nWARC-Record-ID: <urn:uuid:" +
+           std::to_string(n) + ">\r\nContent-Type: text/plain\r\nContent-Length: " +
+           std::to_string(doc.size()) + "\r\n\r\n" + doc + "\r\n\r\n";
+      ++n;
+    }
+    return w;
+  }();
+  return warc;
+}
+
+class MemorySource final : public chaff::ByteSource {
+ public:
+  explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
+  chaff::StatusOr<size_t> Read(char* buf, size_t n) override {
+    const size_t take = std::min(n, bytes_.size() - pos_);
+    std::memcpy(buf, bytes_.data() + pos_, take);
+    pos_ += take;
+    return take;
+  }
+  chaff::Compression compression() const override { return chaff::Compression::kNone; }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+void BM_WarcReader(benchmark::State& state) {
+  const std::string& warc = CorpusWarc();
+  const bool encode = state.range(0) != 0;
+  std::string line;
+  for (auto _ : state) {
+    chaff::WarcReader reader(std::make_unique<MemorySource>(warc), "bench", false, {});
+    chaff::WarcRecord record;
+    while (reader.Next(&record).value()) {
+      if (encode) {
+        line.clear();
+        chaff::AppendWarcRecordJson(record, &line);
+        benchmark::DoNotOptimize(line.data());
+      }
+      benchmark::DoNotOptimize(record.text.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * GetCorpus().bytes));
+  state.SetLabel(encode ? "records to JSONL" : "records only");
+}
+BENCHMARK(BM_WarcReader)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+const int kRegistered = [] {
+  for (int64_t t : chaff_bench::BenchTargets()) {
+    benchmark::RegisterBenchmark(
+        (std::string("BM_AppendJsonString/") + hwy::TargetName(t)).c_str(),
+        BM_AppendJsonString, t)
+        ->Unit(benchmark::kMillisecond);
+  }
+  return 0;
+}();
+
+}  // namespace
