@@ -462,6 +462,20 @@ TEST_CASE("warc: recognised by name and by content", "[warc]") {
   REQUIRE(inputs.ok());
   CHECK((*inputs)[0].kind == InputKind::kWarc);
   CHECK((*inputs)[1].kind == InputKind::kText);
+
+  // Where a tree output mirrors each: a WARC input's records are JSONL.
+  auto mirror = [](const char* relative, InputKind kind) {
+    chaff::CorpusInput in;
+    in.relative = relative;
+    in.kind = kind;
+    return chaff::RecordsRelativeName(in);
+  };
+  CHECK(mirror("sub/a.warc.wet.gz", InputKind::kWarc) == "sub/a.warc.wet.jsonl");
+  CHECK(mirror("a.warc.zst", InputKind::kWarc) == "a.warc.jsonl");
+  CHECK(mirror("crawl", InputKind::kWarc) == "crawl.jsonl");
+  CHECK(mirror("stdin.jsonl", InputKind::kWarc) == "stdin.jsonl");
+  CHECK(mirror("a.jsonl.gz", InputKind::kJsonl) == "a.jsonl.gz");
+  CHECK(mirror("notes.txt", InputKind::kText) == "notes.txt");
 }
 
 TEST_CASE("warc: stdin is looked at without losing a byte", "[warc][io]") {

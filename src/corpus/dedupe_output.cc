@@ -24,23 +24,8 @@ bool IsJsonlOutput(const std::string& out) {
   return ::stat(out.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
-// Where an input's kept records go in a tree output: under its relative
-// name; a WARC input's records are JSONL, so "a.warc.wet.gz" becomes
-// "a.warc.wet.jsonl" (uncompressed, as every mirrored JSONL file is named
-// after its input).
 std::string TreeTarget(const std::string& out, const CorpusInput& in) {
-  std::string relative = in.relative;
-  if (in.kind == InputKind::kWarc && KindOfPath(relative) != InputKind::kJsonl) {
-    for (const std::string_view suffix : {".gz", ".zst"}) {
-      if (relative.size() > suffix.size() &&
-          relative.compare(relative.size() - suffix.size(), suffix.size(), suffix) == 0) {
-        relative.resize(relative.size() - suffix.size());
-        break;
-      }
-    }
-    relative += ".jsonl";
-  }
-  return (fs::path(out) / relative).string();
+  return (fs::path(out) / RecordsRelativeName(in)).string();
 }
 
 }  // namespace

@@ -64,6 +64,19 @@ uint64_t KnownInputBytes(const std::vector<CorpusInput>& inputs) {
   return total;
 }
 
+std::string RecordsRelativeName(const CorpusInput& in) {
+  std::string relative = in.relative;
+  if (in.kind != InputKind::kWarc || KindOfPath(relative) == InputKind::kJsonl) return relative;
+  for (const std::string_view suffix : {".gz", ".zst"}) {
+    if (relative.size() > suffix.size() &&
+        relative.compare(relative.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      relative.resize(relative.size() - suffix.size());
+      break;
+    }
+  }
+  return relative + ".jsonl";
+}
+
 // --- Reading -------------------------------------------------------------------
 
 CorpusReader::CorpusReader(const std::vector<CorpusInput>* inputs) : inputs_(inputs) {}

@@ -107,6 +107,13 @@ inline bool HasJsonlRecords(InputKind kind) {
   return kind == InputKind::kJsonl || kind == InputKind::kWarc;
 }
 
+// The name, below an output directory, of the file that mirrors `in`:
+// in.relative, except that a WARC input's records are JSONL, so
+// "crawl/a.warc.wet.gz" becomes "crawl/a.warc.wet.jsonl" (".jsonl" after
+// the name without .gz/.zst; uncompressed, as every mirrored JSONL file is
+// written).
+std::string RecordsRelativeName(const CorpusInput& in);
+
 // ListInputs (files, directories walked in sorted order) as CorpusInputs,
 // each of the kind DetectInputKind gives (a WARC file is recognised by its
 // content too). "-" is rejected: stdin is an input of its own (path "-", or
