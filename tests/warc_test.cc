@@ -535,7 +535,7 @@ TEST_CASE("io: a decompressor gives every byte before a truncation, then the err
   CHECK_FALSE((*source)->Read(buf.data(), buf.size()).ok());
 }
 
-TEST_CASE("warc: CorpusReader hands WARC documents on as JSONL records; sites are hosts",
+TEST_CASE("warc: CorpusReader hands WARC documents on; decoders take the text, sites are hosts",
           "[warc]") {
   TempDir dir;
   std::vector<std::string> records = {Record("warcinfo", "0", "", "x: y\r\n")};
@@ -560,29 +560,43 @@ TEST_CASE("warc: CorpusReader hands WARC documents on as JSONL records; sites ar
     o.read_size = 100;
     return o;
   }());
+  // The user's JSONL fields do not apply to WARC documents.
+  auto decoder = chaff::CorpusDecoders(&*inputs, chaff::JsonlFields{"body", "key"})();
   chaff::JsonlParser parser;
   chaff::JsonlRecord rec;
   chaff::TemplateCounter counter{chaff::TemplateOptions()};
   chaff::RawDocument raw;
   int n = 0;
-  const chaff::JsonlFields fields = chaff::RecordFields((*inputs)[0], chaff::JsonlFields{"body", "key"});
-  CHECK(fields.text_field == "text");
-  CHECK(fields.id_field == "id");
   for (;; ++n) {
     auto more = reader.Next(&raw);
     REQUIRE(more.ok());
     if (!*more) break;
     CHECK(raw.source == 0);
     CHECK(raw.line == static_cast<uint64_t>(n + 2));  // the record's number (warcinfo is 1)
-    REQUIRE(parser.Parse(raw.bytes, fields.text_field, fields.id_field, chaff::kWarcUrlField, &rec)
-                .ok());
-    CHECK(rec.id == "<urn:uuid:" + std::to_string(n) + ">");
-    CHECK(rec.site.rfind(hosts[n % 3], 0) == 0);
-    CHECK(raw.bytes.substr(0, 7) == "{\"id\":\"");
-    CHECK(raw.bytes.find(",\"url\":") != std::string_view::npos);
-    CHECK(raw.bytes.find(",\"date\":\"2024-03-01T10:00:00Z\",\"text\":") != std::string_view::npos);
-    counter.AddDocument(chaff::SiteFromUrl(rec.site), rec.text);
+    chaff::WarcDocument doc;
+    REQUIRE(chaff::ParseWarcDocument(raw.bytes, &doc));
+    CHECK(doc.id == "<urn:uuid:" + std::to_string(n) + ">");
+    CHECK(doc.url.rfind(hosts[n % 3], 0) == 0);
+    CHECK(doc.date == "2024-03-01T10:00:00Z");
+    std::string_view text;
+    REQUIRE(decoder->Decode(raw.bytes, raw.source, raw.padded, &text).ok());
+    CHECK(text == doc.text);
+    CHECK(text.data() == doc.text.data());  // taken where it is
+    CHECK(text.rfind("Story ", 0) == 0);
+    // What a writer makes of it: a JSONL record with the same fields.
+    std::string line;
+    chaff::AppendWarcJson(doc, &line);
+    REQUIRE(parser.Parse(line, "text", "id", "url", &rec).ok());
+    CHECK(rec.id == doc.id);
+    CHECK(rec.site == doc.url);
+    CHECK(rec.text == text);
+    CHECK(line.rfind("{\"id\":\"<urn:uuid:", 0) == 0);
+    CHECK(line.find(",\"date\":\"2024-03-01T10:00:00Z\",\"text\":\"Story ") != std::string::npos);
+    counter.AddDocument(chaff::SiteFromUrl(doc.url), text);
   }
+  chaff::WarcDocument not_one;
+  CHECK_FALSE(chaff::ParseWarcDocument("{\"id\":1}", &not_one));
+  CHECK_FALSE(chaff::ParseWarcDocument(std::string("\xff\xff\0\0\0\0\0\0\0\0\0\0xyz", 15), &not_one));
   CHECK(n == 12);
   CHECK(reader.read_warc());
   CHECK(reader.warc_counts().documents == 12);
@@ -613,13 +627,13 @@ TEST_CASE("warc: dedupe of a WARC file keeps what it keeps of the same JSONL", "
     const std::string url = "https://s" + std::to_string(i % 4) + ".test/" + std::to_string(i);
     records.push_back(Record("conversion", std::to_string(i), url, text));
     if (i % 7 == 0) records.push_back(Record("metadata", "m" + std::to_string(i), url, "a: b\r\n"));
-    chaff::WarcRecord w;
+    chaff::WarcDocument w;
     const std::string id = "<urn:uuid:" + std::to_string(i) + ">";
     w.id = id;
     w.url = url;
     w.date = "2024-03-01T10:00:00Z";
     w.text = text;
-    chaff::AppendWarcRecordJson(w, &jsonl);
+    chaff::AppendWarcJson(w, &jsonl);
     jsonl += "\n";
   }
   WriteWarc(dir / "d.warc", dir / "d.warc.wet.gz", records);

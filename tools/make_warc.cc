@@ -22,7 +22,7 @@
 // compressed) in half, as an interrupted download leaves it.
 //
 // --jsonl writes the documents as chaff reads them out of the WARC file:
-// {"id","url","date","text"} records (AppendWarcRecordJson), in order, so
+// {"id","url","date","text"} records (AppendWarcJson), in order, so
 // that a run on the WARC file and a run on this JSONL file can be compared
 // byte for byte. A document without a url gets https://siteK.example.com/ID
 // (K cycling over --hosts sites). Deterministic: the same flags give the
@@ -263,7 +263,7 @@ Status Run(const Flags& flags) {
       record.id = id;
       if (jsonl) {
         line_out.clear();
-        chaff::AppendWarcRecordJson(record, &line_out);
+        chaff::AppendWarcJson(record, &line_out);
         line_out.push_back('\n');
         CHAFF_RETURN_IF_ERROR(jsonl->Write(line_out));
       }

@@ -46,8 +46,8 @@ StatusOr<Inputs> ListCleanInputs(const CleanFlags& flags, std::vector<std::strin
       CHAFF_ASSIGN_OR_RETURN(auto listed, ListCorpusInputs({p}, warnings));
       for (auto& f : listed) {
         // The clean engine reads JSONL and text; CorpusReader's records of
-        // a WARC file (JSONL {"id","url","date","text"}) are not wired in
-        // yet (docs/warc.md says how).
+        // a WARC file (WarcDocument) are not wired in yet (docs/warc.md
+        // says how).
         if (f.kind == InputKind::kWarc) {
           return InvalidArgument(f.name + ": chaff clean does not read WARC files yet; chaff "
                                  "dedupe does (and writes JSONL records that chaff clean reads)");

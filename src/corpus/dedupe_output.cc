@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "chaff/io/jsonl.h"
+#include "chaff/io/warc.h"
 
 namespace chaff {
 namespace fs = std::filesystem;
@@ -56,7 +57,7 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
   if (IsJsonlOutput(out)) {
     const size_t* same = input_files.Find(out);
     for (size_t i = 0; i < inputs.size(); ++i) {
-      if (!HasJsonlRecords(inputs[i].kind)) {
+      if (!WritesJsonl(inputs[i].kind)) {
         return InvalidArgument("-o " + out + " is JSONL, but input " + inputs[i].name +
                                " is a text file; give a directory instead");
       }
@@ -413,6 +414,7 @@ struct DedupeStreamWriter::Impl {
   JsonlParser parser;
   std::string id;
   std::string line_out;
+  std::string warc_line;  // a kept WARC document as JSONL
 
   void CloseRun() {
     if (run_begin == nullptr) return;
@@ -496,12 +498,28 @@ struct DedupeStreamWriter::Impl {
     return Status::Ok();
   }
 
+  // A WARC document's JSONL line, newline included (valid until the next
+  // call).
+  StatusOr<std::string_view> WarcLine(const DecidedDocument& doc) {
+    WarcDocument warc;
+    if (!ParseWarcDocument(doc.record, &warc)) {
+      return Internal("dedupe writer: a record of a WARC input is not a WARC document");
+    }
+    warc_line.clear();
+    AppendWarcJson(warc, &warc_line);
+    warc_line.push_back('\n');
+    return std::string_view(warc_line);
+  }
+
   Status WriteClustersLine(const DecidedDocument& doc, const CorpusInput& in) {
     id.clear();
-    if (HasJsonlRecords(in.kind)) {
+    WarcDocument warc;
+    if (in.kind == InputKind::kWarc && ParseWarcDocument(doc.record, &warc)) {
+      id.assign(warc.id);
+    } else if (in.kind == InputKind::kJsonl) {
       // A record without an id, or one let through as bad
       // (--skip-bad-records), is named by its place.
-      auto has_id = parser.ParseId(doc.record, RecordFields(in, options.fields).id_field, &id);
+      auto has_id = parser.ParseId(doc.record, options.fields.id_field, &id);
       if (!has_id.ok() || !*has_id) id = in.name + ":" + std::to_string(doc.line);
     } else {
       id = in.name;
@@ -559,19 +577,29 @@ Status DedupeStreamWriter::Add(const DecidedDocument& doc) {
   const bool kept = doc.kept();
   if (m.want_ids) CHAFF_RETURN_IF_ERROR(m.WriteClustersLine(doc, in));
   if (m.jsonl_out) {
-    if (kept) {
+    if (kept && in.kind == InputKind::kWarc) {
+      // Made now, so written now, after what the batch kept before it.
+      CHAFF_RETURN_IF_ERROR(m.FlushKept());
+      CHAFF_ASSIGN_OR_RETURN(const std::string_view line, m.WarcLine(doc));
+      CHAFF_RETURN_IF_ERROR(m.shared->Write(line));
+      stats_.bytes_written += line.size();
+    } else if (kept) {
       m.AddKept(doc.record);
       stats_.bytes_written += doc.record.size() + 1;
     }
     if (doc.batch_end && m.pending_bytes > 0) CHAFF_RETURN_IF_ERROR(m.FlushKept());
-  } else if (HasJsonlRecords(in.kind)) {
+  } else if (WritesJsonl(in.kind)) {
     if (doc.source != m.tree_source) {
       if (m.tree_file) CHAFF_RETURN_IF_ERROR(m.Finished(std::move(m.tree_file)));
       CHAFF_RETURN_IF_ERROR(m.OpenTree(in, &m.tree_file));
       m.tree_source = doc.source;
       m.mirrored[doc.source] = 1;
     }
-    if (kept) {
+    if (kept && in.kind == InputKind::kWarc) {
+      CHAFF_ASSIGN_OR_RETURN(const std::string_view line, m.WarcLine(doc));
+      CHAFF_RETURN_IF_ERROR(m.tree_file->Write(line));
+      stats_.bytes_written += line.size();
+    } else if (kept) {
       CHAFF_RETURN_IF_ERROR(m.tree_file->Write(doc.record));
       CHAFF_RETURN_IF_ERROR(m.tree_file->Write("\n"));
       stats_.bytes_written += doc.record.size() + 1;
@@ -599,7 +627,7 @@ Status DedupeStreamWriter::Finish() {
   // Mirror JSONL inputs that hold no record at all as empty files.
   if (!m.jsonl_out) {
     for (size_t s = 0; s < m.inputs->size(); ++s) {
-      if (!HasJsonlRecords((*m.inputs)[s].kind) || m.mirrored[s]) continue;
+      if (!WritesJsonl((*m.inputs)[s].kind) || m.mirrored[s]) continue;
       std::unique_ptr<OutputFile> file;
       CHAFF_RETURN_IF_ERROR(m.OpenTree((*m.inputs)[s], &file));
       CHAFF_RETURN_IF_ERROR(file->Commit());
@@ -620,7 +648,7 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
   const size_t n = result.representative.size();
   *stats = DedupeWriteStats();
   // WARC inputs are read record by record: their records are made by the
-  // reader, not lines to copy.
+  // reader (and written as JSONL), not lines to copy.
   const bool any_warc = std::any_of(inputs.begin(), inputs.end(), [](const CorpusInput& in) {
     return in.kind == InputKind::kWarc;
   });

@@ -113,10 +113,10 @@ StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
         EndWarc();
         continue;
       }
-      // The document as a JSONL record: everything downstream reads WARC
-      // input as JSONL (RecordFields), and writes it as JSONL.
+      // The fields and the text one after the other (io/warc.h): a decoder
+      // takes the text as it is; JSON is written only for what is kept.
       encoded_.clear();
-      AppendWarcRecordJson(record, &encoded_);
+      AppendWarcDocument(record, &encoded_);
       doc->bytes = encoded_;
       doc->padded = false;
       doc->owner = nullptr;
@@ -208,14 +208,20 @@ class CorpusDecoder final : public TextDecoder {
   Status Extract(std::string_view record, uint32_t source, bool padded,
                  std::string_view* text) {
     const InputKind kind = (*inputs_)[source].kind;
-    if (!HasJsonlRecords(kind)) {
+    if (kind == InputKind::kText) {
       *text = record;
       return Status::Ok();
     }
+    if (kind == InputKind::kWarc) {
+      WarcDocument doc;
+      if (!ParseWarcDocument(record, &doc)) {
+        return Internal("a record of a WARC input is not a WARC document");
+      }
+      *text = doc.text;
+      return Status::Ok();
+    }
     // The id is not needed to sketch; pass 2 reads it when it writes ids.
-    const std::string_view field =
-        kind == InputKind::kWarc ? kWarcTextField : std::string_view(fields_.text_field);
-    Status s = parser_.ParseText(record, field, padded, text);
+    Status s = parser_.ParseText(record, fields_.text_field, padded, text);
     if (!s.ok()) {
       if (!fields_.skip_bad_records) return s;
       if (bad_) bad_->fetch_add(1, std::memory_order_relaxed);
@@ -233,14 +239,6 @@ class CorpusDecoder final : public TextDecoder {
 };
 
 }  // namespace
-
-JsonlFields RecordFields(const CorpusInput& in, const JsonlFields& fields) {
-  if (in.kind != InputKind::kWarc) return fields;
-  JsonlFields warc = fields;
-  warc.text_field = std::string(kWarcTextField);
-  warc.id_field = std::string(kWarcIdField);
-  return warc;
-}
 
 TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   const JsonlFields& fields,

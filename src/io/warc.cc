@@ -482,15 +482,52 @@ StatusOr<bool> WarcReader::Next(WarcRecord* record) {
   }
 }
 
-void AppendWarcRecordJson(const WarcRecord& record, std::string* out) {
+void AppendWarcDocument(const WarcDocument& doc, std::string* out) {
+  auto size = [out](std::string_view field) {
+    const auto n = static_cast<uint32_t>(field.size());
+    const char bytes[4] = {static_cast<char>(n), static_cast<char>(n >> 8),
+                           static_cast<char>(n >> 16), static_cast<char>(n >> 24)};
+    out->append(bytes, 4);
+  };
+  size(doc.id);
+  size(doc.url);
+  size(doc.date);
+  out->append(doc.id);
+  out->append(doc.url);
+  out->append(doc.date);
+  out->append(doc.text);
+}
+
+bool ParseWarcDocument(std::string_view bytes, WarcDocument* doc) {
+  constexpr size_t kHeader = 12;
+  if (bytes.size() < kHeader) return false;
+  size_t sizes[3];
+  for (int f = 0; f < 3; ++f) {
+    const auto* b = reinterpret_cast<const uint8_t*>(bytes.data()) + 4 * f;
+    sizes[f] = static_cast<size_t>(b[0]) | static_cast<size_t>(b[1]) << 8 |
+               static_cast<size_t>(b[2]) << 16 | static_cast<size_t>(b[3]) << 24;
+  }
+  if (sizes[0] + sizes[1] + sizes[2] > bytes.size() - kHeader) return false;
+  size_t at = kHeader;
+  doc->id = bytes.substr(at, sizes[0]);
+  at += sizes[0];
+  doc->url = bytes.substr(at, sizes[1]);
+  at += sizes[1];
+  doc->date = bytes.substr(at, sizes[2]);
+  at += sizes[2];
+  doc->text = bytes.substr(at);
+  return true;
+}
+
+void AppendWarcJson(const WarcDocument& doc, std::string* out) {
   out->append("{\"id\":");
-  AppendJsonString(record.id, out);
+  AppendJsonString(doc.id, out);
   out->append(",\"url\":");
-  AppendJsonString(record.url, out);
+  AppendJsonString(doc.url, out);
   out->append(",\"date\":");
-  AppendJsonString(record.date, out);
+  AppendJsonString(doc.date, out);
   out->append(",\"text\":");
-  AppendJsonString(record.text, out);
+  AppendJsonString(doc.text, out);
   out->push_back('}');
 }
 

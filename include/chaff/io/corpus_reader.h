@@ -6,12 +6,12 @@
 // Records: every line of a JSONL file that is not blank (spaces and tabs
 // only) is one record; every text file is one record (binary files met in
 // a directory walk are skipped, with a warning, every time); every document
-// of a WARC file (io/warc.h) is one record, a JSONL line that the reader
-// writes: {"id":...,"url":...,"date":...,"text":...} (kWarcTextField, ...).
-// Downstream, a WARC input is read like a JSONL input with those fields
-// (RecordFields), and its kept or cleaned records are JSONL. The i-th
-// record of one reading is the i-th of the next, so indexes computed in one
-// pass apply in the next.
+// of a WARC file (io/warc.h) is one record: its id, url, date and text as
+// AppendWarcDocument lays them out (ParseWarcDocument reads them back, the
+// text as it is, nothing to unescape), written as JSONL
+// {"id","url","date","text"} (AppendWarcJson) by the engines that keep it.
+// The i-th record of one reading is the i-th of the next, so indexes
+// computed in one pass apply in the next.
 #ifndef CHAFF_IO_CORPUS_READER_H_
 #define CHAFF_IO_CORPUS_READER_H_
 
@@ -95,15 +95,9 @@ struct CorpusInput {
   bool from_walk = false;
 };
 
-// The fields of the JSONL records CorpusReader makes of WARC documents.
-inline constexpr std::string_view kWarcIdField = "id";
-inline constexpr std::string_view kWarcUrlField = "url";  // the site is its host
-inline constexpr std::string_view kWarcDateField = "date";
-inline constexpr std::string_view kWarcTextField = "text";
-
-// True when the records of an input of this kind are JSONL lines (JSONL
-// and WARC inputs): what is written for them is JSONL too.
-inline bool HasJsonlRecords(InputKind kind) {
+// True when what is written for the records of an input of this kind is
+// JSONL: JSONL inputs (their lines), WARC inputs (AppendWarcJson).
+inline bool WritesJsonl(InputKind kind) {
   return kind == InputKind::kJsonl || kind == InputKind::kWarc;
 }
 
@@ -181,7 +175,7 @@ class CorpusReader final : public DocumentReader {
   std::unique_ptr<LineReader> lines_;
   std::unique_ptr<WarcReader> warc_;
   std::string whole_;  // the current text file
-  std::string encoded_;  // the current WARC document as a JSONL record
+  std::string encoded_;  // the current WARC document (AppendWarcDocument)
   uint64_t bytes_done_ = 0;
   std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
   std::vector<std::string> warnings_;
@@ -210,15 +204,10 @@ struct JsonlFields {
 using TextTransform =
     std::function<std::string_view(std::string_view text, std::string* storage)>;
 
-// The fields to read in the records of `in`: `fields` for a JSONL input,
-// those CorpusReader writes for a WARC input (kWarcTextField, kWarcIdField;
-// skip_bad_records as in `fields`).
-JsonlFields RecordFields(const CorpusInput& in, const JsonlFields& fields);
-
-// Decoders for CorpusReader records: a JSONL record gives its text field
-// (RecordFields), a text file its bytes, then `transform` (when set)
-// applies. Each decoder counts the bad records it skipped into
-// *bad_records (atomically; may be null).
+// Decoders for CorpusReader records: a JSONL record gives its text field, a
+// text file its bytes, a WARC document its text (ParseWarcDocument), then
+// `transform` (when set) applies. Each decoder counts the bad records it
+// skipped into *bad_records (atomically; may be null).
 TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   const JsonlFields& fields,
                                   std::shared_ptr<std::atomic<uint64_t>> bad_records = nullptr,

@@ -45,10 +45,8 @@
 
 namespace chaff {
 
-// One document of a WARC file. The views stay valid until the next call to
-// WarcReader::Next.
-struct WarcRecord {
-  std::string_view type;  // WARC-Type: "conversion" or "response"
+// A document's fields, as views.
+struct WarcDocument {
   // WARC-Record-ID as written, angle brackets included
   // ("<urn:uuid:...>", as warcio and datatrove give it).
   std::string_view id;
@@ -57,6 +55,12 @@ struct WarcRecord {
   // conversion: the whole block; response: the HTTP body. Bytes as stored
   // (not checked for UTF-8).
   std::string_view text;
+};
+
+// One document of a WARC file. The views stay valid until the next call to
+// WarcReader::Next.
+struct WarcRecord : WarcDocument {
+  std::string_view type;  // WARC-Type: "conversion" or "response"
   uint64_t offset = 0;  // of the record's version line, in the decompressed stream
   uint64_t number = 0;  // 1-based among all records of the stream, skipped ones included
 };
@@ -149,11 +153,22 @@ class WarcReader {
   std::vector<std::string> bad_messages_;
 };
 
-// Appends `record` as one JSONL line without its newline:
-// {"id":...,"url":...,"date":...,"text":...}. Bytes that are not valid UTF-8
-// become U+FFFD (AppendJsonString), so the line is always valid JSON. This
-// is how CorpusReader hands WARC documents to the corpus engines.
-void AppendWarcRecordJson(const WarcRecord& record, std::string* out);
+// How CorpusReader hands a WARC document on to the corpus engines
+// (RawDocument::bytes of a WARC input): the sizes of id, url and date (32
+// bits each, little-endian), then id, url, date and text, one after the
+// other. An engine takes the text where it is (nothing to parse or
+// unescape) and writes a document as JSONL (AppendWarcJson) only when it
+// keeps it. In one process only: not a file format.
+void AppendWarcDocument(const WarcDocument& doc, std::string* out);
+// Reads one back (views into `bytes`). False when `bytes` is not one (a
+// record of another kind of input: a bug in the caller).
+bool ParseWarcDocument(std::string_view bytes, WarcDocument* doc);
+
+// Appends `doc` as one JSONL line without its newline:
+// {"id":...,"url":...,"date":...,"text":...}: what chaff writes for a WARC
+// document. Bytes that are not valid UTF-8 become U+FFFD
+// (AppendJsonString), so the line is always valid JSON.
+void AppendWarcJson(const WarcDocument& doc, std::string* out);
 
 }  // namespace chaff
 
