@@ -11,7 +11,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <map>
 #include <random>
 #include <string>
@@ -685,4 +687,88 @@ TEST_CASE("warc: dedupe of a WARC file keeps what it keeps of the same JSONL", "
     CHECK(outputs[1] == outputs[0]);
     CHECK(outputs[2] == outputs[0]);
   }
+}
+
+namespace {
+
+// Bytes from memory, as a ByteSource.
+class MemorySource final : public chaff::ByteSource {
+ public:
+  explicit MemorySource(std::string bytes) : bytes_(std::move(bytes)) {}
+  chaff::StatusOr<size_t> Read(char* buf, size_t n) override {
+    const size_t take = std::min(n, bytes_.size() - pos_);
+    std::memcpy(buf, bytes_.data() + pos_, take);
+    pos_ += take;
+    return take;
+  }
+  chaff::Compression compression() const override { return chaff::Compression::kNone; }
+
+ private:
+  std::string bytes_;
+  size_t pos_ = 0;
+};
+
+// Everything a reading gives: documents (with their offsets and numbers),
+// counts, and how it ended.
+std::string Transcript(const std::string& bytes, size_t read_size, bool skip) {
+  chaff::WarcReaderOptions options;
+  options.read_size = read_size;
+  options.skip_bad_records = skip;
+  chaff::WarcReader reader(std::make_unique<MemorySource>(bytes), "m", false, options);
+  std::string t;
+  chaff::WarcRecord rec;
+  for (;;) {
+    auto more = reader.Next(&rec);
+    if (!more.ok()) {
+      t += "error " + more.status().message() + "\n";
+      break;
+    }
+    if (!*more) break;
+    t += std::to_string(rec.offset) + " " + std::to_string(rec.number) + " " +
+         std::string(rec.type) + " " + std::string(rec.id) + " " + std::string(rec.url) + " " +
+         std::string(rec.date) + " [" + std::string(rec.text) + "]\n";
+  }
+  return t + reader.counts().Summary() + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("warc: damaged files read the same at every read size", "[warc]") {
+  std::string good;
+  for (const auto& r : MixedRecords()) good += r;
+  std::mt19937_64 rng(19);
+  const char interesting[] = "\r\n: 0123456789WARC/1.-<>";
+  int with_errors = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string bytes = good;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !bytes.empty(); ++e) {
+      const size_t at = rng() % bytes.size();
+      switch (rng() % 4) {
+        case 0:  // replace a byte
+          bytes[at] = rng() % 2 ? interesting[rng() % (sizeof(interesting) - 1)]
+                                : static_cast<char>(rng() % 256);
+          break;
+        case 1:  // delete a few
+          bytes.erase(at, 1 + rng() % 8);
+          break;
+        case 2:  // insert a few
+          bytes.insert(at, std::string(1 + rng() % 3, interesting[rng() % (sizeof(interesting) - 1)]));
+          break;
+        default:  // cut the file
+          bytes.resize(at);
+      }
+    }
+    for (const bool skip : {false, true}) {
+      const std::string want = Transcript(bytes, size_t{1} << 20, skip);
+      if (!skip && want.find("error ") != std::string::npos) ++with_errors;
+      for (const size_t read_size : {size_t{1}, size_t{2}, size_t{5}, size_t{13}, size_t{64}}) {
+        INFO("round " << round << " skip " << skip << " read size " << read_size);
+        CHECK(Transcript(bytes, read_size, skip) == want);
+      }
+      // Skipping never fails on bytes from memory.
+      if (skip) CHECK(want.find("error ") == std::string::npos);
+    }
+  }
+  CHECK(with_errors > 100);  // the edits do break records
 }

@@ -235,27 +235,28 @@ size_t WarcReader::FindHeaderEnd(size_t from, size_t limit) {
 
 // Checks the end of a record whose block ends `end` bytes into it: CRLF
 // CRLF, as the standard has it; or, from writers that end lines otherwise,
-// 1 to 4 CR/LF bytes followed by the next record's "WARC/" or the end of
-// the stream. Returns the number of bytes that end the record, or -1 (then
-// Content-Length is most likely wrong).
+// up to 4 CR/LF bytes followed by the next record's "WARC/" or by the end
+// of the stream. Returns the number of bytes that end the record, or -1
+// (then Content-Length is most likely wrong). The answer depends only on
+// the bytes, never on how they arrived (kEndPeek bytes are looked at, or
+// all there are).
 int WarcReader::EndOfRecord(size_t end) {
-  Fill(end + kEndPeek);  // fewer at the end of the stream
+  Fill(end + kEndPeek);  // fewer only at the end of the stream
   const std::string_view rest(buf_.data() + pos_ + end,
                               std::min(buf_.size() - pos_ - end, kEndPeek));
   if (rest.substr(0, 4) == "\r\n\r\n") return 4;
   size_t k = 0;
   while (k < rest.size() && (rest[k] == '\r' || rest[k] == '\n')) ++k;
+  if (k > kMaxEndBytes) return -1;
+  // Fewer than kEndPeek bytes: the stream ends within them, so what follows
+  // the CR/LF bytes is all there is: nothing, or the start of a record cut
+  // off (which the next call reports).
   const std::string_view next = rest.substr(k);
-  if (next.empty() && eof_) return static_cast<int>(std::min(k, kMaxEndBytes));
-  if (k == 0 || k > kMaxEndBytes) return -1;
-  // The next record, or what the end of the stream left of its start (the
-  // next call reports that one).
   const std::string_view kNext = "WARC/";
-  if (next.size() >= kNext.size() ? next.substr(0, kNext.size()) == kNext
-                                  : eof_ && kNext.substr(0, next.size()) == next) {
-    return static_cast<int>(k);
+  if (next.size() < kNext.size()) {
+    return kNext.substr(0, next.size()) == next ? static_cast<int>(k) : -1;
   }
-  return -1;
+  return k > 0 && next.substr(0, kNext.size()) == kNext ? static_cast<int>(k) : -1;
 }
 
 WarcReader::Outcome WarcReader::ReadRecord(WarcRecord* record, Status* error) {
@@ -299,13 +300,16 @@ WarcReader::Outcome WarcReader::ReadRecord(WarcRecord* record, Status* error) {
     return cut_off("the input ends inside the record's version line");
   }
   if (std::string_view(buf_.data() + pos_, 5) != "WARC/") {
+    Fill(41);  // what the message shows, however the bytes arrived
     return bad("expected a WARC version line (\"WARC/1.1\"), found " +
                    Shown(std::string_view(buf_.data() + pos_, buf_.size() - pos_)),
                0);
   }
   const size_t header_end = FindHeaderEnd(0, kMaxHeaderBytes);
   if (header_end == 0) {
-    if (eof_) return cut_off("the input ends inside the record's header");
+    if (buf_.size() - pos_ < kMaxHeaderBytes) {
+      return cut_off("the input ends inside the record's header");
+    }
     return bad("no empty line ends the record's header within 1 MiB", 0);
   }
 
@@ -381,6 +385,7 @@ WarcReader::Outcome WarcReader::ReadRecord(WarcRecord* record, Status* error) {
     if (!number) return bad("Content-Length is not a number: " + Shown(digits), header_end - 1);
     for (const char c : digits) block = block * 10 + static_cast<uint64_t>(c - '0');
   }
+  // Views of the buffer (type_name too) are good until the next Fill.
   const std::string_view type_name = view(type);
   const bool conversion = type_name == "conversion";
   const bool response = type_name == "response";
@@ -444,8 +449,7 @@ WarcReader::Outcome WarcReader::ReadRecord(WarcRecord* record, Status* error) {
                header_end - 1);
   }
   // The buffer no longer moves for this record: the views are final.
-  record->type = type_name == "conversion" ? std::string_view("conversion")
-                                           : std::string_view("response");
+  record->type = conversion ? std::string_view("conversion") : std::string_view("response");
   record->id = view(id);
   record->url = view(url);
   record->date = view(date);
