@@ -110,18 +110,29 @@ void WarcCounts::Add(const WarcCounts& other) {
   for (const auto& [type, n] : other.skipped) skipped[type] += n;
 }
 
+namespace {
+
+// 1234567 -> "1,234,567", as the command-line summaries write counts.
+std::string Count(uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+}  // namespace
+
 std::string WarcCounts::Summary() const {
-  std::string s = std::to_string(records) + (records == 1 ? " record: " : " records: ") +
-                  std::to_string(documents) + (documents == 1 ? " document" : " documents");
+  std::string s = Count(records) + (records == 1 ? " record: " : " records: ") +
+                  Count(documents) + (documents == 1 ? " document" : " documents");
   if (!skipped.empty()) {
     s += "; skipped";
     const char* sep = " ";
     for (const auto& [type, n] : skipped) {
-      s += sep + std::to_string(n) + " " + type;
+      s += sep + Count(n) + " " + type;
       sep = ", ";
     }
   }
-  s += "; " + std::to_string(bad) + " bad";
+  s += "; " + Count(bad) + " bad";
   return s;
 }
 

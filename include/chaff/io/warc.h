@@ -75,7 +75,7 @@ struct WarcCounts {
   std::map<std::string, uint64_t> skipped;
 
   void Add(const WarcCounts& other);
-  // "3 records: 1 document; skipped 1 request, 1 warcinfo; 0 bad".
+  // "1,003 records: 1,001 documents; skipped 1 request, 1 warcinfo; 0 bad".
   std::string Summary() const;
 };
 
