@@ -6,12 +6,11 @@
 // JSONL line written for a document that is kept (AppendWarcJson).
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <cstring>
 #include <memory>
 #include <string>
 
 #include "bench_corpus.h"
+#include "chaff/io/files.h"
 #include "chaff/io/jsonl.h"
 #include "chaff/io/warc.h"
 
@@ -52,22 +51,6 @@ const std::string& CorpusWarc() {
   return warc;
 }
 
-class MemorySource final : public chaff::ByteSource {
- public:
-  explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
-  chaff::StatusOr<size_t> Read(char* buf, size_t n) override {
-    const size_t take = std::min(n, bytes_.size() - pos_);
-    std::memcpy(buf, bytes_.data() + pos_, take);
-    pos_ += take;
-    return take;
-  }
-  chaff::Compression compression() const override { return chaff::Compression::kNone; }
-
- private:
-  std::string_view bytes_;
-  size_t pos_ = 0;
-};
-
 // range(0): 0 reads only; 1 also makes each CorpusReader record; 2 each
 // JSONL line.
 void BM_WarcReader(benchmark::State& state) {
@@ -75,7 +58,7 @@ void BM_WarcReader(benchmark::State& state) {
   const int64_t make = state.range(0);
   std::string out;
   for (auto _ : state) {
-    chaff::WarcReader reader(std::make_unique<MemorySource>(warc), "bench", false, {});
+    chaff::WarcReader reader(chaff::MemoryByteSource(warc), "bench", false, {});
     chaff::WarcRecord record;
     while (reader.Next(&record).value()) {
       out.clear();

@@ -691,30 +691,13 @@ TEST_CASE("warc: dedupe of a WARC file keeps what it keeps of the same JSONL", "
 
 namespace {
 
-// Bytes from memory, as a ByteSource.
-class MemorySource final : public chaff::ByteSource {
- public:
-  explicit MemorySource(std::string bytes) : bytes_(std::move(bytes)) {}
-  chaff::StatusOr<size_t> Read(char* buf, size_t n) override {
-    const size_t take = std::min(n, bytes_.size() - pos_);
-    std::memcpy(buf, bytes_.data() + pos_, take);
-    pos_ += take;
-    return take;
-  }
-  chaff::Compression compression() const override { return chaff::Compression::kNone; }
-
- private:
-  std::string bytes_;
-  size_t pos_ = 0;
-};
-
 // Everything a reading gives: documents (with their offsets and numbers),
 // counts, and how it ended.
 std::string Transcript(const std::string& bytes, size_t read_size, bool skip) {
   chaff::WarcReaderOptions options;
   options.read_size = read_size;
   options.skip_bad_records = skip;
-  chaff::WarcReader reader(std::make_unique<MemorySource>(bytes), "m", false, options);
+  chaff::WarcReader reader(chaff::MemoryByteSource(bytes), "m", false, options);
   std::string t;
   chaff::WarcRecord rec;
   for (;;) {

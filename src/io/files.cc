@@ -330,6 +330,30 @@ StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path) {
   return std::unique_ptr<ByteSource>(new PlainSource(std::move(reader)));
 }
 
+namespace {
+
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
+  StatusOr<size_t> Read(char* buf, size_t n) override {
+    const size_t take = std::min(n, bytes_.size() - pos_);
+    if (take > 0) std::memcpy(buf, bytes_.data() + pos_, take);
+    pos_ += take;
+    return take;
+  }
+  Compression compression() const override { return Compression::kNone; }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> MemoryByteSource(std::string_view bytes) {
+  return std::make_unique<MemorySource>(bytes);
+}
+
 StatusOr<std::string> ReadWholeFile(const std::string& path) {
   auto source = OpenSource(path);
   if (!source.ok()) return source.status();

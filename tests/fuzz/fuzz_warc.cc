@@ -8,43 +8,26 @@
 //     at any read size: reading depends on the bytes, not on how they arrive;
 //   * the record CorpusReader makes of a document reads back to the same
 //     fields, and its JSONL line is valid JSON.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include <simdjson.h>
 
+#include "chaff/io/files.h"
 #include "chaff/io/warc.h"
 #include "fuzz_common.h"
 
 namespace {
-
-class MemorySource final : public chaff::ByteSource {
- public:
-  explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
-  chaff::StatusOr<size_t> Read(char* buf, size_t n) override {
-    const size_t take = std::min(n, bytes_.size() - pos_);
-    std::memcpy(buf, bytes_.data() + pos_, take);
-    pos_ += take;
-    return take;
-  }
-  chaff::Compression compression() const override { return chaff::Compression::kNone; }
-
- private:
-  std::string_view bytes_;
-  size_t pos_ = 0;
-};
 
 std::string Read(std::string_view input, size_t read_size, bool skip) {
   chaff::WarcReaderOptions options;
   options.read_size = read_size;
   options.skip_bad_records = skip;
   options.max_document_bytes = 4096;
-  chaff::WarcReader reader(std::make_unique<MemorySource>(input), "in", false, options);
+  chaff::WarcReader reader(chaff::MemoryByteSource(input), "in", false, options);
   std::string transcript;
   chaff::WarcRecord rec;
   std::string record, line;

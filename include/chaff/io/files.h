@@ -41,6 +41,11 @@ class ByteSource {
 // first bytes.
 StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path);
 
+// Reads `bytes` as they are (an uncompressed stream; not copied, so they
+// must outlive the source): for readers fed from memory (tests, benchmarks,
+// a caller that holds the input).
+std::unique_ptr<ByteSource> MemoryByteSource(std::string_view bytes);
+
 // Reads a whole file (decompressed). "-" reads stdin.
 StatusOr<std::string> ReadWholeFile(const std::string& path);
 
