@@ -88,7 +88,8 @@ TEST_CASE("jsonl: escaping of valid UTF-8 at every place of a word, and back", "
         const std::string text = std::string(before, 'a') + piece + std::string(after, 'z') + piece;
         auto escaped = [&](const std::string& s) {
           std::string e;
-          for (unsigned char c : s) e += c < 0x80 ? escape(c) : std::string(1, static_cast<char>(c));
+          for (unsigned char c : s)
+            e += c < 0x80 ? escape(c) : std::string(1, static_cast<char>(c));
           return e;
         };
         const std::string want = "\"" + escaped(text) + "\"";

@@ -332,7 +332,8 @@ TEST_CASE("warc: malformed records are named by file and offset, and skipped on 
   const std::string bad = Record("conversion", "b", "https://a.test/b", "0123456789\n");
   const std::vector<Case> cases = {
       {"no Content-Length", without(bad, "Content-Length"), "missing Content-Length"},
-      {"a Content-Length that is not a number", replace(bad, "Content-Length: 11", "Content-Length: 1x"),
+      {"a Content-Length that is not a number",
+       replace(bad, "Content-Length: 11", "Content-Length: 1x"),
        "Content-Length is not a number: \"1x\""},
       {"a negative Content-Length", replace(bad, "Content-Length: 11", "Content-Length: -11"),
        "Content-Length is not a number: \"-11\""},
@@ -542,7 +543,8 @@ TEST_CASE("warc: CorpusReader hands WARC documents on; decoders take the text, s
   TempDir dir;
   std::vector<std::string> records = {Record("warcinfo", "0", "", "x: y\r\n")};
   // Three sites; every page carries its site's footer line.
-  const char* hosts[] = {"https://www.alpha.test/", "http://beta.test:8080/", "https://GAMMA.test/"};
+  const char* hosts[] = {"https://www.alpha.test/", "http://beta.test:8080/",
+                         "https://GAMMA.test/"};
   for (int i = 0; i < 12; ++i) {
     const std::string url = std::string(hosts[i % 3]) + "p" + std::to_string(i);
     const std::string text = "Story " + Word(static_cast<uint64_t>(i)) + " " +
@@ -598,7 +600,8 @@ TEST_CASE("warc: CorpusReader hands WARC documents on; decoders take the text, s
   }
   chaff::WarcDocument not_one;
   CHECK_FALSE(chaff::ParseWarcDocument("{\"id\":1}", &not_one));
-  CHECK_FALSE(chaff::ParseWarcDocument(std::string("\xff\xff\0\0\0\0\0\0\0\0\0\0xyz", 15), &not_one));
+  const std::string too_long("\xff\xff\0\0\0\0\0\0\0\0\0\0xyz", 15);  // an id of 65,535 bytes
+  CHECK_FALSE(chaff::ParseWarcDocument(too_long, &not_one));
   CHECK(n == 12);
   CHECK(reader.read_warc());
   CHECK(reader.warc_counts().documents == 12);
@@ -736,7 +739,8 @@ TEST_CASE("warc: damaged files read the same at every read size", "[warc]") {
           bytes.erase(at, 1 + rng() % 8);
           break;
         case 2:  // insert a few
-          bytes.insert(at, std::string(1 + rng() % 3, interesting[rng() % (sizeof(interesting) - 1)]));
+          bytes.insert(at, std::string(1 + rng() % 3,
+                                       interesting[rng() % (sizeof(interesting) - 1)]));
           break;
         default:  // cut the file
           bytes.resize(at);

@@ -303,9 +303,11 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", f.output,
                  "The WARC file: .gz writes a gzip member per record, anything else is plain")
       ->required();
-  app.add_option("--jsonl", f.jsonl,
-                 "Also write the documents as chaff reads them: {\"id\",\"url\",\"date\",\"text\"}");
-  app.add_option("--text-field", f.text_field, "Input field holding the text")->capture_default_str();
+  app.add_option(
+      "--jsonl", f.jsonl,
+      "Also write the documents as chaff reads them: {\"id\",\"url\",\"date\",\"text\"}");
+  app.add_option("--text-field", f.text_field, "Input field holding the text")
+      ->capture_default_str();
   app.add_option("--id-field", f.id_field, "Input field holding the id (for made-up urls)")
       ->capture_default_str();
   app.add_option("--url-field", f.url_field, "Input field holding the url")->capture_default_str();

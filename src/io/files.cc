@@ -206,7 +206,9 @@ class GzipSource final : public ByteSource {
     if (done_) return size_t{0};
     zs_.next_out = reinterpret_cast<Bytef*>(buf);
     zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    auto produced = [&] { return static_cast<size_t>(reinterpret_cast<char*>(zs_.next_out) - buf); };
+    auto produced = [&] {
+      return static_cast<size_t>(reinterpret_cast<char*>(zs_.next_out) - buf);
+    };
     auto fail = [&](Status s) -> StatusOr<size_t> {
       error_ = std::move(s);
       if (produced() > 0) return produced();

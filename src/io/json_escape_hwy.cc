@@ -41,7 +41,8 @@ size_t FindJsonEscapes(const uint8_t* HWY_RESTRICT p, size_t n, uint32_t* HWY_RE
     const size_t bytes = hn::StoreMaskBits(d, m, bits);
     for (size_t b = 0; b < bytes; ++b) {
       for (unsigned byte = bits[b]; byte != 0; byte &= byte - 1) {
-        positions[k++] = static_cast<uint32_t>(i + b * 8 + static_cast<size_t>(__builtin_ctz(byte)));
+        positions[k++] =
+            static_cast<uint32_t>(i + b * 8 + static_cast<size_t>(__builtin_ctz(byte)));
       }
     }
   }

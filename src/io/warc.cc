@@ -413,10 +413,10 @@ WarcReader::Outcome WarcReader::ReadRecord(WarcRecord* record, Status* error) {
   } else if (response) {
     skipped_as = "response (not text/plain)";
     if (MediaType(view(content_type)) == "application/http") {
-      const size_t http_end =
-          FindHeaderEnd(header_end, static_cast<size_t>(std::min<uint64_t>(block, kMaxHeaderBytes)));
-      if (http_end != 0 &&
-          IsPlainTextHttp(std::string_view(buf_.data() + pos_ + header_end, http_end - header_end))) {
+      const size_t http_end = FindHeaderEnd(
+          header_end, static_cast<size_t>(std::min<uint64_t>(block, kMaxHeaderBytes)));
+      if (http_end != 0 && IsPlainTextHttp(std::string_view(buf_.data() + pos_ + header_end,
+                                                            http_end - header_end))) {
         text_begin = http_end - header_end;
       }
     }
