@@ -68,6 +68,13 @@ def cluster_task(sketch_dir, decisions, clusters, split_chains, *sketched):
                                   split_chains=split_chains, threads=1)
 
 
+def peak_rss_bytes():
+    """This process's peak resident memory (run on each worker)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def apply_task(shards, index, decisions, output, clustered):
     """Writes the kept records of shard `index` to `output`."""
     del clustered  # orders the task after the cluster step
@@ -138,6 +145,55 @@ def _move_tree(src, dst):
         os.makedirs(target_dir, exist_ok=True)
         for f in files:
             shutil.move(os.path.join(root, f), os.path.join(target_dir, f))
+
+
+def _join_parts(parts, output):
+    """Writes the files `parts` one after another to `output`, atomically:
+    a plain file by copy_file_range (the kernel copies, no pass through this
+    process), anything else (.gz/.zst, '-', a device) by chaff.concatenate."""
+    import stat
+
+    plain = output != "-" and not output.endswith((".gz", ".zst"))
+    if plain and os.path.exists(output):
+        plain = stat.S_ISREG(os.stat(output).st_mode)
+    if not plain or not hasattr(os, "copy_file_range"):
+        chaff.concatenate(parts, output)
+        return
+    directory, name = os.path.split(os.path.abspath(output))
+    fd, tmp = tempfile.mkstemp(prefix="." + name + ".chaff-tmp-", dir=directory)
+    try:
+        for part in parts:
+            with open(part, "rb") as src:
+                left = os.fstat(src.fileno()).st_size
+                while left > 0:
+                    try:
+                        n = os.copy_file_range(src.fileno(), fd, left)
+                    except OSError:  # another file system, an old kernel
+                        n = 0
+                    if n == 0:  # copied here instead (both offsets advance)
+                        data = src.read(min(left, 1 << 22))
+                        if not data:
+                            raise OSError("%s: shorter than it was" % part)
+                        view = memoryview(data)
+                        while view:
+                            view = view[os.write(fd, view):]
+                        n = len(data)
+                    left -= n
+        os.fchmod(fd, 0o666 & ~_umask())
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, output)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        os.unlink(tmp)
+        raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _is_jsonl_output(output):
@@ -240,7 +296,7 @@ def dedupe(paths, output, clusters="", client=None, work_dir=None, retries=2,
         # Every task succeeded: the outputs appear, together.
         t3 = time.monotonic()
         if jsonl_out:
-            chaff.concatenate(part_of, output)
+            _join_parts(part_of, output)
         elif os.path.isdir(os.path.join(work, "tree")):
             _move_tree(os.path.join(work, "tree"), output)
         else:
@@ -249,9 +305,14 @@ def dedupe(paths, output, clusters="", client=None, work_dir=None, retries=2,
             shutil.move(clusters_tmp, clusters)
         times["write"] = time.monotonic() - t3
         progress.stage_done("apply", "%d shards, kept %d records -> %s" % (len(shards), kept, output))
+        try:
+            peaks = client.run(peak_rss_bytes)
+        except Exception:  # a worker gone since: not worth failing the run
+            peaks = {}
         return {"shards": len(shards), "documents": docs, "input_bytes": in_bytes,
                 "sketch_bytes": sketch_bytes, "kept": kept, "removed": decided["removed"],
-                "duplicate_clusters": decided["duplicate_clusters"], "times": times}
+                "duplicate_clusters": decided["duplicate_clusters"], "times": times,
+                "worker_peak_rss": peaks}
     finally:
         if not keep_work_dir:
             shutil.rmtree(work, ignore_errors=True)
@@ -274,6 +335,11 @@ def _parser():
     d.add_argument("--clusters", default="", help="also write the clusters file, as chaff dedupe")
     d.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786); "
                    "default: a local cluster of worker processes")
+    d.add_argument("--scheduler-file",
+                   help="the JSON file of `dask-scheduler --scheduler-file FILE` (on a shared "
+                   "file system: how Slurm jobs find their scheduler)")
+    d.add_argument("--wait-for-workers", type=int, default=0, metavar="N",
+                   help="with --scheduler(-file): wait until N workers have joined")
     d.add_argument("--workers", type=int, default=0,
                    help="worker processes of the local cluster (default: one per core)")
     d.add_argument("--work-dir", help="where intermediate files go (visible to every worker; "
@@ -309,8 +375,11 @@ def main(argv=None):
     start = time.monotonic()
     cluster = None
     try:
-        if args.scheduler:
-            client = Client(args.scheduler)
+        if args.scheduler or args.scheduler_file:
+            client = (Client(args.scheduler) if args.scheduler
+                      else Client(scheduler_file=args.scheduler_file))
+            if args.wait_for_workers > 0:
+                client.wait_for_workers(args.wait_for_workers)
         else:
             workers = args.workers or os.cpu_count() or 1
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -344,6 +413,10 @@ def main(argv=None):
                stats["duplicate_clusters"], stats["removed"], stats["kept"], t["sketch"],
                t["cluster"], t["apply"], t["write"], stats["sketch_bytes"] / 1e6,
                stats["sketch_bytes"] / max(stats["documents"], 1)))
+        peaks = stats["worker_peak_rss"]
+        if peaks:
+            sys.stderr.write("chaff.dask dedupe: peak memory per worker: %s\n" % ", ".join(
+                "%.0f MB" % (peaks[w] / 1e6) for w in sorted(peaks)))
     return 0
 
 
