@@ -11,6 +11,11 @@ if [ ! -f "$data" ] || [ ! -x "$make_corpus" ]; then
   exit 77
 fi
 "$make_corpus" --input "$data" -o "$WORK/bbc10x.jsonl" 2>/dev/null || { fail "chaff-make-corpus failed"; finish; }
+# The sanitizer stage of CI (CHAFF_TEST_MAX_DOCS) takes the first documents only.
+if [ -n "${CHAFF_TEST_MAX_DOCS:-}" ]; then
+  head -n $((CHAFF_TEST_MAX_DOCS * 10)) "$WORK/bbc10x.jsonl" > "$WORK/head.jsonl"
+  mv "$WORK/head.jsonl" "$WORK/bbc10x.jsonl"
+fi
 mkdir "$WORK/shards"
 split -n l/8 -d -a 2 --additional-suffix=.jsonl "$WORK/bbc10x.jsonl" "$WORK/shards/part-"
 [ "$(ls "$WORK/shards" | wc -l)" = 8 ] || fail "expected 8 shards"
