@@ -19,31 +19,11 @@
 
 namespace fs = std::filesystem;
 
+using chaff_test::TempDir;
 using chaff_test::Word;
 using chaff_test::ReadLines;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("chaff-dedupe-io-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string Words(std::mt19937_64* rng, int n) {
   std::string s;

@@ -2,8 +2,11 @@
 #ifndef CHAFF_TESTS_TEST_UTIL_H_
 #define CHAFF_TESTS_TEST_UTIL_H_
 
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +25,28 @@ inline std::string Word(uint64_t n) {
   } while (n > 0);
   return w;
 }
+
+// A fresh directory under the system's temporary directory (mkdtemp),
+// removed with its contents at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (std::filesystem::temp_directory_path() / "chaff-test-XXXXXX").string();
+    REQUIRE(::mkdtemp(templ.data()) != nullptr);
+    path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // Lines of `path` read through LineReader.
 inline std::vector<std::string> ReadLines(const std::string& path) {

@@ -54,20 +54,8 @@ class Decoder {
   size_t pos() const { return pos_; }
   size_t left() const { return n_ - pos_; }
   uint8_t U8() { return Need(1) ? p_[pos_++] : 0; }
-  uint32_t U32() {
-    if (!Need(4)) return 0;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= uint32_t{p_[pos_ + static_cast<size_t>(i)]} << (8 * i);
-    pos_ += 4;
-    return v;
-  }
-  uint64_t U64() {
-    if (!Need(8)) return 0;
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= uint64_t{p_[pos_ + static_cast<size_t>(i)]} << (8 * i);
-    pos_ += 8;
-    return v;
-  }
+  uint32_t U32() { return Unsigned<uint32_t>(); }
+  uint64_t U64() { return Unsigned<uint64_t>(); }
   double F64() {
     const uint64_t bits = U64();
     double v;
@@ -89,6 +77,14 @@ class Decoder {
   }
 
  private:
+  template <typename T>
+  T Unsigned() {
+    if (!Need(sizeof(T))) return 0;
+    T v = 0;
+    for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(T{p_[pos_ + i]} << (8 * i));
+    pos_ += sizeof(T);
+    return v;
+  }
   bool Need(size_t n) {
     if (!ok_ || n > n_ - pos_) {
       ok_ = false;
@@ -143,23 +139,47 @@ constexpr size_t kBlockHeaderBytes = 16; // documents, payload bytes, checksum
 // Documents per block at most: a block is what a reader holds.
 constexpr size_t kMaxBlockDocuments = 4096;
 
+// The parameters block of both formats (docs/formats.md): 40 bytes.
+void EncodeParams(const SketchParams& p, Encoder* e) {
+  e->U32(static_cast<uint32_t>(p.num_hashes));
+  e->U32(static_cast<uint32_t>(p.lsh.bands));
+  e->U32(static_cast<uint32_t>(p.lsh.rows));
+  e->U32(static_cast<uint32_t>(p.shingle_width));
+  e->U8(p.sketch_mode == SketchMode::kClassic ? 1 : 0);
+  e->U8(0);
+  e->U8(0);
+  e->U8(0);
+  e->F64(p.threshold);
+  e->U64(p.token_seed);
+  e->U64(p.minhash_seed);
+}
+
+// False when the block is out of range (a corrupt file).
+bool DecodeParams(Decoder* d, SketchParams* p) {
+  p->num_hashes = static_cast<int>(d->U32());
+  p->lsh.bands = static_cast<int>(d->U32());
+  p->lsh.rows = static_cast<int>(d->U32());
+  p->shingle_width = static_cast<int>(d->U32());
+  const uint8_t mode = d->U8();
+  p->sketch_mode = mode == 1 ? SketchMode::kClassic : SketchMode::kOnePermutation;
+  d->U8();
+  d->U8();
+  d->U8();
+  p->threshold = d->F64();
+  p->token_seed = d->U64();
+  p->minhash_seed = d->U64();
+  return d->ok() && mode <= 1 && p->num_hashes >= 8 && p->num_hashes <= 4096 &&
+         ValidateLshParams(p->lsh, p->num_hashes).ok() && p->shingle_width >= 1 &&
+         p->shingle_width <= 64 && p->threshold > 0.0 && p->threshold < 1.0;
+}
+
 std::string EncodeSketchHeader(const SketchFileHeader& h) {
   std::string fields;
   Encoder f(&fields);
   f.U32(h.shard_index);
   f.U32(h.shard_count);
   f.U64(h.list_fingerprint);
-  f.U32(static_cast<uint32_t>(h.num_hashes));
-  f.U32(static_cast<uint32_t>(h.lsh.bands));
-  f.U32(static_cast<uint32_t>(h.lsh.rows));
-  f.U32(static_cast<uint32_t>(h.shingle_width));
-  f.U8(h.sketch_mode == SketchMode::kClassic ? 1 : 0);
-  f.U8(0);
-  f.U8(0);
-  f.U8(0);
-  f.F64(h.threshold);
-  f.U64(h.token_seed);
-  f.U64(h.minhash_seed);
+  EncodeParams(h.params, &f);
   f.U64(h.file_bytes);
   f.Str(h.name);
   f.Str(h.text_field);
@@ -180,8 +200,8 @@ class SketchFileWriter {
   static StatusOr<std::unique_ptr<SketchFileWriter>> Create(const std::string& path,
                                                             const SketchFileHeader& header) {
     std::unique_ptr<SketchFileWriter> w(new SketchFileWriter());
-    w->k_ = static_cast<size_t>(header.num_hashes);
-    w->bands_ = static_cast<size_t>(header.lsh.bands);
+    w->k_ = static_cast<size_t>(header.params.num_hashes);
+    w->bands_ = static_cast<size_t>(header.params.lsh.bands);
     CHAFF_ASSIGN_OR_RETURN(w->file_, OutputFile::Create(path));
     CHAFF_RETURN_IF_ERROR(w->Write(EncodeSketchHeader(header)));
     return w;
@@ -268,25 +288,47 @@ uint64_t FileBytes(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
-std::string ModeName(SketchMode m) { return m == SketchMode::kClassic ? "classic" : "oph"; }
+}  // namespace
 
-// The sketch options of a header, for messages.
-std::string DescribeOptions(const SketchFileHeader& h) {
+SketchParams SketchParams::Of(const DedupeOptions& o) {
+  SketchParams p;
+  p.num_hashes = o.num_hashes;
+  p.lsh = o.lsh;
+  p.shingle_width = o.shingle_width;
+  p.sketch_mode = o.sketch_mode;
+  p.threshold = o.threshold;
+  p.token_seed = o.token_seed;
+  p.minhash_seed = o.minhash_seed;
+  return p;
+}
+
+DedupeOptions SketchParams::ToOptions(bool split_chains, int threads) const {
+  DedupeOptions o;
+  o.num_hashes = num_hashes;
+  o.lsh = lsh;
+  o.shingle_width = shingle_width;
+  o.sketch_mode = sketch_mode;
+  o.threshold = threshold;
+  o.token_seed = token_seed;
+  o.minhash_seed = minhash_seed;
+  o.split_chains = split_chains;
+  o.threads = threads;
+  return o;
+}
+
+bool SketchParams::operator==(const SketchParams& o) const {
+  return num_hashes == o.num_hashes && lsh.bands == o.lsh.bands && lsh.rows == o.lsh.rows &&
+         shingle_width == o.shingle_width && sketch_mode == o.sketch_mode &&
+         threshold == o.threshold && token_seed == o.token_seed && minhash_seed == o.minhash_seed;
+}
+
+std::string SketchParams::Describe() const {
   char buf[160];
   std::snprintf(buf, sizeof(buf), "%d %s hashes, %d bands x %d rows, shingles of %d, threshold %g",
-                h.num_hashes, ModeName(h.sketch_mode).c_str(), h.lsh.bands, h.lsh.rows,
-                h.shingle_width, h.threshold);
+                num_hashes, sketch_mode == SketchMode::kClassic ? "classic" : "oph", lsh.bands,
+                lsh.rows, shingle_width, threshold);
   return buf;
 }
-
-bool SameOptions(const SketchFileHeader& a, const SketchFileHeader& b) {
-  return a.num_hashes == b.num_hashes && a.lsh.bands == b.lsh.bands && a.lsh.rows == b.lsh.rows &&
-         a.shingle_width == b.shingle_width && a.sketch_mode == b.sketch_mode &&
-         a.threshold == b.threshold && a.token_seed == b.token_seed &&
-         a.minhash_seed == b.minhash_seed;
-}
-
-}  // namespace
 
 uint64_t ShardListFingerprint(const std::vector<CorpusInput>& shards) {
   XXH3_state_t* state = XXH3_createState();
@@ -373,24 +415,13 @@ StatusOr<std::unique_ptr<SketchFileReader>> SketchFileReader::Open(const std::st
   h.shard_index = d.U32();
   h.shard_count = d.U32();
   h.list_fingerprint = d.U64();
-  h.num_hashes = static_cast<int>(d.U32());
-  h.lsh.bands = static_cast<int>(d.U32());
-  h.lsh.rows = static_cast<int>(d.U32());
-  h.shingle_width = static_cast<int>(d.U32());
-  h.sketch_mode = d.U8() == 1 ? SketchMode::kClassic : SketchMode::kOnePermutation;
-  d.U8();
-  d.U8();
-  d.U8();
-  h.threshold = d.F64();
-  h.token_seed = d.U64();
-  h.minhash_seed = d.U64();
+  const bool params_ok = DecodeParams(&d, &h.params);
   h.file_bytes = d.U64();
   h.name = d.Str();
   h.text_field = d.Str();
   h.id_field = d.Str();
   if (!d.ok()) return r->Corrupt("header too short");
-  if (h.num_hashes < 8 || h.num_hashes > 4096 || !ValidateLshParams(h.lsh, h.num_hashes).ok() ||
-      h.shard_index >= h.shard_count) {
+  if (!params_ok || h.shard_index >= h.shard_count) {
     return r->Corrupt("header out of range");
   }
   // The end marker: a file cut anywhere (even between blocks) has none.
@@ -433,8 +464,8 @@ StatusOr<bool> SketchFileReader::Next(SketchBlock* block) {
   if (Hash(payload_.data(), bytes) != sum) {
     return Corrupt("checksum mismatch in the block at byte " + std::to_string(pos_));
   }
-  const size_t k = static_cast<size_t>(header_.num_hashes);
-  const size_t bands = static_cast<size_t>(header_.lsh.bands);
+  const size_t k = static_cast<size_t>(header_.params.num_hashes);
+  const size_t bands = static_cast<size_t>(header_.params.lsh.bands);
   Decoder d(payload_.data(), payload_.size());
   const char* lanes = d.Take(size_t{n} * k);
   const char* keys = d.Take(size_t{n} * bands * 4);
@@ -509,13 +540,7 @@ StatusOr<SketchShardsStats> SketchShards(const std::vector<CorpusInput>& shards,
   SketchFileHeader base;
   base.shard_count = static_cast<uint32_t>(shards.size());
   base.list_fingerprint = ShardListFingerprint(shards);
-  base.num_hashes = o.num_hashes;
-  base.lsh = o.lsh;
-  base.shingle_width = o.shingle_width;
-  base.sketch_mode = o.sketch_mode;
-  base.threshold = o.threshold;
-  base.token_seed = o.token_seed;
-  base.minhash_seed = o.minhash_seed;
+  base.params = SketchParams::Of(o);
   base.text_field = options.fields.text_field;
   base.id_field = options.fields.id_field;
 
@@ -618,9 +643,9 @@ StatusOr<std::vector<std::unique_ptr<SketchFileReader>>> OpenSketchSet(
                              " were sketched from different shard lists (every chaff sketch run "
                              "must be given the same list of shards)");
     }
-    if (!SameOptions(h, first)) {
-      return InvalidArgument(r->path() + " (" + DescribeOptions(h) + ") and " +
-                             readers.front()->path() + " (" + DescribeOptions(first) +
+    if (!(h.params == first.params)) {
+      return InvalidArgument(r->path() + " (" + h.params.Describe() + ") and " +
+                             readers.front()->path() + " (" + first.params.Describe() +
                              ") were sketched with different options");
     }
   }
@@ -663,17 +688,9 @@ StatusOr<ClusterStats> ClusterSketches(const std::vector<std::string>& files,
   }
   CHAFF_ASSIGN_OR_RETURN(auto readers, OpenSketchSet(files));
   const SketchFileHeader& h = readers.front()->header();
-  DedupeOptions raw;
-  raw.threshold = h.threshold;
-  raw.num_hashes = h.num_hashes;
-  raw.sketch_mode = h.sketch_mode;
-  raw.shingle_width = h.shingle_width;
-  raw.lsh = h.lsh;
-  raw.token_seed = h.token_seed;
-  raw.minhash_seed = h.minhash_seed;
-  raw.split_chains = options.split_chains;
-  raw.threads = options.threads;
-  CHAFF_ASSIGN_OR_RETURN(const DedupeOptions o, ResolveDedupeOptions(raw));
+  CHAFF_ASSIGN_OR_RETURN(const DedupeOptions o,
+                         ResolveDedupeOptions(h.params.ToOptions(options.split_chains,
+                                                                 options.threads)));
 
   uint64_t total = 0;
   for (const auto& r : readers) total += r->documents();
@@ -758,14 +775,10 @@ StatusOr<ClusterStats> ClusterSketches(const std::vector<std::string>& files,
   f.U64(h.list_fingerprint);
   f.U32(h.shard_count);
   f.U8(o.split_chains ? 1 : 0);
-  f.U8(h.sketch_mode == SketchMode::kClassic ? 1 : 0);
   f.U8(0);
   f.U8(0);
-  f.U32(static_cast<uint32_t>(h.num_hashes));
-  f.U32(static_cast<uint32_t>(h.lsh.bands));
-  f.U32(static_cast<uint32_t>(h.lsh.rows));
-  f.U32(static_cast<uint32_t>(h.shingle_width));
-  f.F64(h.threshold);
+  f.U8(0);
+  EncodeParams(h.params, &f);
   f.U64(total);
   f.U64(kept_total);
   fields += table;
@@ -882,14 +895,10 @@ StatusOr<DecisionsFile> ReadDecisionsFile(const std::string& path) {
   df.list_fingerprint = d.U64();
   const uint32_t count = d.U32();
   df.split_chains = d.U8() != 0;
-  df.sketch_mode = d.U8() == 1 ? SketchMode::kClassic : SketchMode::kOnePermutation;
   d.U8();
   d.U8();
-  df.num_hashes = static_cast<int>(d.U32());
-  df.lsh.bands = static_cast<int>(d.U32());
-  df.lsh.rows = static_cast<int>(d.U32());
-  df.shingle_width = static_cast<int>(d.U32());
-  df.threshold = d.F64();
+  d.U8();
+  const bool params_ok = DecodeParams(&d, &df.params);
   df.documents = d.U64();
   df.kept = d.U64();
   uint64_t offset = header_end;
@@ -907,7 +916,7 @@ StatusOr<DecisionsFile> ReadDecisionsFile(const std::string& path) {
     offset += (sh.records + 7) / 8;
     df.shards.push_back(std::move(sh));
   }
-  if (!d.ok() || d.left() != 0 || first != df.documents) {
+  if (!d.ok() || !params_ok || d.left() != 0 || first != df.documents) {
     return DataError(path + ": corrupt decisions file: bad shard table (run chaff cluster again)");
   }
   if (offset != size) {

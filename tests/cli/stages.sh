@@ -5,28 +5,7 @@
 # the run with exit 2 and a message naming the file.
 . "$(dirname "$0")/lib/common.bash"
 
-python3 - "$WORK/shards" <<'PY'
-import json, os, random, sys
-rng = random.Random(7)
-vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9)))
-         for _ in range(3000)]
-os.makedirs(sys.argv[1])
-texts = []
-for shard in range(5):
-    with open(os.path.join(sys.argv[1], "s%d.jsonl" % shard), "w") as f:
-        for i in range(40 if shard != 3 else 0):  # shard 3 is empty
-            if texts and rng.random() < 0.25:  # a near copy of any earlier document
-                words = rng.choice(texts).split(" ")
-                words[rng.randrange(len(words))] = "changed"
-                text = " ".join(words)
-            else:
-                text = " ".join(rng.choice(vocab) for _ in range(150))
-            texts.append(text)
-            rec = {"text": text, "n": i}
-            if i % 9:
-                rec["id"] = "s%d-%d" % (shard, i)
-            f.write(json.dumps(rec) + "\n")
-PY
+python3 "$SRC/tests/python/shards.py" "$WORK/shards"  # s00..s04, s03 empty
 S=$WORK/shards
 
 expect_exit 0 "$CHAFF" dedupe "$S" -o "$WORK/want.jsonl" --clusters "$WORK/want-clusters.jsonl" -q
@@ -59,8 +38,8 @@ cmp -s "$WORK/decisions1" "$WORK/decisions" || fail "decisions depend on how the
 cmp -s "$WORK/clusters1.jsonl" "$WORK/want-clusters.jsonl" || fail "clusters file (one shard at a time) differs"
 : > "$WORK/parts.jsonl"
 for t in 0 1 2 3 4; do
-  shard="$S/s$t.jsonl"
-  [ $t = 2 ] && shard=$(cd "$S" && pwd)/s$t.jsonl
+  shard="$S/s0$t.jsonl"
+  [ $t = 2 ] && shard=$(cd "$S" && pwd)/s0$t.jsonl
   expect_exit 0 "$CHAFF" apply "$WORK/decisions1" "$shard" -o "$WORK/part$t.jsonl" -q
   cat "$WORK/part$t.jsonl" >> "$WORK/parts.jsonl"
 done
@@ -91,11 +70,11 @@ expect_exit 2 "$CHAFF" apply "$WORK/decisions" "$WORK/want.jsonl" -o "$WORK/x.js
 expect_in "$WORK/err" "is not a shard of"
 expect_exit 2 "$CHAFF" apply "$WORK/clusters.jsonl" "$S" -o "$WORK/x.jsonl"
 expect_in "$WORK/err" "not a chaff decisions file"
-expect_exit 2 "$CHAFF" apply "$WORK/decisions" "$S" -o "$S/s0.jsonl"
+expect_exit 2 "$CHAFF" apply "$WORK/decisions" "$S" -o "$S/s00.jsonl"
 expect_in "$WORK/err" "refusing to overwrite input"
-echo '{"id":"new","text":"one more record"}' >> "$S/s1.jsonl"
+echo '{"id":"new","text":"one more record"}' >> "$S/s01.jsonl"
 expect_exit 2 "$CHAFF" apply "$WORK/decisions" "$S" -o "$WORK/x.jsonl"
-expect_in "$WORK/err" "s1.jsonl: changed since it was sketched"
+expect_in "$WORK/err" "s01.jsonl: changed since it was sketched"
 [ -e "$WORK/x.jsonl" ] && fail "an output was written for a changed shard"
 no_leftovers "$WORK"
 finish

@@ -54,12 +54,9 @@ inline constexpr std::string_view kSketchFileExtension = ".sketch";
 // ties the sketch files of one shard list together.
 uint64_t ShardListFingerprint(const std::vector<CorpusInput>& shards);
 
-// What a sketch file says about itself (its header).
-struct SketchFileHeader {
-  uint32_t shard_index = 0;
-  uint32_t shard_count = 0;
-  uint64_t list_fingerprint = 0;
-  // The sketch options (DedupeOptions), which every file of a set shares.
+// The options (DedupeOptions) that make sketches and decide on them: every
+// sketch file of one run shares them, and the decisions file repeats them.
+struct SketchParams {
   int num_hashes = 0;
   LshParams lsh;
   int shingle_width = 0;
@@ -67,6 +64,20 @@ struct SketchFileHeader {
   double threshold = 0.0;
   uint64_t token_seed = 0;
   uint64_t minhash_seed = 0;
+
+  static SketchParams Of(const DedupeOptions& options);
+  // `split_chains` and `threads` are not sketch parameters.
+  DedupeOptions ToOptions(bool split_chains, int threads) const;
+  bool operator==(const SketchParams& o) const;
+  std::string Describe() const;  // "256 oph hashes, 25 bands x 10 rows, ..."
+};
+
+// What a sketch file says about itself (its header).
+struct SketchFileHeader {
+  uint32_t shard_index = 0;
+  uint32_t shard_count = 0;
+  uint64_t list_fingerprint = 0;
+  SketchParams params;
   // The shard: its name (CorpusInput::name) and its size in bytes when it
   // was sketched (0: unknown), which `chaff apply` checks.
   std::string name;
@@ -214,11 +225,7 @@ struct DecisionsFile {
   std::string path;
   uint64_t list_fingerprint = 0;
   bool split_chains = true;
-  int num_hashes = 0;
-  LshParams lsh;
-  int shingle_width = 0;
-  SketchMode sketch_mode = SketchMode::kOnePermutation;
-  double threshold = 0.0;
+  SketchParams params;
   uint64_t documents = 0;
   uint64_t kept = 0;
   std::vector<DecisionsShard> shards;  // in the global order
