@@ -7,6 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libxxhash-dev libhwy-dev libcli11-dev catch2 libbenchmark-dev
   libutf8proc-dev libsimdjson-dev libzstd-dev zlib1g-dev zstd python3
+  # the Python module (pybind11) and its tests, the Dask pipeline
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest
+  python3-dask python3-distributed
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -19,12 +19,11 @@
 
 namespace fs = std::filesystem;
 
+using chaff_test::TempDir;
 using chaff_test::Word;
 using chaff_test::ReadLines;
 
 namespace {
-
-using chaff_test::TempDir;
 
 std::string Words(std::mt19937_64* rng, int n) {
   std::string s;

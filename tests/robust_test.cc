@@ -21,10 +21,9 @@
 namespace fs = std::filesystem;
 
 using chaff_test::ReadLines;
+using chaff_test::TempDir;
 
 namespace {
-
-using chaff_test::TempDir;
 
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);

@@ -27,23 +27,8 @@ inline std::string Word(uint64_t n) {
   return w;
 }
 
-// Lines of `path` read through LineReader.
-inline std::vector<std::string> ReadLines(const std::string& path) {
-  auto reader = chaff::LineReader::Open(path);
-  REQUIRE(reader.ok());
-  std::vector<std::string> lines;
-  std::string_view line;
-  for (;;) {
-    auto more = (*reader)->Next(&line);
-    REQUIRE(more.ok());
-    if (!*more) break;
-    lines.emplace_back(line);
-  }
-  return lines;
-}
-
-// A fresh directory under the system's temporary directory, removed with
-// everything in it at the end of the scope.
+// A fresh directory under the system's temporary directory (mkdtemp),
+// removed with its contents at the end.
 class TempDir {
  public:
   TempDir() {
@@ -63,6 +48,21 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Lines of `path` read through LineReader.
+inline std::vector<std::string> ReadLines(const std::string& path) {
+  auto reader = chaff::LineReader::Open(path);
+  REQUIRE(reader.ok());
+  std::vector<std::string> lines;
+  std::string_view line;
+  for (;;) {
+    auto more = (*reader)->Next(&line);
+    REQUIRE(more.ok());
+    if (!*more) break;
+    lines.emplace_back(line);
+  }
+  return lines;
+}
 
 }  // namespace chaff_test
 

@@ -193,27 +193,7 @@ Status Run(const DedupeFlags& flags, DedupeOptions options) {
 
 }  // namespace
 
-CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
-  CLI::App* cmd = app->add_subcommand(
-      "dedupe",
-      "Remove near-duplicate documents: keeps the first document of every cluster of "
-      "documents whose word-shingle Jaccard similarity is >= --threshold (MinHash + LSH, "
-      "verified on the full signature). Writes the kept documents as it reads (with "
-      "--no-split-chains it reads the input twice).");
-  cmd->add_option("inputs", flags->inputs,
-                  "Files or directories (walked recursively, sorted); JSONL (.jsonl/.ndjson, "
-                  "also .gz/.zst) holds one document per line; WARC (.warc, .warc.wet, also "
-                  ".gz/.zst, or any file that starts with WARC/1.) one per conversion record "
-                  "and text/plain response, written as {\"id\",\"url\",\"date\",\"text\"} "
-                  "records; any other file is one document; - or nothing: JSONL or WARC on "
-                  "stdin");
-  cmd->add_option("-o,--output", flags->output,
-                  "Where the kept documents go: a .jsonl file (.gz/.zst compress), - for "
-                  "stdout, or a directory that mirrors the inputs")
-      ->required();
-  cmd->add_option("--clusters", flags->clusters,
-                  "Also write a JSONL file with every document's id, cluster (input index of "
-                  "its representative), representative id, similarity to it, and kept flag");
+void AddSketchingOptions(CLI::App* cmd, DedupeFlags* flags) {
   cmd->add_option("--text-field", flags->text_field, "JSONL field holding the text")
       ->capture_default_str();
   cmd->add_option("--id-field", flags->id_field,
@@ -244,6 +224,37 @@ CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
                   "get 1 - this; datasketch: 0.5)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  cmd->add_option("-j,--threads", flags->threads, "Worker threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
+  cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
+                "Keep malformed JSONL records unchanged (never duplicates) and skip malformed "
+                "WARC records, counted, instead of stopping");
+}
+
+CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
+  CLI::App* cmd = app->add_subcommand(
+      "dedupe",
+      "Remove near-duplicate documents: keeps the first document of every cluster of "
+      "documents whose word-shingle Jaccard similarity is >= --threshold (MinHash + LSH, "
+      "verified on the full signature). Writes the kept documents as it reads (with "
+      "--no-split-chains it reads the input twice).");
+  cmd->add_option("inputs", flags->inputs,
+                  "Files or directories (walked recursively, sorted); JSONL (.jsonl/.ndjson, "
+                  "also .gz/.zst) holds one document per line; WARC (.warc, .warc.wet, also "
+                  ".gz/.zst, or any file that starts with WARC/1.) one per conversion record "
+                  "and text/plain response, written as {\"id\",\"url\",\"date\",\"text\"} "
+                  "records; any other file is one document; - or nothing: JSONL or WARC on "
+                  "stdin");
+  cmd->add_option("-o,--output", flags->output,
+                  "Where the kept documents go: a .jsonl file (.gz/.zst compress), - for "
+                  "stdout, or a directory that mirrors the inputs")
+      ->required();
+  cmd->add_option("--clusters", flags->clusters,
+                  "Also write a JSONL file with every document's id, cluster (input index of "
+                  "its representative), representative id, similarity to it, and kept flag");
+  AddSketchingOptions(cmd, flags);
   cmd->add_flag("--exact", flags->exact,
                 "Verify candidates by exact shingle-set Jaccard (keeps every document's "
                 "shingles in memory: 8 bytes per word)");
@@ -253,13 +264,6 @@ CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags) {
                 "removed document is similar to the one kept in its place (default; one "
                 "pass). --no-split-chains: whole union-find components, which can chain "
                 "(A~B, B~C, A!~C); needs a second pass");
-  cmd->add_option("-j,--threads", flags->threads, "Worker threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
-  cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
-                "Keep malformed JSONL records unchanged (never duplicates) and skip malformed "
-                "WARC records, counted, instead of stopping");
   return cmd;
 }
 

@@ -41,6 +41,11 @@ struct DedupeFlags {
 // Adds the `dedupe` subcommand, filling `flags` when it is parsed.
 CLI::App* AddDedupeCommand(CLI::App* app, DedupeFlags* flags);
 
+// Adds the options that say how documents are sketched (fields, threshold,
+// LSH, hashes, shingles, threads, -q, --skip-bad-records) to `cmd`: shared
+// by `chaff dedupe` and `chaff sketch`, whose sketches must agree.
+void AddSketchingOptions(CLI::App* cmd, DedupeFlags* flags);
+
 // Converts parsed flags to library options (fails on inconsistent flags,
 // e.g. --bands without --rows). Exposed for tests.
 StatusOr<DedupeOptions> DedupeOptionsFromFlags(const DedupeFlags& flags);

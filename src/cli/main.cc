@@ -11,6 +11,7 @@
 #include "cli/cmd_clean.h"
 #include "cli/cmd_dedupe.h"
 #include "cli/cmd_explain.h"
+#include "cli/cmd_stages.h"
 #include "chaff/text/tokenize.h"
 #include "cli/common.h"
 #include "cli/man_page.h"
@@ -45,13 +46,21 @@ int main(int argc, char** argv) {
   // of a millisecond to build); all of them when the first argument names
   // none (help, version, a mistake).
   const std::string first = argc > 1 ? argv[1] : "";
-  const bool all = first != "clean" && first != "dedupe" && first != "explain";
+  const bool all = first != "clean" && first != "dedupe" && first != "explain" &&
+                   first != "sketch" && first != "cluster" && first != "apply";
   CleanFlags clean;
   DedupeFlags dedupe;
   ExplainFlags explain;
+  SketchFlags sketch;
+  ClusterFlags cluster;
+  ApplyFlags apply;
   CLI::App* clean_cmd = all || first == "clean" ? AddCleanCommand(&app, &clean) : nullptr;
   CLI::App* dedupe_cmd = all || first == "dedupe" ? AddDedupeCommand(&app, &dedupe) : nullptr;
   CLI::App* explain_cmd = all || first == "explain" ? AddExplainCommand(&app, &explain) : nullptr;
+  // `chaff dedupe` in three stages with files between them (docs/cluster.md).
+  CLI::App* sketch_cmd = all || first == "sketch" ? AddSketchCommand(&app, &sketch) : nullptr;
+  CLI::App* cluster_cmd = all || first == "cluster" ? AddClusterCommand(&app, &cluster) : nullptr;
+  CLI::App* apply_cmd = all || first == "apply" ? AddApplyCommand(&app, &apply) : nullptr;
 
   // `chaff --man [FILE]`: the manual page, made from the commands just
   // defined (the build writes chaff.1 so). Not listed by --help: it is for
@@ -82,6 +91,9 @@ int main(int argc, char** argv) {
     if (clean_cmd != nullptr && clean_cmd->parsed()) return RunClean(clean);
     if (dedupe_cmd != nullptr && dedupe_cmd->parsed()) return RunDedupe(dedupe);
     if (explain_cmd != nullptr && explain_cmd->parsed()) return RunExplain(explain);
+    if (sketch_cmd != nullptr && sketch_cmd->parsed()) return RunSketch(sketch);
+    if (cluster_cmd != nullptr && cluster_cmd->parsed()) return RunCluster(cluster);
+    if (apply_cmd != nullptr && apply_cmd->parsed()) return RunApply(apply);
   } catch (const std::bad_alloc&) {
     PrintError("out of memory");
     return kExitError;

@@ -663,6 +663,27 @@ Status StarDeduper::ReserveEstimate(size_t estimate) {
 
 size_t StarDeduper::size() const { return impl_->n; }
 
+Status StarDeduper::AddBatch(size_t n, const uint8_t* lanes, const uint32_t* band_keys,
+                             const uint8_t* empty, std::vector<uint64_t>* shingles,
+                             const std::function<Status(size_t, const Decision&)>& decided) {
+  const size_t k = impl_->k;
+  const size_t bands = impl_->bands;
+  // The table lines of the documents just ahead are fetched while this one
+  // is decided (each decision probes one line per band).
+  constexpr size_t kAhead = 2;
+  for (size_t i = 0; i < std::min(kAhead, n); ++i) {
+    if (!empty[i]) Prefetch(band_keys + i * bands);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n && !empty[i + kAhead]) Prefetch(band_keys + (i + kAhead) * bands);
+    CHAFF_ASSIGN_OR_RETURN(const Decision d,
+                           Add(lanes + i * k, band_keys + i * bands, empty[i] != 0,
+                               shingles != nullptr ? &shingles[i] : nullptr));
+    CHAFF_RETURN_IF_ERROR(decided(i, d));
+  }
+  return Status::Ok();
+}
+
 StatusOr<StarDeduper::Decision> StarDeduper::Add(const uint8_t* lanes,
                                                  const uint32_t* band_keys, bool empty,
                                                  std::vector<uint64_t>* shingles) {
@@ -682,8 +703,11 @@ DedupeResult StarDeduper::Finish() {
 
 namespace {
 
-// Records and their sketches.
-struct SketchedBatch final : internal::RecordBatch {
+// Records and their sketches (handed to a SketchedBatchSink as a
+// SketchedBatch view).
+struct SketchRecordBatch final : internal::RecordBatch {
+  std::vector<std::string_view> views;  // Record(i), once the batch is read
+  std::vector<std::string> names;       // only when names are asked for
   std::vector<uint8_t> lanes;
   std::vector<uint32_t> keys;
   std::vector<uint8_t> empty;
@@ -696,23 +720,27 @@ struct Worker {
   std::unique_ptr<TextDecoder> decoder;
 };
 
-void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options,
-                 Worker* w, SketchedBatch* b) {
+void SketchBatch(const DedupeSketcher& sketcher, const DedupeOptions& options, bool names,
+                 Worker* w, SketchRecordBatch* b) {
   const size_t k = static_cast<size_t>(options.num_hashes);
   const size_t bands = static_cast<size_t>(options.lsh.bands);
   const size_t n = b->size();
   b->lanes.resize(n * k);
   b->keys.resize(n * bands);
   b->empty.resize(n);
+  b->views.resize(n);
+  if (names) b->names.resize(n);
   if (options.exact) b->shingles.resize(n);
+  for (size_t i = 0; i < n; ++i) b->views[i] = b->Record(i);
   for (size_t i = 0; i < n; ++i) {
-    std::string_view text = b->Record(i);
+    std::string_view text = b->views[i];
     if (w->decoder != nullptr) {
-      Status s = w->decoder->Decode(b->Record(i), b->sources[i], /*padded=*/true, &text);
+      Status s = w->decoder->Decode(b->views[i], b->sources[i], /*padded=*/true, &text);
       if (!s.ok()) {
         b->Fail(i, std::move(s));
         return;
       }
+      if (names) w->decoder->Name(b->views[i], b->sources[i], b->lines[i], &b->names[i]);
     }
     sketcher.Sketch(text, &w->scratch, &w->sketch);
     std::memcpy(b->lanes.data() + i * k, w->sketch.lanes.data(), k);
@@ -743,6 +771,60 @@ class VectorReader : public DocumentReader {
 
 }  // namespace
 
+StatusOr<SketchRunStats> SketchCorpus(DocumentReader* reader, const TextDecoderFactory& decoders,
+                                      const DedupeOptions& options, bool names,
+                                      const SketchedBatchSink& sink,
+                                      const DedupeProgressCallback& progress) {
+  if (names && !decoders) return Internal("SketchCorpus: names need decoders");
+  const DedupeSketcher sketcher(options);
+  // Hands a sketched batch to the sink, in input order (the pipeline then
+  // reports a failed record with its source and line).
+  auto collect = [&](internal::RecordBatch* batch) -> Status {
+    auto* b = static_cast<SketchRecordBatch*>(batch);
+    SketchedBatch view;
+    view.size = b->ok_size();
+    view.bytes = b->bytes;
+    view.lanes = b->lanes.data();
+    view.band_keys = b->keys.data();
+    view.empty = b->empty.data();
+    view.shingles = options.exact ? b->shingles.data() : nullptr;
+    view.records = b->views.data();
+    view.sources = b->sources.data();
+    view.lines = b->lines.data();
+    view.names = names ? b->names.data() : nullptr;
+    if (view.size == 0 && b->bytes == 0) return Status::Ok();
+    return sink(view);
+  };
+  // Also for one thread: a batch is sketched before it is decided, so the
+  // table lines of the next documents can be fetched while one is decided
+  // (1-4% faster end to end than sketching and deciding each record in
+  // turn, in interleaved runs).
+  internal::BatchPipelineOptions pipeline;
+  pipeline.threads = std::max(1, options.threads);
+  pipeline.batch_bytes = options.batch_bytes;
+  pipeline.input_bytes_hint = options.input_bytes_hint;
+  std::vector<Worker> workers(static_cast<size_t>(pipeline.threads));
+  for (Worker& w : workers) {
+    if (decoders) w.decoder = decoders();
+  }
+  internal::BatchPipeline run(
+      reader, pipeline, [] { return std::make_unique<SketchRecordBatch>(); },
+      [&](size_t worker, internal::RecordBatch* b) {
+        SketchBatch(sketcher, options, names, &workers[worker], static_cast<SketchRecordBatch*>(b));
+      },
+      collect);
+  DedupeProgress state;
+  CHAFF_RETURN_IF_ERROR(run.Wait([&](uint64_t docs, uint64_t bytes) {
+    state.documents = docs;
+    state.bytes = bytes;
+    return !progress || progress(state);
+  }));
+  SketchRunStats stats;
+  stats.documents = run.documents();
+  stats.bytes = run.bytes();
+  return stats;
+}
+
 StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
                                     const TextDecoderFactory& decoders,
                                     const DedupeOptions& raw_options,
@@ -754,7 +836,6 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
     return InvalidArgument(
         "components (no split chains) are known only at the end: no sink while reading");
   }
-  const DedupeSketcher sketcher(options);
   // Stars are decided as documents arrive; components are clustered at the
   // end from an index of every document.
   std::unique_ptr<StarDeduper> stars;
@@ -766,26 +847,6 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
   }
   const size_t k = static_cast<size_t>(options.num_hashes);
   const size_t bands = static_cast<size_t>(options.lsh.bands);
-  DedupeProgress state;
-
-  // Adds one sketched document, in input order.
-  auto add = [&](const uint8_t* lanes, const uint32_t* keys, bool empty,
-                 std::vector<uint64_t>* shingles, std::string_view record, uint32_t source,
-                 uint64_t line, bool batch_end) -> Status {
-    if (index) return index->Add(lanes, keys, empty, shingles).status();
-    CHAFF_ASSIGN_OR_RETURN(const StarDeduper::Decision d,
-                           stars->Add(lanes, keys, empty, shingles));
-    if (!sink) return Status::Ok();
-    DecidedDocument doc;
-    doc.index = d.index;
-    doc.record = record;
-    doc.source = source;
-    doc.line = line;
-    doc.representative = d.representative;
-    doc.similarity = d.similarity;
-    doc.batch_end = batch_end;
-    return sink(doc);
-  };
 
   // Sizes the star tables ahead from the input's size (when known) and the
   // documents per byte seen so far (StarDeduper::ReserveEstimate bounds how
@@ -800,60 +861,48 @@ StatusOr<DedupeResult> DedupeCorpus(DocumentReader* reader,
     return stars->ReserveEstimate(static_cast<size_t>(std::min(estimate, 4e9)));
   };
 
-  // Moves a sketched batch into the index, in input order.
-  auto collect = [&](internal::RecordBatch* batch) -> Status {
-    auto* b = static_cast<SketchedBatch*>(batch);
-    const size_t ok_docs = b->ok_size();
-    CHAFF_RETURN_IF_ERROR(reserve(b->size(), b->bytes));
-    // Stars: the table lines of the documents just ahead are fetched while
-    // this one is decided (each decision probes one line per band).
-    constexpr size_t kAhead = 2;
-    for (size_t i = 0; stars && i < std::min(kAhead, ok_docs); ++i) {
-      if (!b->empty[i]) stars->Prefetch(b->keys.data() + i * bands);
-    }
-    for (size_t i = 0; i < ok_docs; ++i) {
-      if (stars && i + kAhead < ok_docs && !b->empty[i + kAhead]) {
-        stars->Prefetch(b->keys.data() + (i + kAhead) * bands);
+  // Decides a sketched batch, in input order, handing each document to the
+  // sink as soon as it is decided.
+  auto collect = [&](SketchedBatch& b) -> Status {
+    CHAFF_RETURN_IF_ERROR(reserve(b.size, b.bytes));
+    if (index) {
+      for (size_t i = 0; i < b.size; ++i) {
+        CHAFF_RETURN_IF_ERROR(index
+                                  ->Add(b.lanes + i * k, b.band_keys + i * bands, b.empty[i] != 0,
+                                        b.shingles ? &b.shingles[i] : nullptr)
+                                  .status());
       }
-      CHAFF_RETURN_IF_ERROR(add(b->lanes.data() + i * k, b->keys.data() + i * bands,
-                                b->empty[i] != 0, options.exact ? &b->shingles[i] : nullptr,
-                                b->Record(i), b->sources[i], b->lines[i], i + 1 == ok_docs));
+      return Status::Ok();
     }
-    return Status::Ok();
+    if (!sink) {
+      return stars->AddBatch(b.size, b.lanes, b.band_keys, b.empty, b.shingles,
+                             [](size_t, const StarDeduper::Decision&) { return Status::Ok(); });
+    }
+    return stars->AddBatch(
+        b.size, b.lanes, b.band_keys, b.empty, b.shingles,
+        [&](size_t i, const StarDeduper::Decision& d) {
+          DecidedDocument doc;
+          doc.index = d.index;
+          doc.record = b.records[i];
+          doc.source = b.sources[i];
+          doc.line = b.lines[i];
+          doc.representative = d.representative;
+          doc.similarity = d.similarity;
+          doc.batch_end = i + 1 == b.size;
+          return sink(doc);
+        });
   };
 
-  // Also for one thread: a batch is sketched before it is decided, so the
-  // table lines of the next documents can be fetched while one is decided
-  // (1-4% faster end to end than sketching and deciding each record in
-  // turn, in interleaved runs).
-  {
-    internal::BatchPipelineOptions pipeline;
-    pipeline.threads = std::max(1, options.threads);
-    pipeline.batch_bytes = options.batch_bytes;
-    pipeline.input_bytes_hint = options.input_bytes_hint;
-    std::vector<Worker> workers(static_cast<size_t>(pipeline.threads));
-    for (Worker& w : workers) {
-      if (decoders) w.decoder = decoders();
-    }
-    internal::BatchPipeline run(
-        reader, pipeline, [] { return std::make_unique<SketchedBatch>(); },
-        [&](size_t worker, internal::RecordBatch* b) {
-          SketchBatch(sketcher, options, &workers[worker], static_cast<SketchedBatch*>(b));
-        },
-        collect);
-    CHAFF_RETURN_IF_ERROR(run.Wait([&](uint64_t docs, uint64_t bytes) {
-      state.documents = docs;
-      state.bytes = bytes;
-      return !progress || progress(state);
-    }));
-    state.documents = run.documents();
-    state.bytes = run.bytes();
-  }
-
+  CHAFF_ASSIGN_OR_RETURN(const SketchRunStats run,
+                         SketchCorpus(reader, decoders, options, /*names=*/false, collect,
+                                      progress));
+  DedupeProgress state;
+  state.documents = run.documents;
+  state.bytes = run.bytes;
   state.clustering = true;
   if (progress && !progress(state)) return Cancelled("interrupted");
   DedupeResult result = index ? index->Cluster() : stars->Finish();
-  result.bytes = state.bytes;
+  result.bytes = run.bytes;
   return result;
 }
 

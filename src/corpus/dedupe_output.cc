@@ -95,6 +95,19 @@ Status InputsChanged(size_t first, const std::string& second) {
                    " records in the first, " + second + " in the second); nothing was written");
 }
 
+// With `input_ends` (records after each input, cumulative): fails unless
+// input `i` ended after `index` records in all.
+Status CheckInputEnd(const std::vector<CorpusInput>& inputs, size_t i, size_t index,
+                     const std::vector<uint64_t>* input_ends) {
+  if (input_ends == nullptr || (*input_ends)[i] == index) return Status::Ok();
+  const uint64_t was = (*input_ends)[i] - (i == 0 ? 0 : (*input_ends)[i - 1]);
+  const uint64_t begin = i == 0 ? 0 : (*input_ends)[i - 1];
+  return DataError(inputs[i].name + ": the input changed since its records were decided (" +
+                   std::to_string(was) + " records then, " +
+                   (index >= begin ? std::to_string(index - begin) : std::string("fewer")) +
+                   " now); nothing was written");
+}
+
 // Pass 2 for one JSONL input when no ids are needed: the decompressed bytes
 // are scanned in large blocks and runs of consecutive kept records go out as
 // single writes (a run over 1 MiB is written without a copy), instead of a
@@ -322,7 +335,8 @@ class KeptRecordCopier {
 // text files copied whole when kept.
 Status WriteKeptOnly(const std::vector<CorpusInput>& inputs, const DedupeResult& result,
                      const DedupeOutputOptions& options,
-                     const DedupeProgressCallback& progress, DedupeWriteStats* stats) {
+                     const DedupeProgressCallback& progress, DedupeWriteStats* stats,
+                     const std::vector<uint64_t>* input_ends) {
   const size_t n = result.representative.size();
   const bool jsonl_out = IsJsonlOutput(options.output);
   std::unique_ptr<OutputFile> shared;
@@ -338,7 +352,9 @@ Status WriteKeptOnly(const std::vector<CorpusInput>& inputs, const DedupeResult&
     if (progress && !progress(state)) return Cancelled("interrupted; no partial output was kept");
     return Status::Ok();
   };
-  for (const CorpusInput& in : inputs) {
+  for (size_t input = 0; input < inputs.size(); ++input) {
+    if (input > 0) CHAFF_RETURN_IF_ERROR(CheckInputEnd(inputs, input - 1, index, input_ends));
+    const CorpusInput& in = inputs[input];
     const std::string target = jsonl_out ? std::string() : TreeTarget(options.output, in);
     if (in.kind == InputKind::kJsonl) {
       std::unique_ptr<OutputFile> own;
@@ -370,12 +386,51 @@ Status WriteKeptOnly(const std::vector<CorpusInput>& inputs, const DedupeResult&
     CHAFF_RETURN_IF_ERROR(report());
   }
   stats->documents = index;
+  if (!inputs.empty()) {
+    CHAFF_RETURN_IF_ERROR(CheckInputEnd(inputs, inputs.size() - 1, index, input_ends));
+  }
   if (index != n) return InputsChanged(n, std::to_string(index));
   if (shared) CHAFF_RETURN_IF_ERROR(shared->Commit());
   return Status::Ok();
 }
 
 }  // namespace
+
+// --- The clusters file ------------------------------------------------------------
+
+StatusOr<std::unique_ptr<ClustersFileWriter>> ClustersFileWriter::Create(
+    const std::string& path, const std::vector<uint8_t>* named) {
+  std::unique_ptr<ClustersFileWriter> w(new ClustersFileWriter());
+  CHAFF_ASSIGN_OR_RETURN(w->file_, OutputFile::Create(path));
+  w->named_ = named;
+  return w;
+}
+
+ClustersFileWriter::~ClustersFileWriter() = default;
+
+Status ClustersFileWriter::Add(uint32_t index, std::string_view name, uint32_t representative,
+                               float similarity) {
+  if (index + 1 != begin_.size() || representative > index) {
+    return Internal("clusters file: documents out of order");
+  }
+  const bool kept = representative == index;
+  if (kept && (named_ == nullptr || (*named_)[index])) names_ += name;
+  begin_.push_back(names_.size());
+  line_.assign("{\"id\":");
+  AppendJsonString(name, &line_);
+  line_ += ",\"cluster\":" + std::to_string(representative) + ",\"representative\":";
+  const uint32_t rep = representative;
+  AppendJsonString(kept ? name
+                        : std::string_view(names_).substr(begin_[rep], begin_[rep + 1] - begin_[rep]),
+                   &line_);
+  char sim[48];
+  std::snprintf(sim, sizeof(sim), ",\"similarity\":%.4f,\"kept\":%s}\n",
+                static_cast<double>(similarity), kept ? "true" : "false");
+  line_ += sim;
+  return file_->Write(line_);
+}
+
+Status ClustersFileWriter::Commit() { return file_->Commit(); }
 
 // --- Writing document by document ---------------------------------------------
 
@@ -394,7 +449,7 @@ struct DedupeStreamWriter::Impl {
   const char* run_begin = nullptr;  // null: no run
   const char* run_end = nullptr;
   size_t pending_bytes = 0;
-  std::unique_ptr<OutputFile> clusters;  // --clusters
+  std::unique_ptr<ClustersFileWriter> clusters;  // --clusters
   std::unique_ptr<OutputFile> tree_file;  // the current JSONL input's mirror
   // Mirrors that are complete but not yet renamed into place: outputs
   // appear at Finish, so a run that fails leaves none (up to
@@ -403,17 +458,8 @@ struct DedupeStreamWriter::Impl {
   uint32_t tree_source = UINT32_MAX;
   std::vector<uint8_t> mirrored;
   uint32_t next_index = 0;
-  // Ids of kept documents (a removed one names its representative's):
-  // doc i's id is ids[id_begin[i], id_begin[i + 1]); removed documents add
-  // none. 8 bytes per document plus the kept ids, only with --clusters.
-  // When the decisions are known in advance, only the representatives that
-  // some removed document names (`named`) keep theirs.
-  std::string ids;
-  std::vector<uint64_t> id_begin{0};
-  const std::vector<uint8_t>* named = nullptr;
   JsonlParser parser;
   std::string id;
-  std::string line_out;
   std::string warc_line;  // a kept WARC document as JSONL
 
   void CloseRun() {
@@ -512,34 +558,8 @@ struct DedupeStreamWriter::Impl {
   }
 
   Status WriteClustersLine(const DecidedDocument& doc, const CorpusInput& in) {
-    id.clear();
-    WarcDocument warc;
-    if (in.kind == InputKind::kWarc && ParseWarcDocument(doc.record, &warc)) {
-      id.assign(warc.id);
-    } else if (in.kind == InputKind::kJsonl) {
-      // A record without an id, or one let through as bad
-      // (--skip-bad-records), is named by its place.
-      auto has_id = parser.ParseId(doc.record, options.fields.id_field, &id);
-      if (!has_id.ok() || !*has_id) id = in.name + ":" + std::to_string(doc.line);
-    } else {
-      id = in.name;
-    }
-    const bool kept = doc.kept();
-    if (kept && (named == nullptr || (*named)[doc.index])) ids += id;
-    id_begin.push_back(ids.size());
-    line_out.assign("{\"id\":");
-    AppendJsonString(id, &line_out);
-    line_out += ",\"cluster\":" + std::to_string(doc.representative) + ",\"representative\":";
-    const uint32_t rep = doc.representative;
-    AppendJsonString(kept ? std::string_view(id)
-                          : std::string_view(ids).substr(id_begin[rep],
-                                                         id_begin[rep + 1] - id_begin[rep]),
-                     &line_out);
-    char sim[48];
-    std::snprintf(sim, sizeof(sim), ",\"similarity\":%.4f,\"kept\":%s}\n",
-                  static_cast<double>(doc.similarity), kept ? "true" : "false");
-    line_out += sim;
-    return clusters->Write(line_out);
+    RecordName(&parser, doc.record, in, doc.line, options.fields.id_field, &id);
+    return clusters->Add(doc.index, id, doc.representative, doc.similarity);
   }
 };
 
@@ -555,14 +575,14 @@ StatusOr<std::unique_ptr<DedupeStreamWriter>> DedupeStreamWriter::Create(
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(*inputs, options));
   std::unique_ptr<DedupeStreamWriter> w(new DedupeStreamWriter(inputs, options));
   Impl& m = *w->impl_;
-  m.named = named_representatives;
   if (m.jsonl_out) {
     CHAFF_ASSIGN_OR_RETURN(m.shared, OutputFile::Create(options.output));
   } else {
     CHAFF_RETURN_IF_ERROR(m.MakeDirs(fs::path(options.output)));
   }
   if (m.want_ids) {
-    CHAFF_ASSIGN_OR_RETURN(m.clusters, OutputFile::Create(options.clusters));
+    CHAFF_ASSIGN_OR_RETURN(m.clusters,
+                           ClustersFileWriter::Create(options.clusters, named_representatives));
   }
   return w;
 }
@@ -643,8 +663,12 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
                           const DedupeResult& result,
                           const DedupeOutputOptions& options,
                           const DedupeProgressCallback& progress,
-                          DedupeWriteStats* stats) {
+                          DedupeWriteStats* stats,
+                          const std::vector<uint64_t>* input_ends) {
   CHAFF_RETURN_IF_ERROR(CheckDedupeOutputs(inputs, options));
+  if (input_ends != nullptr && input_ends->size() != inputs.size()) {
+    return Internal("WriteDedupeOutputs: one record count per input expected");
+  }
   const size_t n = result.representative.size();
   *stats = DedupeWriteStats();
   // WARC inputs are read record by record: their records are made by the
@@ -653,7 +677,7 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
     return in.kind == InputKind::kWarc;
   });
   if (options.clusters.empty() && !options.record_by_record && !any_warc) {
-    return WriteKeptOnly(inputs, result, options, progress, stats);
+    return WriteKeptOnly(inputs, result, options, progress, stats, input_ends);
   }
   // The representatives whose ids the clusters file repeats.
   std::vector<uint8_t> named(n, 0);
@@ -667,11 +691,18 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
   DedupeProgress state;
   uint64_t next_report = 0;
   size_t index = 0;
+  uint32_t last_source = 0;
   RawDocument raw;
   for (;; ++index) {
     CHAFF_ASSIGN_OR_RETURN(const bool more, reader.Next(&raw));
     if (!more) break;
     if (index >= n) return InputsChanged(n, "more");
+    if (index > 0 && raw.source != last_source) {
+      for (uint32_t s = last_source; s < raw.source; ++s) {
+        CHAFF_RETURN_IF_ERROR(CheckInputEnd(inputs, s, index, input_ends));
+      }
+    }
+    last_source = raw.source;
     DecidedDocument doc;
     doc.index = static_cast<uint32_t>(index);
     doc.record = raw.bytes;
@@ -688,6 +719,9 @@ Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
     }
   }
   *stats = writer->stats();
+  for (size_t s = index > 0 ? last_source : 0; s < inputs.size(); ++s) {
+    CHAFF_RETURN_IF_ERROR(CheckInputEnd(inputs, s, index, input_ends));
+  }
   if (index != n) return InputsChanged(n, std::to_string(index));
   return writer->Finish();
 }

@@ -188,6 +188,30 @@ StatusOr<bool> CorpusReader::NextRecord(RawDocument* doc) {
   }
 }
 
+void TextDecoder::Name(std::string_view, uint32_t source, uint64_t line, std::string* name) {
+  *name = std::to_string(source) + ":" + std::to_string(line);
+}
+
+void RecordName(JsonlParser* parser, std::string_view record, const CorpusInput& in,
+                uint64_t line, std::string_view id_field, std::string* name) {
+  name->clear();
+  if (in.kind == InputKind::kWarc) {
+    WarcDocument doc;
+    if (ParseWarcDocument(record, &doc) && !doc.id.empty()) {
+      name->assign(doc.id);
+      return;
+    }
+  }
+  if (in.kind != InputKind::kJsonl) {
+    *name = in.name;
+    return;
+  }
+  // A record without an id, or one let through as bad (--skip-bad-records),
+  // is named by its place.
+  auto has_id = parser->ParseId(record, id_field, name);
+  if (!has_id.ok() || !*has_id) *name = in.name + ":" + std::to_string(line);
+}
+
 namespace {
 
 class CorpusDecoder final : public TextDecoder {
@@ -204,9 +228,22 @@ class CorpusDecoder final : public TextDecoder {
     return Status::Ok();
   }
 
+  void Name(std::string_view record, uint32_t source, uint64_t line,
+            std::string* name) override {
+    const CorpusInput& in = (*inputs_)[source];
+    if (parsed_ && in.kind == InputKind::kJsonl) {
+      // The record Decode just parsed: its id without a second parse.
+      auto has_id = parser_.IdOfLastText(record, fields_.id_field, name);
+      if (!has_id.ok() || !*has_id) *name = in.name + ":" + std::to_string(line);
+      return;
+    }
+    RecordName(&parser_, record, in, line, fields_.id_field, name);
+  }
+
  private:
   Status Extract(std::string_view record, uint32_t source, bool padded,
                  std::string_view* text) {
+    parsed_ = false;
     const InputKind kind = (*inputs_)[source].kind;
     if (kind == InputKind::kText) {
       *text = record;
@@ -220,8 +257,10 @@ class CorpusDecoder final : public TextDecoder {
       *text = doc.text;
       return Status::Ok();
     }
-    // The id is not needed to sketch; pass 2 reads it when it writes ids.
+    // The id is not needed to sketch; pass 2 reads it when it writes ids
+    // (or Name, right after this, when the caller keeps names).
     Status s = parser_.ParseText(record, fields_.text_field, padded, text);
+    parsed_ = s.ok();
     if (!s.ok()) {
       if (!fields_.skip_bad_records) return s;
       if (bad_) bad_->fetch_add(1, std::memory_order_relaxed);
@@ -235,6 +274,7 @@ class CorpusDecoder final : public TextDecoder {
   std::shared_ptr<std::atomic<uint64_t>> bad_;
   TextTransform transform_;
   JsonlParser parser_;
+  bool parsed_ = false;  // the last Decode parsed its record (Name may read its id)
   std::string transformed_;
 };
 

@@ -29,6 +29,8 @@ struct JsonlParser::Impl {
   // only (its "fallback" kernel without -mavx2), which we do not raise.
   simdjson::dom::parser parser;
   std::string padded;  // the line copied with SIMDJSON_PADDING spare bytes
+  // The object of the last ParseText (valid until the next parse).
+  simdjson::dom::object last_text;
 
   // Parses `line` (in place when `in_place`: it is followed by
   // kJsonlPadding readable bytes) into *obj.
@@ -202,8 +204,13 @@ StatusOr<bool> JsonlParser::ParseId(std::string_view line, std::string_view id_f
 
 Status JsonlParser::ParseText(std::string_view line, std::string_view text_field,
                               bool padded, std::string_view* text) {
-  simdjson::dom::object obj;
-  return impl_->ParseObject(line, padded, text_field, &obj, text);
+  return impl_->ParseObject(line, padded, text_field, &impl_->last_text, text);
+}
+
+StatusOr<bool> JsonlParser::IdOfLastText(std::string_view line, std::string_view id_field,
+                                         std::string* id) {
+  id->clear();
+  return ReadId(line, impl_->last_text, id_field, id);
 }
 
 namespace {

@@ -213,6 +213,16 @@ class StarDeduper {
   // entries are fetched while the caller decides the one before it.
   void Prefetch(const uint32_t* band_keys) const;
 
+  // Decides `n` consecutive documents in turn, as Add does (lanes n x K,
+  // band_keys n x bands, empty n, shingles n or null), with the table lines
+  // of the documents ahead fetched while one is decided; calls
+  // `decided(i, decision)` after document i. The decide step of
+  // DedupeCorpus and of `chaff cluster` (sketches read from files). Stops
+  // at the first failure of Add or of `decided`.
+  Status AddBatch(size_t n, const uint8_t* lanes, const uint32_t* band_keys,
+                  const uint8_t* empty, std::vector<uint64_t>* shingles,
+                  const std::function<Status(size_t, const Decision&)>& decided);
+
   size_t size() const;
 
   // The decisions so far, as a DedupeResult (bytes left 0). Can be called
@@ -295,6 +305,43 @@ using DedupeSink = std::function<Status(const DecidedDocument&)>;
 // Returning false stops the run, which then fails with kCancelled (how the
 // CLI honours Ctrl-C without the library knowing about signals).
 using DedupeProgressCallback = std::function<bool(const DedupeProgress&)>;
+
+// A batch of consecutive documents as sketched, handed over in input order
+// (SketchCorpus). Arrays are flat, document after document.
+struct SketchedBatch {
+  size_t size = 0;                        // documents
+  uint64_t bytes = 0;                     // of their records
+  const uint8_t* lanes = nullptr;         // size x K low bytes (zeros when empty)
+  const uint32_t* band_keys = nullptr;    // size x bands (zeros when empty)
+  const uint8_t* empty = nullptr;         // size: 1 when the document has no tokens
+  std::vector<uint64_t>* shingles = nullptr;  // size sets (`exact` only; may be moved out)
+  const std::string_view* records = nullptr;  // size: as RawDocument::bytes
+  const uint32_t* sources = nullptr;      // size: as RawDocument::source
+  const uint64_t* lines = nullptr;        // size: as RawDocument::line
+  const std::string* names = nullptr;     // size (TextDecoder::Name), only when asked
+};
+
+// Receives batches in input order, one call at a time, from whichever
+// worker thread collects (never the caller's). The records stay valid until
+// it returns. A failure stops the run with that status.
+using SketchedBatchSink = std::function<Status(SketchedBatch&)>;
+
+struct SketchRunStats {
+  uint64_t documents = 0;
+  uint64_t bytes = 0;  // of the records
+};
+
+// Reads every record and sketches them on options.threads workers (which
+// take turns at the reader and hand their batches to `sink` in input order;
+// batches do not depend on the thread count). With `names`, each worker also
+// names its records (TextDecoder::Name; the decoders must exist). The first
+// failure in input order is returned, with its source and line. `progress`
+// as for DedupeCorpus (`clustering` stays false). Precondition: `options`
+// went through ResolveDedupeOptions.
+StatusOr<SketchRunStats> SketchCorpus(DocumentReader* reader, const TextDecoderFactory& decoders,
+                                      const DedupeOptions& options, bool names,
+                                      const SketchedBatchSink& sink,
+                                      const DedupeProgressCallback& progress = {});
 
 // Reads every record, sketches them on options.threads workers (which take
 // turns at the reader and add their batches in input order), and decides.

@@ -44,6 +44,41 @@ struct DedupeWriteStats {
   uint64_t bytes_written = 0;  // uncompressed
 };
 
+// The clusters file (DedupeOutputOptions::clusters): one JSONL line per
+// document, in input order. Shared by `chaff dedupe` (DedupeStreamWriter) and
+// `chaff cluster` (which names documents from their sketches). Nothing
+// appears under the final name before Commit.
+class ClustersFileWriter {
+ public:
+  // `named` (may be null; indexed by document, must outlive the writer):
+  // when the decisions are known before writing, marks the representatives
+  // that some removed document names, and only their names are held. Null:
+  // every kept document's name is held (8 bytes plus the name each).
+  static StatusOr<std::unique_ptr<ClustersFileWriter>> Create(
+      const std::string& path, const std::vector<uint8_t>* named = nullptr);
+  ~ClustersFileWriter();
+  ClustersFileWriter(const ClustersFileWriter&) = delete;
+  ClustersFileWriter& operator=(const ClustersFileWriter&) = delete;
+
+  // Writes the line of the next document (`index` 0, 1, ... in turn) named
+  // `name` (RecordName), whose representative (its own index when kept) was
+  // an earlier document, with its similarity to it.
+  Status Add(uint32_t index, std::string_view name, uint32_t representative,
+             float similarity);
+  Status Commit();
+
+ private:
+  ClustersFileWriter() = default;
+  std::unique_ptr<OutputFile> file_;
+  const std::vector<uint8_t>* named_ = nullptr;
+  // Names of kept documents (a removed one names its representative's):
+  // document i's is names_[begin_[i], begin_[i + 1]); removed documents, and
+  // kept ones not in `named_`, add none.
+  std::string names_;
+  std::vector<uint64_t> begin_{0};
+  std::string line_;
+};
+
 // Writes the outputs of DedupeOutputOptions document by document, as they
 // are decided: the sink of a one-pass `chaff dedupe` (stars), and the
 // record-by-record path of WriteDedupeOutputs. Documents must come in input
@@ -88,13 +123,15 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
 
 // Pass 2: reads `inputs` again and writes what `result` keeps (and the
 // clusters file). Every output is atomic (temporary file + rename). Fails
-// if the inputs changed since pass 1 (a different number of records).
-// `progress` is called about once per MiB read.
+// if the inputs changed since pass 1 (a different number of records; with
+// `input_ends`, the cumulative number of records after each input, checked
+// input by input). `progress` is called about once per MiB read.
 Status WriteDedupeOutputs(const std::vector<CorpusInput>& inputs,
                           const DedupeResult& result,
                           const DedupeOutputOptions& options,
                           const DedupeProgressCallback& progress,
-                          DedupeWriteStats* stats);
+                          DedupeWriteStats* stats,
+                          const std::vector<uint64_t>* input_ends = nullptr);
 
 }  // namespace chaff
 

@@ -80,6 +80,12 @@ class TextDecoder {
   // prefixed with "file:line: ".
   virtual Status Decode(std::string_view record, uint32_t source, bool padded,
                         std::string_view* text) = 0;
+  // Sets *name to the name the record goes by in a clusters file (see
+  // RecordName). Called after Decode for the same record, only by callers
+  // that keep names (sharded dedupe's sketches). The default names a record
+  // by its place: "source:line".
+  virtual void Name(std::string_view record, uint32_t source, uint64_t line,
+                    std::string* name);
 };
 
 // Makes a decoder per worker; an empty function means "the record is the
@@ -196,6 +202,16 @@ struct JsonlFields {
   bool skip_bad_records = false;
 };
 
+class JsonlParser;
+
+// The name of a record in a clusters file (`chaff dedupe --clusters`, `chaff
+// cluster --clusters`): a JSONL record's `id_field` (a string's value or a
+// number's digits) when it has one, else "NAME:LINE" (also for a record that
+// is not valid JSON, let through by --skip-bad-records); a text file's name.
+// `parser` is scratch (one per thread).
+void RecordName(JsonlParser* parser, std::string_view record, const CorpusInput& in,
+                uint64_t line, std::string_view id_field, std::string* name);
+
 // Optional last step of decoding: turns a document's text into the text to
 // sketch, e.g. the cleaned text (`chaff clean --dedupe` deduplicates what it
 // will write, not the chrome around it). Called concurrently from the worker
@@ -206,8 +222,9 @@ using TextTransform =
 
 // Decoders for CorpusReader records: a JSONL record gives its text field, a
 // text file its bytes, a WARC document its text (ParseWarcDocument), then
-// `transform` (when set) applies. Each decoder counts the bad records it
-// skipped into *bad_records (atomically; may be null).
+// `transform` (when set) applies; Name is RecordName with fields.id_field (a
+// WARC document's name is its WARC-Record-ID). Each decoder counts the bad
+// records it skipped into *bad_records (atomically; may be null).
 TextDecoderFactory CorpusDecoders(const std::vector<CorpusInput>* inputs,
                                   const JsonlFields& fields,
                                   std::shared_ptr<std::atomic<uint64_t>> bad_records = nullptr,

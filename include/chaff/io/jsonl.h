@@ -68,6 +68,12 @@ class JsonlParser {
   // string nor a number.
   StatusOr<bool> ParseId(std::string_view line, std::string_view id_field, std::string* id);
 
+  // ParseId without parsing again: right after a successful ParseText of
+  // `line` (no other call in between, `line` still valid), reads the id from
+  // the object that call parsed. The same result as ParseId(line, ...).
+  StatusOr<bool> IdOfLastText(std::string_view line, std::string_view id_field,
+                              std::string* id);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

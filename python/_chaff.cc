@@ -1,0 +1,691 @@
+// chaff._chaff: the Python binding (pybind11), a thin layer over the C++
+// library. The GIL is released while the library works; texts are read in
+// place (a str's UTF-8 form, a bytes object's buffer) without a copy;
+// errors become Python exceptions carrying the library's message. The
+// public names are re-exported by chaff/__init__.py; the stub is
+// chaff/_chaff.pyi.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "chaff/corpus/dedupe.h"
+#include "chaff/corpus/dedupe_output.h"
+#include "chaff/corpus/sharded_dedupe.h"
+#include "chaff/detect/clean.h"
+#include "chaff/io/corpus_reader.h"
+#include "chaff/io/files.h"
+#include "chaff/sketch/lsh.h"
+#include "chaff/sketch/minhash.h"
+#include "chaff/sketch/shingle.h"
+#include "chaff/text/tokenize.h"
+
+namespace py = pybind11;
+
+namespace chaff {
+namespace python {
+namespace {
+
+// chaff.DataError (a ValueError): malformed input data or files. Raised
+// from a Status, never translated from a C++ exception (the tag is unused).
+struct DataErrorTag {};
+PyObject* g_data_error = nullptr;
+
+// Raises the Python exception for a failed status (GIL held).
+void ThrowIfError(const Status& s) {
+  if (s.ok()) return;
+  PyObject* type = PyExc_RuntimeError;
+  switch (s.code()) {
+    case StatusCode::kOk: return;
+    case StatusCode::kInvalidArgument: type = PyExc_ValueError; break;
+    case StatusCode::kNotFound: type = PyExc_FileNotFoundError; break;
+    case StatusCode::kDataError: type = g_data_error; break;
+    case StatusCode::kIoError: type = PyExc_OSError; break;
+    case StatusCode::kCancelled: type = PyExc_KeyboardInterrupt; break;
+    case StatusCode::kBrokenPipe: type = PyExc_BrokenPipeError; break;
+    case StatusCode::kInternal: type = PyExc_RuntimeError; break;
+  }
+  PyErr_SetString(type, s.message().c_str());
+  throw py::error_already_set();
+}
+
+template <typename T>
+T ValueOrThrow(StatusOr<T> v) {
+  ThrowIfError(v.status());
+  return std::move(*v);
+}
+
+// A text argument: a str (read as UTF-8) or a bytes object, viewed in place.
+// The view stays valid while the object lives (the caller holds it).
+struct Text {
+  std::string_view view;
+  bool is_bytes = false;
+};
+
+Text GetText(py::handle obj, const char* what) {
+  Text t;
+  if (PyUnicode_Check(obj.ptr())) {
+    Py_ssize_t n = 0;
+    const char* p = PyUnicode_AsUTF8AndSize(obj.ptr(), &n);  // cached in the str
+    if (p == nullptr) throw py::error_already_set();  // lone surrogates
+    t.view = std::string_view(p, static_cast<size_t>(n));
+    return t;
+  }
+  if (PyBytes_Check(obj.ptr())) {
+    char* p = nullptr;
+    Py_ssize_t n = 0;
+    if (PyBytes_AsStringAndSize(obj.ptr(), &p, &n) != 0) throw py::error_already_set();
+    t.view = std::string_view(p, static_cast<size_t>(n));
+    t.is_bytes = true;
+    return t;
+  }
+  throw py::type_error(std::string(what) + " must be str or bytes, not " +
+                       std::string(py::str(py::type::handle_of(obj).attr("__name__"))));
+}
+
+py::object ToPython(std::string_view s, bool as_bytes) {
+  if (as_bytes) return py::bytes(s.data(), s.size());
+  // Cleaned text is cut from the original at line boundaries, so it is
+  // valid UTF-8 whenever the original was.
+  return py::str(s.data(), s.size());
+}
+
+SketchMode ParseSketchMode(const std::string& sketch) {
+  if (sketch == "oph") return SketchMode::kOnePermutation;
+  if (sketch == "classic") return SketchMode::kClassic;
+  throw py::value_error("sketch must be 'oph' or 'classic', got '" + sketch + "'");
+}
+
+// --- Cleaning ------------------------------------------------------------------------
+
+// CleanOptions from keyword arguments named as the CLI's flags (without
+// the dashes, '-' as '_').
+CleanOptions CleanOptionsFromKwargs(const py::kwargs& kwargs) {
+  CleanOptions o;
+  ChromeOptions& c = o.chrome;
+  for (const auto& item : kwargs) {
+    const std::string key = py::str(item.first);
+    const py::handle v = item.second;
+    auto as_int = [&]() { return v.cast<int>(); };
+    auto as_double = [&]() { return v.cast<double>(); };
+    auto as_bool = [&]() { return v.cast<bool>(); };
+    if (key == "chrome") {
+      o.remove_chrome = as_bool();
+    } else if (key == "repeats") {
+      o.remove_repeats = as_bool();
+    } else if (key == "min_repeat_tokens") {
+      o.repeats.min_tokens = as_int();
+    } else if (key == "repeat_containment") {
+      o.repeats.containment = as_double();
+    } else if (key == "near_repeats") {
+      o.repeats.near = as_bool();
+    } else if (key == "stoplist") {
+      if (v.is_none()) {
+        c.stoplist = nullptr;
+        continue;
+      }
+      std::string words;
+      if (py::isinstance<py::str>(v)) {
+        words = v.cast<std::string>();
+      } else {
+        for (const auto& w : v) words += py::str(w).cast<std::string>() + "\n";
+      }
+      ThrowIfError(ParseStoplist(words, "stoplist", &c));
+    } else if (key == "chrome_length_low") {
+      c.length_low = as_int();
+    } else if (key == "chrome_length_high") {
+      c.length_high = as_int();
+    } else if (key == "chrome_stop_low") {
+      c.stop_low = as_double();
+    } else if (key == "chrome_stop_high") {
+      c.stop_high = as_double();
+    } else if (key == "chrome_min_doc_stop_density") {
+      c.min_doc_stop_density = as_double();
+    } else if (key == "chrome_title_case_share") {
+      c.title_case_share = as_double();
+    } else if (key == "chrome_numbers_are_short") {
+      c.numbers_are_short = as_bool();
+    } else if (key == "chrome_list_item_min_words") {
+      c.list_item_min_words = as_int();
+    } else if (key == "chrome_repeated_short_lines_are_bad") {
+      c.repeated_short_lines_are_bad = as_bool();
+    } else if (key == "chrome_max_timestamp_words") {
+      c.max_timestamp_words = as_int();
+    } else if (key == "chrome_main_segment") {
+      c.main_segment = as_bool();
+    } else if (key == "chrome_bad_weight") {
+      c.bad_weight = as_double();
+    } else if (key == "chrome_bad_line_words") {
+      c.bad_line_words = as_int();
+    } else if (key == "chrome_stamp_line_words") {
+      c.stamp_line_words = as_int();
+    } else if (key == "chrome_near_good_weight") {
+      c.near_good_weight = as_double();
+    } else if (key == "chrome_short_line_words") {
+      c.short_line_words = as_double();
+    } else if (key == "chrome_title_shared_words") {
+      c.title_min_shared_words = as_int();
+    } else {
+      throw py::type_error("unexpected keyword argument '" + key + "'");
+    }
+  }
+  if (o.repeats.min_tokens < 1) throw py::value_error("min_repeat_tokens must be >= 1");
+  if (!(o.repeats.containment > 0.0 && o.repeats.containment <= 1.0)) {
+    throw py::value_error("repeat_containment must be in (0, 1]");
+  }
+  return o;
+}
+
+struct PySpan {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  std::string reason;
+  int first_line = 0;
+  int last_line = 0;
+  py::object repeats;  // 1-based line of the first occurrence, or None
+};
+
+struct PyCleanResult {
+  py::object text;
+  std::vector<PySpan> spans;
+  py::dict accounting;
+  uint64_t kept_bytes = 0;
+  uint64_t removed_bytes = 0;
+};
+
+struct PyLine {
+  int number = 0;
+  std::string reason;
+  float score = 0;
+  py::object repeats;
+  py::object text;
+};
+
+class PyCleaner {
+ public:
+  explicit PyCleaner(const py::kwargs& kwargs) : cleaner_(CleanOptionsFromKwargs(kwargs)) {}
+
+  PyCleanResult Clean(py::handle text_obj) const {
+    const Text t = GetText(text_obj, "text");
+    CleanResult r;
+    {
+      py::gil_scoped_release nogil;
+      cleaner_.Clean(t.view, &r);
+    }
+    PyCleanResult out;
+    out.text = ToPython(r.cleaned, t.is_bytes);
+    for (const RemovedSpan& s : r.spans) {
+      PySpan p;
+      p.begin = s.begin;
+      p.end = s.end;
+      p.reason = std::string(ReasonName(s.reason));
+      p.first_line = s.first_line + 1;
+      p.last_line = s.last_line + 1;
+      p.repeats = s.ref_line >= 0 ? py::object(py::int_(s.ref_line + 1)) : py::none();
+      out.spans.push_back(std::move(p));
+    }
+    for (int i = 0; i < kNumReasons; ++i) {
+      const auto k = static_cast<size_t>(i);
+      py::dict entry;
+      entry["lines"] = r.accounting.lines[k];
+      entry["bytes"] = r.accounting.bytes[k];
+      out.accounting[py::str(std::string(ReasonName(static_cast<Reason>(i))))] = entry;
+    }
+    out.kept_bytes = r.accounting.kept_bytes();
+    out.removed_bytes = r.accounting.removed_bytes();
+    return out;
+  }
+
+  std::vector<PyLine> Explain(py::handle text_obj) const {
+    const Text t = GetText(text_obj, "text");
+    CleanResult r;
+    {
+      py::gil_scoped_release nogil;
+      cleaner_.Clean(t.view, &r);
+    }
+    std::vector<PyLine> lines;
+    lines.reserve(r.lines.size());
+    for (size_t i = 0; i < r.lines.size(); ++i) {
+      const LineDecision& d = r.decisions[i];
+      PyLine l;
+      l.number = static_cast<int>(i + 1);
+      l.reason = std::string(ReasonName(d.reason));
+      l.score = d.score;
+      l.repeats = d.reason == Reason::kRepeat && d.ref_line >= 0
+                      ? py::object(py::int_(d.ref_line + 1))
+                      : py::none();
+      l.text = ToPython(LineText(t.view, r.lines[i]), t.is_bytes);
+      lines.push_back(std::move(l));
+    }
+    return lines;
+  }
+
+ private:
+  Cleaner cleaner_;
+};
+
+// --- Sketches and dedupe -------------------------------------------------------------
+
+py::array_t<uint32_t> Signature(py::handle text_obj, int num_hashes, const std::string& sketch,
+                                int shingle_width) {
+  if (num_hashes < 1 || num_hashes > 4096) throw py::value_error("num_hashes must be in [1, 4096]");
+  if (shingle_width < 1 || shingle_width > 64) throw py::value_error("shingle_width must be in [1, 64]");
+  const SketchMode mode = ParseSketchMode(sketch);
+  const Text t = GetText(text_obj, "text");
+  py::array_t<uint32_t> sig(num_hashes);
+  uint32_t* out = sig.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    Tokens tokens;
+    Tokenize(t.view, kDefaultTokenSeed, &tokens);
+    std::vector<uint64_t> shingles;
+    Shingles(tokens.hashes.data(), tokens.size(), shingle_width, &shingles);
+    MinHasher(num_hashes, mode).Sketch(shingles.data(), shingles.size(), out);
+  }
+  return sig;
+}
+
+py::array_t<uint32_t> BandKeysOf(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> sig,
+                                 int bands, int rows) {
+  if (sig.ndim() != 1) throw py::value_error("signature must be one-dimensional");
+  const auto k = static_cast<int>(sig.shape(0));
+  ThrowIfError(ValidateLshParams(LshParams{bands, rows}, k).WithPrefix("bands/rows"));
+  if (IsEmptySketch(sig.data(), k)) {
+    throw py::value_error("the signature is empty (a text without words): it has no band keys "
+                          "and matches nothing");
+  }
+  py::array_t<uint32_t> keys(bands);
+  BandKeys(sig.data(), LshParams{bands, rows}, keys.mutable_data());
+  return keys;
+}
+
+py::tuple LshParamsFor(double threshold, int num_hashes, double fn_weight) {
+  const LshParams p = ValueOrThrow(
+      OptimalLshParams(threshold, num_hashes, LshWeights{1.0 - fn_weight, fn_weight}));
+  return py::make_tuple(p.bands, p.rows);
+}
+
+DedupeOptions MakeDedupeOptions(double threshold, int num_hashes, const std::string& sketch,
+                                int shingle_width, int bands, int rows, double fn_weight,
+                                bool exact, bool split_chains, int threads) {
+  if ((bands == 0) != (rows == 0)) throw py::value_error("bands and rows go together");
+  DedupeOptions o;
+  o.threshold = threshold;
+  o.num_hashes = num_hashes;
+  o.sketch_mode = ParseSketchMode(sketch);
+  o.shingle_width = shingle_width;
+  o.lsh = LshParams{bands, rows};
+  o.lsh_weights = LshWeights{1.0 - fn_weight, fn_weight};
+  o.exact = exact;
+  o.split_chains = split_chains;
+  o.threads = threads;
+  return ValueOrThrow(ResolveDedupeOptions(o));
+}
+
+struct PyDedupeResult {
+  py::array_t<uint32_t> representative;
+  py::array_t<float> similarity;
+  py::array_t<bool> kept;
+  uint64_t documents = 0;
+  uint64_t removed = 0;
+  uint64_t duplicate_clusters = 0;
+  uint64_t empty_documents = 0;
+  int bands = 0;
+  int rows = 0;
+};
+
+PyDedupeResult Dedupe(py::iterable texts_obj, double threshold, int num_hashes,
+                      const std::string& sketch, int shingle_width, int bands, int rows,
+                      double fn_weight, bool exact, bool split_chains, int threads) {
+  const DedupeOptions o = MakeDedupeOptions(threshold, num_hashes, sketch, shingle_width, bands,
+                                            rows, fn_weight, exact, split_chains, threads);
+  // The objects are held (so their buffers stay valid) while C++ reads them.
+  std::vector<py::object> held;
+  std::vector<std::string_view> texts;
+  for (py::handle h : texts_obj) {
+    held.push_back(py::reinterpret_borrow<py::object>(h));
+    texts.push_back(GetText(h, "every text").view);
+  }
+  StatusOr<DedupeResult> r = Status(StatusCode::kInternal, "not run");
+  {
+    py::gil_scoped_release nogil;
+    r = DedupeTexts(texts, o);
+  }
+  ThrowIfError(r.status());
+  const size_t n = r->representative.size();
+  PyDedupeResult out;
+  out.representative = py::array_t<uint32_t>(static_cast<py::ssize_t>(n));
+  out.similarity = py::array_t<float>(static_cast<py::ssize_t>(n));
+  out.kept = py::array_t<bool>(static_cast<py::ssize_t>(n));
+  if (n > 0) {
+    std::memcpy(out.representative.mutable_data(), r->representative.data(), n * sizeof(uint32_t));
+    std::memcpy(out.similarity.mutable_data(), r->similarity.data(), n * sizeof(float));
+  }
+  bool* kept = out.kept.mutable_data();
+  for (size_t i = 0; i < n; ++i) kept[i] = r->Kept(i);
+  out.documents = r->documents;
+  out.removed = r->removed;
+  out.duplicate_clusters = r->duplicate_clusters;
+  out.empty_documents = r->empty_documents;
+  out.bands = r->lsh.bands;
+  out.rows = r->lsh.rows;
+  return out;
+}
+
+// --- Sharded dedupe (the stages behind chaff sketch / cluster / apply) -----------------
+
+// A shard as a tuple (path, name, relative, from_walk), picklable for Dask.
+using ShardTuple = std::tuple<std::string, std::string, std::string, bool>;
+
+std::vector<ShardTuple> ListShards(const std::vector<std::string>& paths) {
+  std::vector<std::string> warnings;
+  StatusOr<std::vector<CorpusInput>> inputs = Status(StatusCode::kInternal, "not run");
+  {
+    py::gil_scoped_release nogil;
+    inputs = ListCorpusInputs(paths, &warnings);
+  }
+  ThrowIfError(inputs.status());
+  if (!warnings.empty()) {
+    auto warn = py::module_::import("warnings").attr("warn");
+    for (const auto& w : warnings) warn(w);
+  }
+  std::vector<ShardTuple> out;
+  for (const auto& in : *inputs) out.emplace_back(in.path, in.name, in.relative, in.from_walk);
+  return out;
+}
+
+std::vector<CorpusInput> ToInputs(const std::vector<ShardTuple>& shards) {
+  std::vector<CorpusInput> inputs;
+  for (const auto& [path, name, relative, from_walk] : shards) {
+    CorpusInput in;
+    in.path = path;
+    in.name = name;
+    in.relative = relative;
+    in.from_walk = from_walk;
+    in.kind = KindOfPath(path);
+    inputs.push_back(std::move(in));
+  }
+  return inputs;
+}
+
+py::dict SketchShardsPy(const std::vector<ShardTuple>& shards, const std::string& output_dir,
+                        std::optional<std::vector<uint32_t>> only, double threshold,
+                        int num_hashes, const std::string& sketch, int shingle_width, int bands,
+                        int rows, double fn_weight, const std::string& text_field,
+                        const std::string& id_field, bool skip_bad_records, int threads) {
+  SketchShardsOptions o;
+  o.dedupe = MakeDedupeOptions(threshold, num_hashes, sketch, shingle_width, bands, rows,
+                               fn_weight, false, true, threads);
+  o.fields.text_field = text_field;
+  o.fields.id_field = id_field;
+  o.fields.skip_bad_records = skip_bad_records;
+  o.output_dir = output_dir;
+  if (only) {
+    if (only->empty()) throw py::value_error("only: an empty list of shards");
+    o.only = *only;
+  }
+  const std::vector<CorpusInput> inputs = ToInputs(shards);
+  auto bad = std::make_shared<std::atomic<uint64_t>>(0);
+  std::vector<std::string> warnings;
+  StatusOr<SketchShardsStats> stats = Status(StatusCode::kInternal, "not run");
+  {
+    py::gil_scoped_release nogil;
+    stats = SketchShards(inputs, o, {}, bad, &warnings);
+  }
+  ThrowIfError(stats.status());
+  py::dict d;
+  d["shards"] = stats->shards;
+  d["documents"] = stats->documents;
+  d["input_bytes"] = stats->input_bytes;
+  d["sketch_bytes"] = stats->sketch_bytes;
+  d["bad_records"] = bad->load();
+  d["bands"] = stats->lsh.bands;
+  d["rows"] = stats->lsh.rows;
+  d["warnings"] = warnings;
+  return d;
+}
+
+py::dict ClusterPy(const std::vector<std::string>& paths, const std::string& decisions,
+                   const std::string& clusters, bool split_chains, int threads) {
+  ClusterOptions o;
+  o.decisions = decisions;
+  o.clusters = clusters;
+  o.split_chains = split_chains;
+  o.threads = threads;
+  StatusOr<ClusterStats> stats = Status(StatusCode::kInternal, "not run");
+  {
+    py::gil_scoped_release nogil;
+    StatusOr<std::vector<std::string>> files = FindSketchFiles(paths);
+    stats = files.ok() ? ClusterSketches(*files, o) : StatusOr<ClusterStats>(files.status());
+  }
+  ThrowIfError(stats.status());
+  const DedupeResult& r = stats->result;
+  py::dict d;
+  d["shards"] = stats->shards;
+  d["sketch_bytes"] = stats->sketch_bytes;
+  d["documents"] = r.documents;
+  d["removed"] = r.removed;
+  d["duplicate_clusters"] = r.duplicate_clusters;
+  d["empty_documents"] = r.empty_documents;
+  d["kept"] = r.documents - r.removed;
+  return d;
+}
+
+py::dict ApplyPy(const std::string& decisions, const std::vector<ShardTuple>& shards,
+                 const std::string& output) {
+  const std::vector<CorpusInput> inputs = ToInputs(shards);
+  DedupeOutputOptions out;
+  out.output = output;
+  StatusOr<DedupeWriteStats> stats = Status(StatusCode::kInternal, "not run");
+  {
+    py::gil_scoped_release nogil;
+    stats = ApplyDecisions(decisions, inputs, out);
+  }
+  ThrowIfError(stats.status());
+  py::dict d;
+  d["documents"] = stats->documents;
+  d["kept"] = stats->kept;
+  d["bytes_written"] = stats->bytes_written;
+  return d;
+}
+
+void CheckOutputPy(const std::vector<ShardTuple>& shards, const std::string& output,
+                   const std::string& clusters) {
+  DedupeOutputOptions out;
+  out.output = output;
+  out.clusters = clusters;
+  ThrowIfError(CheckDedupeOutputs(ToInputs(shards), out));
+}
+
+// Writes the files `parts` one after the other to `output` (atomically;
+// compressed as its extension says; "-": stdout).
+uint64_t Concatenate(const std::vector<std::string>& parts, const std::string& output) {
+  Status s;
+  uint64_t written = 0;
+  {
+    py::gil_scoped_release nogil;
+    s = [&]() -> Status {
+      CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(output));
+      std::string buf(size_t{4} << 20, '\0');
+      for (const auto& part : parts) {
+        CHAFF_ASSIGN_OR_RETURN(auto in, OpenSource(part));
+        if (in->compression() != Compression::kNone) {
+          return InvalidArgument(part + ": a part must not be compressed");
+        }
+        for (;;) {
+          CHAFF_ASSIGN_OR_RETURN(const size_t got, in->Read(buf.data(), buf.size()));
+          if (got == 0) break;
+          CHAFF_RETURN_IF_ERROR(out->Write(std::string_view(buf.data(), got)));
+          written += got;
+        }
+      }
+      return out->Commit();
+    }();
+  }
+  ThrowIfError(s);
+  return written;
+}
+
+}  // namespace
+}  // namespace python
+}  // namespace chaff
+
+PYBIND11_MODULE(_chaff, m) {
+  using namespace chaff::python;  // NOLINT
+  namespace c = chaff;
+  m.doc() =
+      "chaff's C++ core: cleaning (site chrome, repeated paragraphs), MinHash signatures "
+      "and LSH band keys, near-duplicate detection over batches, and the stages of a "
+      "sharded dedupe. Use it through the `chaff` package.";
+
+  static py::exception<DataErrorTag> data_error(m, "DataError", PyExc_ValueError);
+  g_data_error = data_error.ptr();
+  data_error.attr("__doc__") =
+      "Input data or a chaff file is malformed (bad JSON, a truncated or corrupt sketch "
+      "file, ...). A ValueError; the message names the file (and line).";
+
+  m.attr("DEFAULT_NUM_HASHES") = c::kDefaultDedupeNumHashes;
+  m.attr("DEFAULT_SHINGLE_WIDTH") = c::kDefaultShingleWidth;
+  m.attr("DEFAULT_FN_WEIGHT") = c::kDefaultDedupeLshWeights.false_negative;
+  m.attr("SIMD_TARGET") = std::string(c::SimdTargetName());
+
+  py::class_<PySpan>(m, "Span", "A removed byte range [begin, end) of the original text (as UTF-8 for a str).")
+      .def_readonly("begin", &PySpan::begin, "First byte removed.")
+      .def_readonly("end", &PySpan::end, "One past the last byte removed.")
+      .def_readonly("reason", &PySpan::reason, "'chrome', 'template', 'repeat' or 'near_duplicate'.")
+      .def_readonly("first_line", &PySpan::first_line, "First line removed (1-based).")
+      .def_readonly("last_line", &PySpan::last_line, "Last line removed (1-based).")
+      .def_readonly("repeats", &PySpan::repeats,
+                    "For a repeat: the line (1-based) of the first occurrence of first_line; else None.")
+      .def("__repr__", [](const PySpan& s) {
+        return "Span(" + std::to_string(s.begin) + ", " + std::to_string(s.end) + ", '" + s.reason +
+               "', lines " + std::to_string(s.first_line) + "-" + std::to_string(s.last_line) + ")";
+      });
+
+  py::class_<PyCleanResult>(m, "CleanResult", "What chaff.clean() returns.")
+      .def_readonly("text", &PyCleanResult::text,
+                    "The cleaned text: the original minus the removed spans (str or bytes, as given).")
+      .def_readonly("spans", &PyCleanResult::spans, "The removed spans, in order (list of Span).")
+      .def_readonly("accounting", &PyCleanResult::accounting,
+                    "Per reason ('keep', 'chrome', ...): {'lines': n, 'bytes': n}. The bytes of all "
+                    "reasons add up to the input's size.")
+      .def_readonly("kept_bytes", &PyCleanResult::kept_bytes, "Bytes kept.")
+      .def_readonly("removed_bytes", &PyCleanResult::removed_bytes, "Bytes removed.");
+
+  py::class_<PyLine>(m, "ExplainedLine", "One line of a document with chaff's decision (chaff.explain()).")
+      .def_readonly("number", &PyLine::number, "Line number (1-based).")
+      .def_readonly("reason", &PyLine::reason, "'keep', or why the line is removed.")
+      .def_readonly("score", &PyLine::score,
+                    "The detector's evidence: content score for chrome, containment for a repeat.")
+      .def_readonly("repeats", &PyLine::repeats, "For a repeat: the line (1-based) it repeats; else None.")
+      .def_readonly("text", &PyLine::text, "The line, without its line ending.")
+      .def("__repr__", [](const PyLine& l) {
+        return "ExplainedLine(" + std::to_string(l.number) + ", '" + l.reason + "')";
+      });
+
+  py::class_<PyCleaner>(m, "Cleaner",
+                        R"doc(Cleans documents one at a time with fixed options.
+
+Options (keyword arguments, as chaff clean's flags with '_' for '-'):
+  chrome=True, repeats=True: switch a detector off;
+  min_repeat_tokens=8, repeat_containment=0.8, near_repeats=True;
+  stoplist: a list of words, or the text of a stoplist file (None: built in);
+  chrome_length_low, chrome_length_high, chrome_stop_low, chrome_stop_high,
+  chrome_min_doc_stop_density, chrome_title_case_share, chrome_numbers_are_short,
+  chrome_list_item_min_words, chrome_repeated_short_lines_are_bad,
+  chrome_max_timestamp_words, chrome_main_segment, chrome_bad_weight,
+  chrome_bad_line_words, chrome_stamp_line_words, chrome_near_good_weight,
+  chrome_short_line_words, chrome_title_shared_words.
+Unknown options raise TypeError, bad values ValueError. Thread-safe: one
+Cleaner may serve many threads (the GIL is released while it works).)doc")
+      .def(py::init<const py::kwargs&>())
+      .def("clean", &PyCleaner::Clean, py::arg("text"),
+           "Cleans one document (str or bytes): returns a CleanResult.")
+      .def("explain", &PyCleaner::Explain, py::arg("text"),
+           "Every line of one document with its decision: a list of ExplainedLine.");
+
+  m.def(
+      "clean",
+      [](py::handle text, const py::kwargs& kwargs) { return PyCleaner(kwargs).Clean(text); },
+      py::arg("text"),
+      "clean(text, **options) -> CleanResult\n\nCleans one document (str or bytes) with the "
+      "options of Cleaner: the cleaned text, the removed spans with their reasons, and the "
+      "accounting. For many documents, make a Cleaner once.");
+  m.def(
+      "explain",
+      [](py::handle text, const py::kwargs& kwargs) { return PyCleaner(kwargs).Explain(text); },
+      py::arg("text"),
+      "explain(text, **options) -> list[ExplainedLine]\n\nEvery line of one document with "
+      "chaff's decision and reason, as `chaff explain` prints them.");
+
+  m.def("signature", &Signature, py::arg("text"), py::arg("num_hashes") = c::kDefaultDedupeNumHashes,
+        py::arg("sketch") = "oph", py::arg("shingle_width") = c::kDefaultShingleWidth,
+        "The MinHash signature of a text's word shingles: a numpy array of num_hashes uint32 "
+        "lanes. sketch='oph' (one permutation hashing, chaff dedupe's default) or 'classic'. "
+        "A text without words gives an empty signature (every lane 0xFFFFFFFF).");
+  m.def("band_keys", &BandKeysOf, py::arg("signature"), py::arg("bands"), py::arg("rows"),
+        "The LSH band keys of a signature: `bands` uint32 keys, key j fingerprinting lanes "
+        "[j*rows, (j+1)*rows). Two documents are candidates when they share a key. Raises "
+        "ValueError for an empty signature or bands*rows > len(signature).");
+  m.def("lsh_params", &LshParamsFor, py::arg("threshold") = 0.8,
+        py::arg("num_hashes") = c::kDefaultDedupeNumHashes,
+        py::arg("fn_weight") = c::kDefaultDedupeLshWeights.false_negative,
+        "(bands, rows) chosen for a similarity threshold as chaff dedupe chooses them.");
+
+  py::class_<PyDedupeResult>(m, "DedupeResult", "What chaff.dedupe() returns.")
+      .def_readonly("representative", &PyDedupeResult::representative,
+                    "Per text: the index of its cluster's kept text (itself when kept); numpy uint32.")
+      .def_readonly("similarity", &PyDedupeResult::similarity,
+                    "Per text: its estimated Jaccard similarity to its representative; numpy float32.")
+      .def_readonly("kept", &PyDedupeResult::kept, "Per text: True when kept; numpy bool.")
+      .def_readonly("documents", &PyDedupeResult::documents)
+      .def_readonly("removed", &PyDedupeResult::removed)
+      .def_readonly("duplicate_clusters", &PyDedupeResult::duplicate_clusters)
+      .def_readonly("empty_documents", &PyDedupeResult::empty_documents,
+                    "Texts without words: kept, never duplicates.")
+      .def_readonly("bands", &PyDedupeResult::bands)
+      .def_readonly("rows", &PyDedupeResult::rows);
+
+  m.def("dedupe", &Dedupe, py::arg("texts"), py::arg("threshold") = 0.8,
+        py::arg("num_hashes") = c::kDefaultDedupeNumHashes, py::arg("sketch") = "oph",
+        py::arg("shingle_width") = c::kDefaultShingleWidth, py::arg("bands") = 0,
+        py::arg("rows") = 0, py::arg("fn_weight") = c::kDefaultDedupeLshWeights.false_negative,
+        py::arg("exact") = false, py::arg("split_chains") = true, py::arg("threads") = 0,
+        "dedupe(texts, threshold=0.8, ...) -> DedupeResult\n\nNear-duplicate decisions over "
+        "a batch of texts (str or bytes), as chaff dedupe makes them over a corpus: a text is "
+        "a duplicate of the first earlier kept text it is similar to (>= threshold). "
+        "threads=0 uses every core; the result does not depend on it.");
+
+  m.def("list_shards", &ListShards, py::arg("paths"),
+        "The shard list of chaff dedupe / chaff sketch for these paths (files; directories "
+        "walked recursively, sorted): a list of (path, name, relative, from_walk) tuples.");
+  m.def("sketch_shards", &SketchShardsPy, py::arg("shards"), py::arg("output_dir"),
+        py::arg("only") = py::none(), py::arg("threshold") = 0.8,
+        py::arg("num_hashes") = c::kDefaultDedupeNumHashes, py::arg("sketch") = "oph",
+        py::arg("shingle_width") = c::kDefaultShingleWidth, py::arg("bands") = 0,
+        py::arg("rows") = 0, py::arg("fn_weight") = c::kDefaultDedupeLshWeights.false_negative,
+        py::arg("text_field") = "text", py::arg("id_field") = "id",
+        py::arg("skip_bad_records") = false, py::arg("threads") = 0,
+        "chaff sketch: writes output_dir/NNNNNN.sketch for the shards of the list `shards` "
+        "(from list_shards) whose indexes are in `only` (None: all). Returns counts.");
+  m.def("cluster_sketches", &ClusterPy, py::arg("paths"), py::arg("decisions"),
+        py::arg("clusters") = "", py::arg("split_chains") = true, py::arg("threads") = 0,
+        "chaff cluster: reads the sketch files (or directories of them) of every shard and "
+        "writes the decisions file (and the clusters file when `clusters` is not empty).");
+  m.def("apply_decisions", &ApplyPy, py::arg("decisions"), py::arg("shards"), py::arg("output"),
+        "chaff apply: writes the kept records of `shards` (tuples from list_shards) to "
+        "`output` (.jsonl file, '-' or a directory).");
+  m.def("check_output", &CheckOutputPy, py::arg("shards"), py::arg("output"),
+        py::arg("clusters") = "",
+        "Raises ValueError when chaff dedupe would refuse this output plan (an output that "
+        "is an input, JSONL output from text inputs, ...).");
+  m.def("concatenate", &Concatenate, py::arg("parts"), py::arg("output"),
+        "Writes the files `parts` one after another to `output` (atomically; .gz/.zst "
+        "compressed as named; '-' for stdout). Returns the bytes written.");
+}
