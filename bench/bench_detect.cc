@@ -4,8 +4,8 @@
 // with menus and paragraphs. Bytes are bytes of page text.
 //   BM_DocumentBuild    segmentation, tokenization, line identities
 //   BM_FindRepeats      the repeat detector on a built Document
-//   BM_ClassifyChrome   the chrome classifier on a built Document
 //   BM_LineFeatures     the line model's features of every line
+//   BM_ClassifyLines    the line model: features, token table, trees, decoding
 //   BM_TemplateCount    pass 1: counting line identities per site
 //   BM_TemplateFlags    pass 2: template flags from the counts
 //   BM_CleanDocument    Document + every detector + cleaned text
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "chaff/detect/chrome.h"
+#include "chaff/detect/line_model.h"
 #include "chaff/detect/clean.h"
 #include "chaff/detect/repeats.h"
 #include "chaff/detect/templates.h"
@@ -125,20 +125,20 @@ void BM_FindRepeats(benchmark::State& state) {
 }
 BENCHMARK(BM_FindRepeats)->Unit(benchmark::kMillisecond);
 
-void BM_ClassifyChrome(benchmark::State& state) {
+void BM_ClassifyLines(benchmark::State& state) {
   const Pages& p = GetPages();
-  const chaff::ChromeOptions options;
+  const chaff::LineModelOptions options;
   std::vector<chaff::LineDecision> decisions;
   for (auto _ : state) {
     for (const auto& doc : p.docs) {
       decisions.assign(doc->num_lines(), chaff::LineDecision());
-      chaff::ClassifyChrome(*doc, options, &decisions);
+      chaff::ClassifyLines(*doc, options, &decisions);
       benchmark::DoNotOptimize(decisions.data());
     }
   }
   Finish(state, p);
 }
-BENCHMARK(BM_ClassifyChrome)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ClassifyLines)->Unit(benchmark::kMillisecond);
 
 void BM_LineFeatures(benchmark::State& state) {
   const Pages& p = GetPages();

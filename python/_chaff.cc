@@ -108,7 +108,6 @@ SketchMode ParseSketchMode(const std::string& sketch) {
 // the dashes, '-' as '_').
 CleanOptions CleanOptionsFromKwargs(const py::kwargs& kwargs) {
   CleanOptions o;
-  ChromeOptions& c = o.chrome;
   for (const auto& item : kwargs) {
     const std::string key = py::str(item.first);
     const py::handle v = item.second;
@@ -125,52 +124,15 @@ CleanOptions CleanOptionsFromKwargs(const py::kwargs& kwargs) {
       o.repeats.containment = as_double();
     } else if (key == "near_repeats") {
       o.repeats.near = as_bool();
-    } else if (key == "stoplist") {
+    } else if (key == "line_model") {
+      // A model file written by tools/train/train_line_model.py, or None.
       if (v.is_none()) {
-        c.stoplist = nullptr;
+        o.lines.model = nullptr;
         continue;
       }
-      std::string words;
-      if (py::isinstance<py::str>(v)) {
-        words = v.cast<std::string>();
-      } else {
-        for (const auto& w : v) words += py::str(w).cast<std::string>() + "\n";
-      }
-      ThrowIfError(ParseStoplist(words, "stoplist", &c));
-    } else if (key == "chrome_length_low") {
-      c.length_low = as_int();
-    } else if (key == "chrome_length_high") {
-      c.length_high = as_int();
-    } else if (key == "chrome_stop_low") {
-      c.stop_low = as_double();
-    } else if (key == "chrome_stop_high") {
-      c.stop_high = as_double();
-    } else if (key == "chrome_min_doc_stop_density") {
-      c.min_doc_stop_density = as_double();
-    } else if (key == "chrome_title_case_share") {
-      c.title_case_share = as_double();
-    } else if (key == "chrome_numbers_are_short") {
-      c.numbers_are_short = as_bool();
-    } else if (key == "chrome_list_item_min_words") {
-      c.list_item_min_words = as_int();
-    } else if (key == "chrome_repeated_short_lines_are_bad") {
-      c.repeated_short_lines_are_bad = as_bool();
-    } else if (key == "chrome_max_timestamp_words") {
-      c.max_timestamp_words = as_int();
-    } else if (key == "chrome_main_segment") {
-      c.main_segment = as_bool();
-    } else if (key == "chrome_bad_weight") {
-      c.bad_weight = as_double();
-    } else if (key == "chrome_bad_line_words") {
-      c.bad_line_words = as_int();
-    } else if (key == "chrome_stamp_line_words") {
-      c.stamp_line_words = as_int();
-    } else if (key == "chrome_near_good_weight") {
-      c.near_good_weight = as_double();
-    } else if (key == "chrome_short_line_words") {
-      c.short_line_words = as_double();
-    } else if (key == "chrome_title_shared_words") {
-      c.title_min_shared_words = as_int();
+      auto model = LineModel::Load(py::str(v).cast<std::string>());
+      ThrowIfError(model.status());
+      o.lines.model = *model;
     } else {
       throw py::type_error("unexpected keyword argument '" + key + "'");
     }
@@ -256,7 +218,7 @@ class PyCleaner {
       PyLine l;
       l.number = static_cast<int>(i + 1);
       l.reason = std::string(ReasonName(d.reason));
-      l.score = d.score;
+      l.score = d.content;
       l.repeats = d.reason == Reason::kRepeat && d.ref_line >= 0
                       ? py::object(py::int_(d.ref_line + 1))
                       : py::none();
@@ -582,7 +544,7 @@ PYBIND11_MODULE(_chaff, m) {
       .def_readonly("number", &PyLine::number, "Line number (1-based).")
       .def_readonly("reason", &PyLine::reason, "'keep', or why the line is removed.")
       .def_readonly("score", &PyLine::score,
-                    "The detector's evidence: content score for chrome, containment for a repeat.")
+                    "The line model's probability that the line is content (-1 for a blank line).")
       .def_readonly("repeats", &PyLine::repeats, "For a repeat: the line (1-based) it repeats; else None.")
       .def_readonly("text", &PyLine::text, "The line, without its line ending.")
       .def("__repr__", [](const PyLine& l) {
@@ -595,13 +557,8 @@ PYBIND11_MODULE(_chaff, m) {
 Options (keyword arguments, as chaff clean's flags with '_' for '-'):
   chrome=True, repeats=True: switch a detector off;
   min_repeat_tokens=8, repeat_containment=0.8, near_repeats=True;
-  stoplist: a list of words, or the text of a stoplist file (None: built in);
-  chrome_length_low, chrome_length_high, chrome_stop_low, chrome_stop_high,
-  chrome_min_doc_stop_density, chrome_title_case_share, chrome_numbers_are_short,
-  chrome_list_item_min_words, chrome_repeated_short_lines_are_bad,
-  chrome_max_timestamp_words, chrome_main_segment, chrome_bad_weight,
-  chrome_bad_line_words, chrome_stamp_line_words, chrome_near_good_weight,
-  chrome_short_line_words, chrome_title_shared_words.
+  line_model: a model file written by tools/train/train_line_model.py
+  (None: the built-in model).
 Unknown options raise TypeError, bad values ValueError. Thread-safe: one
 Cleaner may serve many threads (the GIL is released while it works).)doc")
       .def(py::init<const py::kwargs&>())

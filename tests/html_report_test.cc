@@ -68,7 +68,7 @@ TEST_CASE("HtmlReport marks every line with its decision and evidence") {
   for (size_t i = 0; i < result.lines.size(); ++i) {
     blank_removed += result.lines[i].blank && result.decisions[i].reason != chaff::Reason::kKeep;
   }
-  CHECK(Occurrences(html, "<span class=\"l chrome\" title=\"chrome: content score") +
+  CHECK(Occurrences(html, "<span class=\"l chrome\" title=\"chrome: probability of content") +
             Occurrences(html, "<span class=\"l repeat\" title=\"repeat of line") +
             Occurrences(html, "a blank line left by the removal") ==
         removed);

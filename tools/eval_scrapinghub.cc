@@ -33,7 +33,7 @@
 #include "chaff/detect/clean.h"
 #include "chaff/io/jsonl.h"
 #include "chaff/detect/templates.h"
-#include "cli/chrome_flags.h"
+#include "cli/detector_flags.h"
 #include "eval_scrapinghub.h"
 
 int main(int argc, char** argv) {
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   std::string data_dir = std::string(CHAFF_SHARED_DATA_DIR);
   std::string show;
   std::string predictions;
-  std::string stoplist_path;
+  std::string line_model_path;
   chaff::CleanOptions options;
   chaff::TemplateOptions template_options;
   bool use_templates = true;
@@ -55,10 +55,10 @@ int main(int argc, char** argv) {
                  "run template detection over the page set (default true)");
   app.add_option("--repeats", options.remove_repeats,
                  "run the repeated-paragraph detector first, as chaff clean does (default true)");
-  chaff::AddChromeFlags(&app, &options.chrome, &template_options, &stoplist_path);
+  chaff::AddDetectorFlags(&app, &template_options, &line_model_path);
   CLI11_PARSE(app, argc, argv);
-  if (!stoplist_path.empty()) {
-    const chaff::Status s = chaff::LoadStoplistFile(stoplist_path, &options.chrome);
+  if (!line_model_path.empty()) {
+    const chaff::Status s = chaff::LoadLineModelFile(line_model_path, &options.lines);
     if (!s.ok()) {
       std::fprintf(stderr, "chaff-eval-scrapinghub: %s\n", s.message().c_str());
       return 2;
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < result.lines.size(); ++i) {
         const auto& d = result.decisions[i];
         std::printf("%-8s %.2f | %.*s\n", std::string(chaff::ReasonName(d.reason)).c_str(),
-                    static_cast<double>(d.score),
+                    static_cast<double>(d.content),
                     static_cast<int>(std::min<uint64_t>(result.lines[i].size(), 150)),
                     page.text.data() + result.lines[i].begin);
       }

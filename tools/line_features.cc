@@ -113,7 +113,9 @@ int main(int argc, char** argv) {
     }
     doc.Build(record.text);
     chaff::internal::ComputeLineFeatures(doc, &m);
-    features.insert(features.end(), m.values.begin(), m.values.end());
+    for (size_t r = 0; r < m.rows; ++r) {
+      for (size_t c = 0; c < m.cols; ++c) features.push_back(m.at(r, c));
+    }
     for (size_t r = 0; r < m.rows; ++r) {
       const uint32_t k = m.line[r];
       page.push_back(pages);

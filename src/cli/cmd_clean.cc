@@ -11,7 +11,7 @@
 #include "chaff/io/files.h"
 #include "chaff/io/jsonl.h"
 #include "chaff/report/html_report.h"
-#include "cli/chrome_flags.h"
+#include "cli/detector_flags.h"
 #include "cli/common.h"
 
 namespace chaff {
@@ -287,7 +287,8 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
                 "Pass malformed JSONL records (and duplicate ids) through unchanged "
                 "and count them, instead of stopping with exit code 2");
-  cmd->add_flag("--no-chrome", flags->no_chrome, "Do not remove site chrome");
+  cmd->add_flag("--no-chrome", flags->no_chrome,
+                "Do not remove site chrome (the lines the line model judges not to be content)");
   cmd->add_flag("--no-repeats", flags->no_repeats,
                 "Do not remove paragraphs repeated inside a document");
   cmd->add_flag("--no-templates", flags->no_templates,
@@ -308,28 +309,28 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_option("--min-repeat-tokens", flags->clean.repeats.min_tokens,
                   "Lines with at least this many tokens are judged as repeats on "
                   "their own; shorter lines only inside a repeated block (next to "
-                  "a repeat), else they are left to the chrome detector")
+                  "a repeat), else they are left to the line model")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--repeat-containment", flags->clean.repeats.containment,
                   "A line whose word 5-gram shingles are at least this much "
                   "contained in one earlier line is a near repeat")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  AddChromeFlags(cmd, &flags->clean.chrome, &flags->templates, &flags->stoplist_path);
+  AddDetectorFlags(cmd, &flags->templates, &flags->line_model_path);
   return cmd;
 }
 
-Status ApplyDetectorFlags(bool no_chrome, bool no_repeats, const std::string& stoplist_path,
+Status ApplyDetectorFlags(bool no_chrome, bool no_repeats, const std::string& line_model_path,
                           CleanOptions* clean) {
   clean->remove_chrome = !no_chrome;
   clean->remove_repeats = !no_repeats;
-  if (stoplist_path.empty()) return Status::Ok();
-  return LoadStoplistFile(stoplist_path, &clean->chrome);
+  if (line_model_path.empty()) return Status::Ok();
+  return LoadLineModelFile(line_model_path, &clean->lines);
 }
 
 int RunClean(const CleanFlags& given) {
   CleanFlags flags = given;
   {
-    Status s = ApplyDetectorFlags(flags.no_chrome, flags.no_repeats, flags.stoplist_path,
+    Status s = ApplyDetectorFlags(flags.no_chrome, flags.no_repeats, flags.line_model_path,
                                   &flags.clean);
     if (!s.ok()) return ExitFor(s);
   }

@@ -31,7 +31,7 @@ struct CleanFlags {
   bool dedupe = false;  // also drop near-duplicate documents
   double dedupe_threshold = 0.8;
   std::string site_field = "url";
-  std::string stoplist_path;
+  std::string line_model_path;
   CleanOptions clean;
   TemplateOptions templates;
 };
@@ -43,9 +43,9 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags);
 int RunClean(const CleanFlags& flags);
 
 // Applies the detector switches shared by `clean` and `explain` to `clean`:
-// --no-chrome, --no-repeats and --stoplist FILE (loaded here; fails naming
-// the file and line of a bad stoplist).
-Status ApplyDetectorFlags(bool no_chrome, bool no_repeats, const std::string& stoplist_path,
+// --no-chrome, --no-repeats and --line-model FILE (loaded here; fails naming
+// the file when it is not a model this chaff can use).
+Status ApplyDetectorFlags(bool no_chrome, bool no_repeats, const std::string& line_model_path,
                           CleanOptions* clean);
 
 }  // namespace cli

@@ -4,7 +4,7 @@
 
 #include "chaff/io/files.h"
 #include "chaff/io/jsonl.h"
-#include "cli/chrome_flags.h"
+#include "cli/detector_flags.h"
 #include "cli/cmd_clean.h"
 #include "cli/common.h"
 
@@ -54,17 +54,19 @@ CLI::App* AddExplainCommand(CLI::App* app, ExplainFlags* flags) {
                   "For JSONL: the line number of the record to explain (default 1)");
   cmd->add_option("--text-field", flags->text_field, "JSONL field holding the text")
       ->capture_default_str();
-  cmd->add_flag("--scores", flags->scores, "Also print each detector's score");
+  cmd->add_flag("--scores", flags->scores,
+                "Also print the line model's probability that each line is content, and "
+                "whether it reaches the page's threshold");
   cmd->add_flag("--no-chrome", flags->no_chrome, "Do not remove site chrome");
   cmd->add_flag("--no-repeats", flags->no_repeats, "Do not remove repeated paragraphs");
-  AddChromeFlags(cmd, &flags->clean.chrome, &flags->templates, &flags->stoplist_path);
+  AddDetectorFlags(cmd, &flags->templates, &flags->line_model_path);
   return cmd;
 }
 
 int RunExplain(const ExplainFlags& given) {
   ExplainFlags flags = given;
   {
-    Status s = ApplyDetectorFlags(flags.no_chrome, flags.no_repeats, flags.stoplist_path,
+    Status s = ApplyDetectorFlags(flags.no_chrome, flags.no_repeats, flags.line_model_path,
                                   &flags.clean);
     if (!s.ok()) return ExitFor(s);
   }
@@ -82,7 +84,14 @@ int RunExplain(const ExplainFlags& given) {
                   std::string(ReasonName(d.reason)).c_str());
     out += head;
     if (flags.scores) {
-      std::snprintf(head, sizeof(head), "%6.2f  ", static_cast<double>(d.score));
+      // The line model's probability of content; "-" for a line it did not
+      // score (blank).
+      if (d.content >= 0) {
+        std::snprintf(head, sizeof(head), "%4.2f %s ", static_cast<double>(d.content),
+                      d.content >= result.content_threshold ? ">=" : "< ");
+      } else {
+        std::snprintf(head, sizeof(head), "%-7s ", "   -");
+      }
       out += head;
     }
     out += "| ";
@@ -102,6 +111,14 @@ int RunExplain(const ExplainFlags& given) {
            WithCommas(a.lines[k]) + " lines, " + WithCommas(a.bytes[k]) + " bytes";
   }
   out.push_back('\n');
+  if (flags.scores && result.content_threshold >= 0) {
+    char t[160];
+    std::snprintf(t, sizeof(t),
+                  "-- line model: keeps lines whose probability of content is >= %.2f on this "
+                  "page (the threshold of highest expected word F1)\n",
+                  result.content_threshold);
+    out += t;
+  }
   auto stdout_file = OutputFile::Create(std::string(kStdio));
   if (!stdout_file.ok()) return ExitFor(stdout_file.status());
   Status s = (*stdout_file)->Write(out);

@@ -20,7 +20,7 @@ struct ExplainFlags {
   bool scores = false;
   bool no_chrome = false;
   bool no_repeats = false;
-  std::string stoplist_path;
+  std::string line_model_path;
   CleanOptions clean;
   // Template lines need a corpus; explain sees one document, so these
   // options are accepted (for symmetry with clean) but have no effect.

@@ -135,9 +135,8 @@ void Cleaner::Clean(const Document& doc, const TemplateFlags& template_flags,
       }
     }
   }
-  if (options_.remove_chrome && options_.chrome.enabled) {
-    ClassifyChrome(doc, options_.chrome, &out->decisions);
-  }
+  out->content_threshold =
+      options_.remove_chrome ? ClassifyLines(doc, options_.lines, &out->decisions) : -1.0;
   ApplyDecisions(doc.text(), out);
 }
 

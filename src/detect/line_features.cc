@@ -338,6 +338,8 @@ struct Scratch {
   std::vector<double> good_prev, good_next, sig_run, short_run, term_run, per[3], grp_lines,
       grp_words, grp_pos, ov_page, ov_blk, n_content;
   std::vector<double> blk_dist[2], blk_wdist[2];
+  std::vector<uint32_t> lo, hi;
+  std::vector<double> cnt, wnw, walpha;
   double blk_share[2] = {0, 0};
   std::vector<int> sig, keys;
   std::vector<double> runs;
@@ -389,7 +391,7 @@ const std::vector<std::string_view>& LineFeatureNames() {
   return kNames;
 }
 
-void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out) {
+void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t extra) {
   thread_local Scratch s;
   const auto& lines = doc.lines();
   out->line.clear();
@@ -401,7 +403,9 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out) {
   const size_t cols = kNumColumns;
   out->rows = n;
   out->cols = cols;
-  out->values.resize(n * cols);
+  out->columns = cols + extra;
+  out->stride = (n + 15) / 16 * 16;
+  out->values.assign(out->columns * out->stride, 0.0f);
   if (n == 0) return;
   auto resize = [n](std::vector<double>* v) { v->resize(n); };
   for (auto* v : {&s.ids}) v->resize(n);
@@ -600,11 +604,74 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out) {
     s.ov_blk[i] = on_block / (e - b);
   }
 
+  // Windows, a column at a time: [lo, hi) of each row's window from index
+  // arrays, then one loop per feature (no branch; the compiler vectorizes).
+  {
+    s.lo.resize(n);
+    s.hi.resize(n);
+    s.cnt.resize(n);
+    s.tmp.resize(n);
+    auto bounds = [&](long a, long b) {  // the window [i + a, i + b]
+      for (size_t i = 0; i < n; ++i) {
+        const long li = static_cast<long>(i);
+        s.lo[i] = static_cast<uint32_t>(std::clamp(li + a, 0L, static_cast<long>(n)));
+        s.hi[i] = static_cast<uint32_t>(std::clamp(li + b + 1, 0L, static_cast<long>(n)));
+        s.cnt[i] = static_cast<double>(s.hi[i] - s.lo[i]);
+      }
+    };
+    auto sum = [&](const std::vector<double>& cs, std::vector<double>* dst) {
+      dst->resize(n);
+      for (size_t i = 0; i < n; ++i) (*dst)[i] = cs[s.hi[i]] - cs[s.lo[i]];
+    };
+    auto store = [&](Column c, const std::vector<double>& num, const std::vector<double>& den,
+                     bool den_at_least_one) {
+      float* col = out->column(c);
+      for (size_t i = 0; i < n; ++i) {
+        col[i] = static_cast<float>(num[i] / (den_at_least_one ? std::max(den[i], 1.0) : den[i]));
+      }
+    };
+    static const long kRadii[] = {1, 3, 5, 10, 25};
+    for (size_t ri = 0; ri < 5; ++ri) {
+      const long r = kRadii[ri];
+      const size_t base = k_w1_nw + 7 * ri;
+      bounds(-r, r);
+      sum(s.cw, &s.wnw);
+      store(static_cast<Column>(base + 0), s.wnw, s.cnt, false);
+      sum(s.cs_term, &s.tmp);
+      store(static_cast<Column>(base + 1), s.tmp, s.cnt, false);
+      sum(s.cs_short, &s.tmp);
+      store(static_cast<Column>(base + 2), s.tmp, s.cnt, false);
+      sum(s.cs_stop, &s.tmp);
+      store(static_cast<Column>(base + 3), s.tmp, s.wnw, true);
+      sum(s.cs_num, &s.tmp);
+      store(static_cast<Column>(base + 4), s.tmp, s.wnw, true);
+      sum(s.cs_alpha, &s.walpha);
+      sum(s.cs_title, &s.tmp);
+      store(static_cast<Column>(base + 5), s.tmp, s.walpha, true);
+      sum(s.cs_rep, &s.tmp);
+      store(static_cast<Column>(base + 6), s.tmp, s.cnt, false);
+    }
+    // One-sided: the mean, or -1 when the window is empty (a page edge).
+    auto one_sided = [&](Column c, const std::vector<double>& cs) {
+      sum(cs, &s.tmp);
+      float* col = out->column(c);
+      for (size_t i = 0; i < n; ++i) {
+        col[i] = static_cast<float>(s.cnt[i] > 0 ? s.tmp[i] / std::max(s.cnt[i], 1.0) : -1.0);
+      }
+    };
+    bounds(-5, -1);
+    one_sided(k_prev5_nw, s.cw);
+    one_sided(k_prev5_term, s.cs_term);
+    bounds(1, 5);
+    one_sided(k_next5_nw, s.cw);
+    one_sided(k_next5_term, s.cs_term);
+  }
+
   // Rows, each written in one go.
-  static const long kRadii[] = {1, 3, 5, 10, 25};
   for (size_t i = 0; i < n; ++i) {
-    float* row = out->values.data() + i * cols;
-    auto put = [row](Column c, double v) { row[c] = static_cast<float>(v); };
+    float* row = out->values.data() + i;
+    const size_t stride = out->stride;
+    auto put = [row, stride](Column c, double v) { row[c * stride] = static_cast<float>(v); };
     const Prims& f = s.prims[i];
     const double nws = std::max(f.nw, 1.0);
     put(k_nch, f.nch);
@@ -650,31 +717,6 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out) {
     put(k_pos_words, s.cw[i] / std::max(totw, 1.0));
     put(k_nw_rel_mean, f.nw / std::max(totw / nd, 1e-9));
     put(k_nw_rel_max, f.nw / std::max(maxw, 1.0));
-    for (size_t ri = 0; ri < 5; ++ri) {
-      const long r = kRadii[ri];
-      const size_t base = k_w1_nw + 7 * ri;
-      double m = 0, unused = 0;
-      const double snw = WindowSum(s.cw, n, i, -r, r, &m);
-      row[base + 0] = static_cast<float>(snw / m);
-      row[base + 1] = static_cast<float>(WindowSum(s.cs_term, n, i, -r, r, &unused) / m);
-      row[base + 2] = static_cast<float>(WindowSum(s.cs_short, n, i, -r, r, &unused) / m);
-      row[base + 3] =
-          static_cast<float>(WindowSum(s.cs_stop, n, i, -r, r, &unused) / std::max(snw, 1.0));
-      row[base + 4] =
-          static_cast<float>(WindowSum(s.cs_num, n, i, -r, r, &unused) / std::max(snw, 1.0));
-      row[base + 5] = static_cast<float>(WindowSum(s.cs_title, n, i, -r, r, &unused) /
-                                         std::max(WindowSum(s.cs_alpha, n, i, -r, r, &unused), 1.0));
-      row[base + 6] = static_cast<float>(WindowSum(s.cs_rep, n, i, -r, r, &unused) / m);
-    }
-    double m = 0;
-    double v = WindowSum(s.cw, n, i, -5, -1, &m);
-    put(k_prev5_nw, m > 0 ? v / m : -1);
-    v = WindowSum(s.cw, n, i, 1, 5, &m);
-    put(k_next5_nw, m > 0 ? v / m : -1);
-    v = WindowSum(s.cs_term, n, i, -5, -1, &m);
-    put(k_prev5_term, m > 0 ? v / m : -1);
-    v = WindowSum(s.cs_term, n, i, 1, 5, &m);
-    put(k_next5_term, m > 0 ? v / m : -1);
     const bool has_prev = i >= 1, has_next = i + 1 < n;
     put(k_prev1_nw, has_prev ? s.nw[i - 1] : -1);
     put(k_prev1_term, has_prev ? s.term[i - 1] : -1);

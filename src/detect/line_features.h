@@ -24,21 +24,28 @@ namespace internal {
 // The features in order (their names are what training scripts see).
 const std::vector<std::string_view>& LineFeatureNames();
 
-// A page's features: rows in the order of the non-blank lines.
+// A page's features: a row per non-blank line, in order, stored by column
+// (a feature's values for every row side by side, as the tree kernel reads
+// them), each column padded to a multiple of 16 rows with zeros.
 struct LineFeatureMatrix {
   size_t rows = 0;
-  size_t cols = 0;
-  std::vector<float> values;    // rows x cols, row-major
+  size_t cols = 0;              // the features (LineFeatureNames())
+  size_t columns = 0;           // cols and the room left for a model's own
+  size_t stride = 0;            // floats per column: rows, padded
+  std::vector<float> values;    // columns x stride
   std::vector<uint32_t> line;   // per row: its line index in the Document
   std::vector<uint32_t> words;  // per row: its tokens
 
-  const float* row(size_t r) const { return values.data() + r * cols; }
+  const float* column(size_t c) const { return values.data() + c * stride; }
+  float* column(size_t c) { return values.data() + c * stride; }
+  float at(size_t r, size_t c) const { return values[c * stride + r]; }
 };
 
 // Computes the features of every non-blank line of `doc` into *out
-// (buffers reused). Thread-safe. Features are computed in double precision
-// and stored as float: models are trained on these same floats.
-void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out);
+// (buffers reused), leaving `extra` more columns for a model's own
+// features. Thread-safe. Features are computed in double
+// precision and stored as float: models are trained on these same floats.
+void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t extra = 0);
 
 }  // namespace internal
 }  // namespace chaff

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "chaff/detect/chrome.h"
+#include "chaff/text/line_shape.h"
 #include "chaff/text/tokenize.h"
 
 namespace chaff {

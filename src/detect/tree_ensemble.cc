@@ -1,12 +1,28 @@
 #include "detect/tree_ensemble.h"
 
+#include "detect/tree_ensemble_internal.h"
+
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace chaff {
 namespace internal {
+
+namespace {
+
+// The largest float not above d (for a float x: x > it exactly when x > d).
+float FloatAtOrBelow(double d) {
+  if (std::isinf(d)) return static_cast<float>(d);
+  float f = static_cast<float>(d);
+  if (static_cast<double>(f) > d) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
+}
+
+}  // namespace
 
 StatusOr<TreeEnsemble> TreeEnsemble::FromExported(
     double baseline, int num_features, const std::vector<std::vector<ExportedNode>>& trees) {
@@ -15,39 +31,63 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromExported(
   e.num_features_ = num_features;
   for (size_t t = 0; t < trees.size(); ++t) {
     const auto& in = trees[t];
-    if (in.empty()) return InvalidArgument("tree " + std::to_string(t) + " has no node");
-    // Breadth-first from the root: the children of a split are placed side
-    // by side. `placed` guards against cycles and shared nodes.
-    const auto root = static_cast<uint32_t>(e.nodes_.size());
-    e.roots_.push_back(root);
-    std::vector<uint8_t> placed(in.size(), 0);
-    std::vector<int32_t> queue{0};
-    e.nodes_.push_back(Node{0.0, -1, 0});
-    placed[0] = 1;
-    for (size_t q = 0; q < queue.size(); ++q) {
-      const ExportedNode& n = in[static_cast<size_t>(queue[q])];
-      Node& out = e.nodes_[root + q];
+    const std::string where = "tree " + std::to_string(t);
+    if (in.empty()) return InvalidArgument(where + " has no node");
+    e.num_nodes_ += in.size();
+    Tree tree{static_cast<uint32_t>(e.split_feature_.size()), 0,
+              static_cast<uint32_t>(e.leaves_.size())};
+    // In order (left subtree, node, right subtree), numbering the leaves
+    // left to right; a split's left subtree covers leaves [first, last).
+    struct Visit {
+      int32_t node;
+      bool left_done;
+      uint32_t first_leaf;
+    };
+    std::vector<uint8_t> seen(in.size(), 0);
+    std::vector<Visit> stack{{0, false, 0}};
+    seen[0] = 1;
+    uint32_t leaves = 0;
+    while (!stack.empty()) {
+      Visit& v = stack.back();
+      const ExportedNode& n = in[static_cast<size_t>(v.node)];
       if (n.feature < 0) {
-        out = Node{n.value, -1, 0};
+        if (leaves >= kMaxLeaves) {
+          return InvalidArgument(where + " has more than " + std::to_string(kMaxLeaves) +
+                                 " leaves");
+        }
+        e.leaves_.push_back(n.value);
+        ++leaves;
+        stack.pop_back();
         continue;
       }
       if (n.feature >= num_features) {
-        return InvalidArgument("tree " + std::to_string(t) + ": feature " +
-                               std::to_string(n.feature) + " out of range");
+        return InvalidArgument(where + ": feature " + std::to_string(n.feature) +
+                               " out of range");
       }
-      for (int32_t child : {n.left, n.right}) {
-        if (child < 0 || static_cast<size_t>(child) >= in.size() || placed[static_cast<size_t>(child)]) {
-          return InvalidArgument("tree " + std::to_string(t) + ": bad child " +
-                                 std::to_string(child));
-        }
-        placed[static_cast<size_t>(child)] = 1;
+      const int32_t child = v.left_done ? n.right : n.left;
+      if (child < 0 || static_cast<size_t>(child) >= in.size() ||
+          seen[static_cast<size_t>(child)]) {
+        return InvalidArgument(where + ": bad child " + std::to_string(child));
       }
-      out = Node{n.threshold, n.feature, static_cast<uint32_t>(root + queue.size())};
-      queue.push_back(n.left);
-      queue.push_back(n.right);
-      e.nodes_.push_back(Node{0.0, -1, 0});
-      e.nodes_.push_back(Node{0.0, -1, 0});
+      seen[static_cast<size_t>(child)] = 1;
+      if (!v.left_done) {
+        v.left_done = true;
+        v.first_leaf = leaves;
+        stack.push_back({child, false, 0});
+        continue;
+      }
+      // The left subtree is done: leaves [first_leaf, leaves) are its own.
+      uint32_t mask = 0xFFFFFFFFu;
+      for (uint32_t l = v.first_leaf; l < leaves; ++l) mask &= ~(uint32_t{1} << l);
+      e.split_feature_.push_back(n.feature);
+      e.split_threshold_.push_back(FloatAtOrBelow(n.threshold));
+      e.split_mask_.push_back(mask);
+      ++tree.split_count;
+      stack.pop_back();  // the right subtree replaces this node
+      stack.push_back({child, false, 0});
     }
+    e.trees_.push_back(tree);
+    e.exported_.push_back(in);
   }
   return e;
 }
@@ -106,19 +146,37 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromJson(std::string_view json, std::string
   return e;
 }
 
-void TreeEnsemble::PredictRaw(const double* rows, size_t num_rows, size_t stride,
+void TreeEnsemble::PredictRaw(const float* columns, size_t column_stride, size_t num_rows,
                               double* raw) const {
   for (size_t r = 0; r < num_rows; ++r) raw[r] = baseline_;
-  const Node* nodes = nodes_.data();
-  for (const uint32_t root : roots_) {
+  if (num_rows == 0 || trees_.empty()) return;
+  thread_local std::vector<uint32_t> exits;
+  exits.resize(RoundUpRows(num_rows));
+  for (const Tree& t : trees_) {
+    AndSplitMasksSimd(columns, column_stride, RoundUpRows(num_rows),
+                      split_feature_.data() + t.split_begin,
+                      split_threshold_.data() + t.split_begin,
+                      split_mask_.data() + t.split_begin, t.split_count, exits.data());
+    const double* leaf = leaves_.data() + t.leaf_begin;
     for (size_t r = 0; r < num_rows; ++r) {
-      const double* x = rows + r * stride;
-      const Node* n = nodes + root;
-      while (n->feature >= 0) {
-        n = nodes + n->left + (x[n->feature] > n->threshold ? 1 : 0);
-      }
-      raw[r] += n->threshold;
+      raw[r] += leaf[static_cast<size_t>(__builtin_ctz(exits[r]))];
     }
+  }
+}
+
+void TreeEnsemble::PredictRawReference(const float* columns, size_t column_stride,
+                                       size_t num_rows, double* raw) const {
+  for (size_t r = 0; r < num_rows; ++r) {
+    double sum = baseline_;
+    for (const auto& nodes : exported_) {
+      size_t i = 0;
+      while (nodes[i].feature >= 0) {
+        const double x = columns[static_cast<size_t>(nodes[i].feature) * column_stride + r];
+        i = static_cast<size_t>(x > nodes[i].threshold ? nodes[i].right : nodes[i].left);
+      }
+      sum += nodes[i].value;
+    }
+    raw[r] = sum;
   }
 }
 

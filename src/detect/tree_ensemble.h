@@ -6,10 +6,19 @@
 // missing-value routing is not needed (a model that routes NaN elsewhere
 // than left is still exact for rows without NaN).
 //
-// Layout: each tree's nodes are renumbered so that the two children of a
-// split are adjacent (right = left + 1): descending is one compare and one
-// add, no branch on the direction. Rows are scored tree by tree, so a
-// tree's nodes stay in cache while every row of a page descends it.
+// Evaluation, QuickScorer's way (Lucchese et al., SIGIR 2015): a tree of at
+// most 32 leaves is a bit per leaf, numbered left to right. Every split
+// whose test a row fails (x > threshold: the row goes right) rules out the
+// leaves of its left subtree; AND-ing the masks of all failed splits leaves
+// the row's exit leaf as the lowest set bit. So a tree costs one compare and
+// one AND per split for every row, with no branch and no dependent load:
+// a Highway kernel (tree_ensemble_hwy.cc) runs them a vector of rows at a
+// time over column-major features, for all the trees in one dispatch.
+//
+// Features are floats; thresholds are stored as the largest float not above
+// the double threshold: for a float x, x > that float exactly when x > the
+// double, so the decisions are those of scikit-learn on the same floats.
+// Leaf values add up in tree order, as scikit-learn adds them.
 #ifndef CHAFF_DETECT_TREE_ENSEMBLE_H_
 #define CHAFF_DETECT_TREE_ENSEMBLE_H_
 
@@ -50,27 +59,43 @@ class TreeEnsemble {
   // `name` prefixes errors.
   static StatusOr<TreeEnsemble> FromJson(std::string_view json, std::string_view name);
 
-  // raw[r] = baseline + sum of leaf values for rows[r * stride, + num_features).
-  void PredictRaw(const double* rows, size_t num_rows, size_t stride, double* raw) const;
+  static constexpr size_t kMaxLeaves = 32;
+
+  // raw[r] = baseline + the sum of the trees' leaf values for row r < num_rows,
+  // whose feature f is columns[f * column_stride + r]. Columns hold at least
+  // RoundUpRows(num_rows) readable floats.
+  void PredictRaw(const float* columns, size_t column_stride, size_t num_rows,
+                  double* raw) const;
+
+  // Rows are read a whole vector at a time: columns are padded to this.
+  static size_t RoundUpRows(size_t rows) { return (rows + 15) / 16 * 16; }
+
+  // For tests: the same by descending each tree from its root.
+  void PredictRawReference(const float* columns, size_t column_stride, size_t num_rows,
+                           double* raw) const;
 
   int num_features() const { return num_features_; }
-  size_t num_trees() const { return roots_.size(); }
-  size_t num_nodes() const { return nodes_.size(); }
+  size_t num_trees() const { return trees_.size(); }
+  size_t num_nodes() const { return num_nodes_; }
   const std::vector<std::string>& feature_names() const { return feature_names_; }
 
  private:
-  // A split (feature >= 0): rows with x[feature] <= threshold go to
-  // `left`, others to left + 1. A leaf (feature < 0): value in threshold.
-  struct Node {
-    double threshold;
-    int32_t feature;
-    uint32_t left;
+  struct Tree {
+    uint32_t split_begin;  // into the split arrays
+    uint32_t split_count;
+    uint32_t leaf_begin;   // into leaves_, left to right
   };
+  // As exported (root first), for the reference descent.
+  std::vector<std::vector<ExportedNode>> exported_;
 
   double baseline_ = 0.0;
   int num_features_ = 0;
-  std::vector<Node> nodes_;
-  std::vector<uint32_t> roots_;
+  size_t num_nodes_ = 0;  // as exported
+  std::vector<Tree> trees_;
+  std::vector<int32_t> split_feature_;
+  std::vector<float> split_threshold_;
+  std::vector<uint32_t> split_mask_;  // the leaves still possible after going right
+  std::vector<double> leaves_;
   std::vector<std::string> feature_names_;
 };
 

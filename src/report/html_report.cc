@@ -104,7 +104,7 @@ void HtmlReport::AddDocument(uint64_t index, std::string_view name, std::string_
     out += ")";
   }
   out += "</summary>\n<div class=\"doc\">";
-  char evidence[96];
+  char evidence[160];
   size_t shown_bytes = 0;
   for (size_t i = 0; i < result.lines.size(); ++i) {
     if (shown_bytes >= kMaxShownBytes) {
@@ -127,8 +127,10 @@ void HtmlReport::AddDocument(uint64_t index, std::string_view name, std::string_
       case Reason::kKeep:
         break;
       case Reason::kChrome:
-        std::snprintf(evidence, sizeof(evidence), "chrome: content score %.2f",
-                      static_cast<double>(d.score));
+        std::snprintf(evidence, sizeof(evidence),
+                      "chrome: probability of content %.3f (line model) < %.3f, the "
+                      "threshold of this page",
+                      static_cast<double>(d.content), result.content_threshold);
         break;
       case Reason::kTemplate:
         std::snprintf(evidence, sizeof(evidence),

@@ -11,7 +11,7 @@ expect_exit 0 "$CHAFF" clean "$WORK/in" -o "$WORK/mirror" --html-report "$WORK/r
 expect_in "$WORK/r.html" '<!DOCTYPE html>'
 expect_in "$WORK/r.html" '2 documents'
 expect_in "$WORK/r.html" 'The first 1 of 2'
-expect_in "$WORK/r.html" 'title="chrome: content score'
+expect_in "$WORK/r.html" 'title="chrome: probability of content'
 expect_in "$WORK/r.html" 'the &lt;cost&gt; of repairs'
 grep -q 'Another page' "$WORK/r.html" && fail "a document past --html-report-docs was shown"
 no_leftovers "$WORK"

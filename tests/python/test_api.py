@@ -77,19 +77,21 @@ def test_clean_equals_chaff_clean_on_the_seeds(chaff_bin, seeds, tmp_path):
 def test_cleaner_options_match_the_cli_flags(chaff_bin, seeds, tmp_path):
     path = seeds[2]
     text = open(path, encoding="utf-8").read()
-    r = run([chaff_bin, "clean", path, "-o", str(tmp_path), "-q", "--no-repeats",
-             "--chrome-length-low", "20"])
+    r = run([chaff_bin, "clean", path, "-o", str(tmp_path), "-q", "--min-repeat-tokens", "3"])
     assert r.returncode == 0, r.stderr
-    cleaner = chaff.Cleaner(repeats=False, chrome_length_low=20)
+    cleaner = chaff.Cleaner(min_repeat_tokens=3)
     assert cleaner.clean(text).text == open(tmp_path / os.path.basename(path)).read()
     assert chaff.clean(text, chrome=False, repeats=False).text == text
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         chaff.Cleaner(colour="red")
     with pytest.raises(ValueError, match="repeat_containment"):
         chaff.Cleaner(repeat_containment=2.0)
-    with pytest.raises(ValueError, match="stoplist:2: "):
-        chaff.Cleaner(stoplist="the\ntwo words\n")
-    assert chaff.Cleaner(stoplist=["the", "a", "of"]).clean(text).text
+    with pytest.raises(FileNotFoundError, match="cannot open the line model"):
+        chaff.Cleaner(line_model=str(tmp_path / "no-such-model.json"))
+    bad = tmp_path / "bad-model.json"
+    bad.write_text('{"format": "something else"}')
+    with pytest.raises(chaff.DataError, match="not a chaff line model"):
+        chaff.Cleaner(line_model=str(bad))
 
 
 def test_explain_equals_chaff_explain(chaff_bin, seeds):

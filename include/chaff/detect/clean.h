@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "chaff/detect/chrome.h"
 #include "chaff/detect/decision.h"
+#include "chaff/detect/line_model.h"
 #include "chaff/detect/repeats.h"
 #include "chaff/text/document.h"
 #include "chaff/text/segment.h"
@@ -19,9 +19,10 @@ namespace chaff {
 
 struct CleanOptions {
   bool remove_repeats = true;
+  // Remove the lines the line model judges not to be content (site chrome).
   bool remove_chrome = true;
   RepeatOptions repeats;
-  ChromeOptions chrome;
+  LineModelOptions lines;
 };
 
 // A removed byte range of the original text. Adjacent removed lines with the
@@ -57,6 +58,9 @@ struct CleanResult {
   std::vector<RemovedSpan> spans;
   std::string cleaned;  // original bytes minus the spans
   Accounting accounting;
+  // The line model kept the lines with LineDecision::content >= this (-1:
+  // the model did not run, or the page has no non-blank line).
+  double content_threshold = -1;
 };
 
 // Per-document corpus knowledge from pass 1 (see templates.h): template[i]

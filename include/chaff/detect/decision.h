@@ -26,9 +26,11 @@ struct LineDecision {
   Reason reason = Reason::kKeep;
   // For kRepeat: index of the line holding the first occurrence; else -1.
   int32_t ref_line = -1;
-  // Detector's evidence: the containment for a near repeat (1 for an exact
-  // one), the content score for chrome (higher is more content-like).
+  // For kRepeat: the containment of a near repeat (1 for an exact one).
   float score = 0.0f;
+  // The line model's probability that the line is content (-1: not scored:
+  // a blank line, or the model was off). A line it removes is kChrome.
+  float content = -1.0f;
 };
 
 }  // namespace chaff
