@@ -117,3 +117,67 @@ def run_chaff(chaff, pages, args=()):
         with open(out, encoding="utf-8") as f:
             cleaned = {r["id"]: r["text"] for r in map(json.loads, f)}
     return [cleaned[p["id"]] for p in pages]
+
+
+# --- Languages ---------------------------------------------------------------
+
+_WORD_RE = re.compile(r"[^\W_]+")
+_LISTS = None
+
+
+def _stoplists():
+    """chaff's built-in stoplists, read from their generated sources."""
+    global _LISTS
+    if _LISTS is None:
+        import unicodedata
+        _LISTS = {}
+        src = ""
+        for name in ("stoplist_en.cc", "stoplist_snowball.cc"):
+            with open(os.path.join(ROOT, "src", "text", name), encoding="utf-8") as f:
+                src += f.read()
+        for m in re.finditer(r"const char\* const k(\w+)\[\] = \{(.*?)\};", src, re.S):
+            words = re.findall(r'"([^"]*)"', m.group(2))
+            fold = lambda w: "".join(c for c in unicodedata.normalize("NFKD", w.casefold())
+                                     if not unicodedata.combining(c))
+            _LISTS[m.group(1).replace("Stopwords", "").lower()] = frozenset(map(fold, words))
+    return _LISTS
+
+
+def page_language(text):
+    """'english', another built-in list's language when it holds at least 5%
+    of the page's words, 'non-latin' when most letters are not Latin,
+    'unknown', or 'empty' (no word)."""
+    import unicodedata
+    words = ["".join(c for c in unicodedata.normalize("NFKD", w.casefold())
+                     if not unicodedata.combining(c)) for w in _WORD_RE.findall(text)]
+    if not words:
+        return "empty"
+    letters = [c for c in text if c.isalpha()]
+    if sum(ord(c) < 0x250 for c in letters) < 0.5 * max(len(letters), 1):
+        return "non-latin"
+    share = {k: sum(w in v for w in words) / len(words) for k, v in _stoplists().items()}
+    best = max(share, key=share.get)
+    if best == "english":
+        return "english"
+    return best if share[best] >= 0.05 else "unknown"
+
+
+def scramble(text):
+    """The same text in an unseen language: every word replaced by a
+    pseudo-word of its length (case and digits kept; the same word always
+    gives the same pseudo-word), punctuation and lines kept."""
+    import hashlib
+    letters = "bcdfghjklmnpqrstvwxzaeiouy"
+
+    def pseudo(m):
+        w = m.group(0)
+        h = hashlib.md5(("scramble:" + w.lower()).encode("utf-8")).digest()
+        out = []
+        for i, c in enumerate(w):
+            if c.isdigit():
+                out.append(c)
+            else:
+                ch = letters[(h[i % 16] + i // 16) % 26]
+                out.append(ch.upper() if c.isupper() else ch)
+        return "".join(out)
+    return _WORD_RE.sub(pseudo, text)
