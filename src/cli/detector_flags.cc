@@ -40,7 +40,8 @@ void AddDetectorFlags(CLI::App* cmd, TemplateOptions* templates, std::string* li
       ->check(CLI::Range(0.0, 1.0))
       ->group(g);
   cmd->add_option("--template-long-sentence-words", templates->long_sentence_words,
-                  "sentences with this many words are never template lines "
+                  "sentences with this many words next to another frequent one are a shared "
+                  "passage, not template lines "
                   "(default " + Num(templates->long_sentence_words) + ")")
       ->check(CLI::Range(1, 1 << 20))
       ->group(g);

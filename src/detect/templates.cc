@@ -239,21 +239,48 @@ void TemplateIndex::Flags(std::string_view site, const Document& doc,
   for (size_t i = 0; i < std::min(n, kAhead); ++i) {
     if (doc.identity(i) != 0) lines_.Prefetch(PairKey(site_hash, doc.identity(i)));
   }
-  // Candidates first: frequent lines that are not long sentence-like ones.
-  // Lines without words are neither candidates nor content (skipped below).
+  // Candidates first: the frequent lines. A long sentence among them (a
+  // prompt such as "Sign up to our newsletter ...") is a candidate like any
+  // other, unless it is part of a passage of such sentences: two or more
+  // adjacent paragraphs shared by the same pages (counts within 20% of each
+  // other) are this page's own copy (wire copy, a republished article),
+  // which near-duplicate detection judges, not the template counter. A
+  // prompt after such a passage is on other pages than the passage, so its
+  // count differs. Lines without words are neither (skipped below).
+  constexpr uint8_t kFrequent = 1, kSentence = 2;
+  thread_local std::vector<uint32_t> counts;
+  counts.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n && doc.identity(i + kAhead) != 0) {
       lines_.Prefetch(PairKey(site_hash, doc.identity(i + kAhead)));
     }
     const uint64_t id = doc.identity(i);
     if (id == 0) continue;
-    if (static_cast<double>(lines_.Get(PairKey(site_hash, id))) < needed) continue;
+    counts[i] = lines_.Get(PairKey(site_hash, id));
+    if (static_cast<double>(counts[i]) < needed) continue;
+    flags[i] = kFrequent;
     if (doc.num_tokens(i) >= static_cast<size_t>(options_.long_sentence_words) &&
         LineEndsLikeSentence(doc.line_text(i))) {
-      continue;
+      flags[i] |= kSentence;
     }
-    flags[i] = 1;
   }
+  constexpr uint8_t kBoth = kFrequent | kSentence;
+  size_t prev = n;  // the previous line with words
+  for (size_t i = 0; i < n; ++i) {
+    if (doc.identity(i) == 0) continue;
+    if (flags[i] == kBoth) {
+      size_t next = i + 1;
+      while (next < n && doc.identity(next) == 0) ++next;
+      auto mate = [&](size_t j) {
+        return j < n && (flags[j] & kSentence) &&
+               5 * std::min(counts[i], counts[j]) >= 4 * std::max(counts[i], counts[j]);
+      };
+      const bool passage = mate(prev) || mate(next);
+      if (passage) flags[i] = kSentence;  // kept: not kFrequent alone below
+    }
+    prev = i;
+  }
+  for (size_t i = 0; i < n; ++i) flags[i] = (flags[i] & kFrequent) ? 1 : 0;
   // A candidate that heads content of this page (the next line with words
   // is not a candidate but a line of this page's own) is a section label or
   // this page's title: it is left to the per-line classifier.

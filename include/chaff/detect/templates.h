@@ -16,8 +16,12 @@
 //  * the site has at least min_documents documents (below that, a line
 //    seen on every page may still be chance: template detection is off);
 //  * the line is in at least max(min_count, min_share * documents) of them;
-//  * it is not a long sentence-like paragraph (>= long_sentence_words words
-//    ending like a sentence): wire copy is legitimately shared by pages;
+//  * it is not part of a shared passage: a long sentence-like paragraph
+//    (>= long_sentence_words words ending like a sentence) next to another
+//    one that is also frequent is the page's own copy (wire copy, an
+//    article republished at two addresses: near-duplicate detection judges
+//    those), while a lone frequent sentence ("Sign up to our newsletter
+//    ...") is a template line like any other;
 //  * it does not head this page's own content: when the next non-blank line
 //    of the document is not itself a template line, the line is a section
 //    label ("Pros", "Key features") or this page's title listed in other
@@ -50,8 +54,8 @@ struct TemplateOptions {
   int min_count = 3;
   // ... and in at least this share of them.
   double min_share = 0.1;
-  // Lines with at least this many words that end like a sentence are never
-  // template lines (shared wire copy).
+  // Lines with at least this many words that end like a sentence, next to
+  // another such frequent line, are a shared passage: not template lines.
   int long_sentence_words = 15;
 };
 
