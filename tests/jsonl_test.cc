@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hwy_target_loop.h"
@@ -57,6 +58,54 @@ TEST_CASE("jsonl: string escaping is valid JSON for any bytes", "[jsonl]") {
   std::string out;
   chaff::AppendJsonString(std::string("a\"\\\x01\xff\xC3\xA9", 7), &out);
   CHECK(out == "\"a\\\"\\\\\\u0001\xEF\xBF\xBD\xC3\xA9\"");
+}
+
+TEST_CASE("jsonl: invalid UTF-8 becomes U+FFFD per maximal subpart, as Python decodes it",
+          "[jsonl]") {
+  // bytes -> Python's bytes.decode("utf-8", "replace") (3.11), checked by
+  // tests/cli/attributes.sh against python3 itself.
+  const std::string r = "\xEF\xBF\xBD";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"\xE2\x82" "A", r + "A"},              // a three-byte character cut short
+      {"\xF0\x9F\x98", r},                   // an emoji cut short at the end
+      {"\xF0\x9F\x98\n\xF0\x9F\x98\x80", r + "\\n\xF0\x9F\x98\x80"},
+      {"\xED\xA0\x80", r + r + r},           // an encoded surrogate
+      {"\xC0\xAF", r + r},                   // overlong
+      {"\xE0\x80\x80", r + r + r},           // overlong
+      {"\xF4\x90\x80\x80", r + r + r + r},   // above U+10FFFF
+      {"\xF0\x80", r + r},
+      {"\x80\x80x", r + r + "x"},            // continuation bytes alone
+      {"\xF8\x88\x80\x80\x80", r + r + r + r + r},
+      {"\xFF\xC3\xA9\xC3", r + "\xC3\xA9" + r},
+  };
+  for (const auto& [in, want] : cases) {
+    std::string out;
+    chaff::AppendJsonString(in, &out);
+    INFO(in);
+    CHECK(out == "\"" + want + "\"");
+  }
+}
+
+TEST_CASE("jsonl: CharOffsets counts code points as Python indexes the decoded text",
+          "[jsonl]") {
+  // "é" 2 bytes, "日" 3, "😀" 4 (one code point, not two as in UTF-16).
+  const std::string text = "a\xC3\xA9\n\xE6\x97\xA5\xF0\x9F\x98\x80\nz";
+  chaff::CharOffsets chars(text);
+  CHECK(chars.At(0) == 0);
+  CHECK(chars.At(1) == 1);
+  CHECK(chars.At(4) == 3);   // after "aé\n"
+  CHECK(chars.At(4) == 3);   // the same offset again
+  CHECK(chars.At(11) == 5);  // after "日😀"
+  CHECK(chars.At(12) == 6);
+  CHECK(chars.Length() == 7);
+  // Invalid bytes: one per maximal subpart.
+  const std::string bad = "\xE2\x82" "A\n\xED\xA0\x80\n\xF0\x9F\x98";
+  chaff::CharOffsets b(bad);
+  CHECK(b.At(3) == 2);   // U+FFFD, "A"
+  CHECK(b.At(4) == 3);
+  CHECK(b.At(8) == 7);   // three U+FFFD, "\n"
+  CHECK(b.Length() == 8);
+  CHECK(chaff::CharOffsets("").Length() == 0);
 }
 
 TEST_CASE("jsonl: escaping of valid UTF-8 at every place of a word, and back", "[jsonl]") {

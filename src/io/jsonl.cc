@@ -147,7 +147,8 @@ bool FindRawMember(std::string_view line, std::string_view key, size_t* begin,
 // Reads the member `id_field` of `obj` (parsed from `line`) into *id: a
 // string's value, or a number's digits as written. False when absent.
 StatusOr<bool> ReadId(std::string_view line, simdjson::dom::object& obj,
-                      std::string_view id_field, std::string* id) {
+                      std::string_view id_field, std::string* id, bool* is_number) {
+  if (is_number != nullptr) *is_number = false;
   simdjson::dom::element id_value;
   if (obj.at_key(id_field).get(id_value)) return false;
   std::string_view value;
@@ -156,6 +157,7 @@ StatusOr<bool> ReadId(std::string_view line, simdjson::dom::object& obj,
   } else if (id_value.is_number()) {
     size_t b = 0, e = 0;
     if (FindRawMember(line, id_field, &b, &e)) id->assign(line.substr(b, e - b));
+    if (is_number != nullptr) *is_number = true;
   } else {
     return DataError("expected a string or a number in field " + Quoted(id_field));
   }
@@ -176,12 +178,14 @@ Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
   out->text.clear();
   out->id.clear();
   out->has_id = false;
+  out->id_is_number = false;
   simdjson::dom::object obj;
   std::string_view text;
   CHAFF_RETURN_IF_ERROR(impl_->ParseObject(line, /*in_place=*/false, text_field, &obj, &text));
   out->text.assign(text);
   if (!id_field.empty()) {
-    CHAFF_ASSIGN_OR_RETURN(out->has_id, ReadId(line, obj, id_field, &out->id));
+    CHAFF_ASSIGN_OR_RETURN(out->has_id,
+                           ReadId(line, obj, id_field, &out->id, &out->id_is_number));
   }
   if (!site_field.empty()) {
     std::string_view site;
@@ -195,11 +199,12 @@ Status JsonlParser::Parse(std::string_view line, std::string_view text_field,
 }
 
 StatusOr<bool> JsonlParser::ParseId(std::string_view line, std::string_view id_field,
-                                    std::string* id) {
+                                    std::string* id, bool* is_number) {
   id->clear();
+  if (is_number != nullptr) *is_number = false;
   simdjson::dom::object obj;
   CHAFF_RETURN_IF_ERROR(impl_->ParseDom(line, /*in_place=*/false, &obj));
-  return ReadId(line, obj, id_field, id);
+  return ReadId(line, obj, id_field, id, is_number);
 }
 
 Status JsonlParser::ParseText(std::string_view line, std::string_view text_field,
@@ -210,10 +215,43 @@ Status JsonlParser::ParseText(std::string_view line, std::string_view text_field
 StatusOr<bool> JsonlParser::IdOfLastText(std::string_view line, std::string_view id_field,
                                          std::string* id) {
   id->clear();
-  return ReadId(line, impl_->last_text, id_field, id);
+  return ReadId(line, impl_->last_text, id_field, id, nullptr);
 }
 
 namespace {
+
+// The UTF-8 sequence at p[0, n) (n >= 1): returns its length and sets *valid,
+// or, when it is ill-formed, returns the length of its maximal subpart (at
+// least 1: the bytes that become one U+FFFD, see jsonl.h) and clears *valid.
+size_t Utf8Step(const unsigned char* p, size_t n, bool* valid) {
+  const unsigned c = p[0];
+  *valid = true;
+  if (c < 0x80) return 1;
+  size_t len = 0;
+  unsigned lo = 0x80, hi = 0xBF;  // the range of the next byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;  // no overlong forms
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;  // no overlong forms
+    if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    *valid = false;  // a continuation byte, C0, C1 or F5..FF: cannot start one
+    return 1;
+  }
+  size_t k = 1;
+  for (; k < len && k < n; ++k) {
+    if (p[k] < lo || p[k] > hi) break;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  *valid = k == len;
+  return k;
+}
 
 // Writes the escape of `c` (a byte below 0x80 that JSON escapes) at `w`
 // and returns its end: 2 bytes, or 6 for \u00XX.
@@ -298,27 +336,40 @@ void AppendJsonString(std::string_view s, std::string* out) {
       ++i;
       continue;
     }
-    // A multi-byte UTF-8 sequence: copy it if valid, else write U+FFFD.
-    size_t len = 0;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4;
-    bool valid = len > 0 && i + len <= n;
-    for (size_t k = 1; valid && k < len; ++k) valid = (p[i + k] & 0xC0) == 0x80;
-    if (valid && len == 3) {
-      valid = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
-    } else if (valid && len == 4) {
-      valid = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
-    }
+    // A multi-byte UTF-8 sequence: copied if valid, else its maximal
+    // subpart becomes one U+FFFD.
+    bool valid = false;
+    const size_t len = Utf8Step(p + i, n - i, &valid);
     if (valid) {
       out->append(s.data() + i, len);
-      i += len;
     } else {
       out->append("\xEF\xBF\xBD");
-      ++i;
     }
+    i += len;
   }
   out->push_back('"');
+}
+
+CharOffsets::CharOffsets(std::string_view text)
+    : text_(text), valid_(simdjson::validate_utf8(text.data(), text.size())) {}
+
+uint64_t CharOffsets::At(uint64_t byte_offset) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
+  if (valid_) {
+    // Every byte but a continuation byte starts a code point (a loop the
+    // compiler vectorizes).
+    uint64_t n = 0;
+    for (uint64_t i = byte_; i < byte_offset; ++i) n += (p[i] & 0xC0) != 0x80;
+    chars_ += n;
+    byte_ = byte_offset;
+    return chars_;
+  }
+  while (byte_ < byte_offset) {
+    bool valid = false;
+    byte_ += Utf8Step(p + byte_, text_.size() - byte_, &valid);
+    ++chars_;
+  }
+  return chars_;
 }
 
 void AppendRecordWithText(std::string_view line, const JsonlRecord& record,

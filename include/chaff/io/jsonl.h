@@ -18,6 +18,7 @@ struct JsonlRecord {
   std::string text;     // the decoded (unescaped) text field
   std::string id;       // the id field: a string's value, or a number's digits
   bool has_id = false;
+  bool id_is_number = false;  // the id field is a JSON number (`id` holds it as written)
   std::string site;     // the site field (a string), when asked for
   // Raw byte range [value_begin, value_end) of the text field's JSON value
   // (quotes included) within the line.
@@ -65,8 +66,10 @@ class JsonlParser {
   // Only the id: sets *id to `id_field` (a string's value or a number's
   // digits) and returns true, or returns false when the record has no such
   // field. Errors: invalid JSON, not an object, an id that is neither a
-  // string nor a number.
-  StatusOr<bool> ParseId(std::string_view line, std::string_view id_field, std::string* id);
+  // string nor a number. `is_number` (optional): set when the id is a JSON
+  // number (*id then holds it as written).
+  StatusOr<bool> ParseId(std::string_view line, std::string_view id_field, std::string* id,
+                         bool* is_number = nullptr);
 
   // ParseId without parsing again: right after a successful ParseText of
   // `line` (no other call in between, `line` still valid), reads the id from
@@ -79,10 +82,41 @@ class JsonlParser {
   std::unique_ptr<Impl> impl_;
 };
 
+// Bytes that are not valid UTF-8, wherever chaff writes a text as JSON or
+// counts its characters, are decoded as the Unicode Standard recommends
+// ("U+FFFD substitution of maximal subparts", chapter 3), which is what
+// Python's bytes.decode("utf-8", "replace") and the WHATWG decoder do: each
+// maximal subpart of an ill-formed sequence (a lead byte with the
+// continuation bytes that could still complete it, or a single byte that
+// cannot start a sequence) becomes one U+FFFD. So b"\xE2\x82A" (a three-byte
+// character cut short) is "\uFFFDA", and b"\xED\xA0\x80" (an encoded
+// surrogate) and b"\xC0\xAF" (an overlong '/') are one U+FFFD per byte.
+
 // Appends `s` as a JSON string literal (with quotes) to `out`. Bytes that
-// are not valid UTF-8 are written as \u00XX-free replacement U+FFFD so that
-// the output is always valid JSON.
+// are not valid UTF-8 become U+FFFD as said above (written as the character,
+// not as \uFFFD), so the output is always valid JSON.
 void AppendJsonString(std::string_view s, std::string* out);
+
+// Character offsets as Python (and dolma) count them: code points of the
+// text decoded as above, i.e. indexes into the Python string
+// bytes.decode("utf-8", "replace") or into the JSON string AppendJsonString
+// writes. One pass over the text for any number of non-decreasing offsets.
+class CharOffsets {
+ public:
+  explicit CharOffsets(std::string_view text);
+  // The code points of text[0, byte_offset): the characters (and U+FFFDs)
+  // whose encoding starts before byte_offset. Precondition: byte_offset is
+  // at most text.size() and not less than the previous call's.
+  uint64_t At(uint64_t byte_offset);
+  // The length of the whole text in code points.
+  uint64_t Length() { return At(text_.size()); }
+
+ private:
+  std::string_view text_;
+  bool valid_;          // valid UTF-8: a code point is a byte that is not 10xxxxxx
+  uint64_t byte_ = 0;   // where the count stopped (a sequence start, or the end)
+  uint64_t chars_ = 0;  // code points before byte_
+};
 
 // Appends `line` with the text value replaced by `new_text` (as a JSON
 // string) to `out`.
