@@ -14,6 +14,7 @@
 
 #include "chaff/io/files.h"
 #include "chaff/io/jsonl.h"
+#include "chaff/io/warc.h"
 #include "test_util.h"
 #include "text/tokenize_internal.h"
 
@@ -184,4 +185,101 @@ TEST_CASE("clean corpus: each document is tokenized once per pass", "[corpus]") 
   REQUIRE(chaff::CleanCorpus(c.inputs, *plan, o).ok());
   CHECK(chaff::internal::TokenizeCalls() - before == 2 * (c.documents - 1));
   fs::remove_all(c.dir);
+}
+
+namespace {
+
+// A WARC record (CRLF headers) of `type`, with a block.
+std::string WarcRecord(const std::string& type, const std::string& id, const std::string& url,
+                       const std::string& block, const std::string& extra = "") {
+  std::string r = "WARC/1.1\r\nWARC-Type: " + type + "\r\n" + extra;
+  if (!url.empty()) r += "WARC-Target-URI: " + url + "\r\n";
+  r += "WARC-Date: 2024-03-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:" + id + ">\r\n";
+  r += "Content-Length: " + std::to_string(block.size()) + "\r\n\r\n" + block + "\r\n\r\n";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("clean corpus: WARC documents clean as the same JSONL; sites are hosts",
+          "[corpus][warc]") {
+  chaff_test::TempDir dir;
+  // 8 pages of one host sharing a footer (a template line), 8 pages of 8
+  // hosts sharing another line (no site has it often enough), a request and
+  // a metadata record to skip, one page as a text/plain response.
+  std::string warc = WarcRecord("warcinfo", "info", "", "software: test\r\n");
+  std::string same;  // the documents as JSONL, as chaff writes them
+  for (int i = 0; i < 16; ++i) {
+    const bool one_host = i < 8;
+    const std::string url = one_host ? "https://www.host.example/p" + std::to_string(i)
+                                     : "https://h" + std::to_string(i) + ".example/p";
+    const std::string id = "doc-" + std::to_string(i);
+    const std::string text = Story(i) + "\n\n" + Story(i + 50) + "\n" +
+                             (one_host ? "Share this page with the host community\n"
+                                       : "Share this page with every other community\n");
+    if (i == 5) {
+      warc += WarcRecord("request", "req", url, "GET / HTTP/1.1\r\n\r\n");
+      warc += WarcRecord("response", id, url,
+                         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + text,
+                         "Content-Type: application/http; msgtype=response\r\n");
+    } else {
+      warc += WarcRecord("conversion", id, url, text);
+    }
+    warc += WarcRecord("metadata", "meta", url, "fetchTimeMs: 1\r\n");
+    chaff::WarcDocument doc;
+    const std::string full_id = "<urn:uuid:" + id + ">", date = "2024-03-01T10:00:00Z";
+    doc.id = full_id;
+    doc.url = url;
+    doc.date = date;
+    doc.text = text;
+    chaff::AppendWarcJson(doc, &same);
+    same.push_back('\n');
+  }
+  WriteAll(dir / "x.warc.wet", warc);
+  WriteAll(dir / "same.jsonl", same);
+  auto input = [&](const std::string& name, chaff::InputKind kind) {
+    chaff::CorpusInput in;
+    in.path = dir / name;
+    in.name = in.path;
+    in.relative = name;
+    in.kind = kind;
+    return std::vector<chaff::CorpusInput>{in};
+  };
+  const auto warc_in = input("x.warc.wet", chaff::InputKind::kWarc);
+  const auto jsonl_in = input("same.jsonl", chaff::InputKind::kJsonl);
+  chaff::CleanCorpusOptions o = Options(2);
+  o.annotate = true;
+  auto run = [&](const std::vector<chaff::CorpusInput>& in, const std::string& out,
+                 const std::string& attributes) {
+    auto plan = chaff::PlanCleanOutputs(in, out, o.annotate);
+    REQUIRE(plan.ok());
+    REQUIRE(chaff::PlanAttributeOutputs(in, attributes, &*plan).ok());
+    auto result = chaff::CleanCorpus(in, *plan, o);
+    REQUIRE(result.ok());
+    return *result;
+  };
+  const auto w = run(warc_in, dir / "warc.jsonl", dir / "warc-attrs");
+  run(jsonl_in, dir / "ref.jsonl", dir / "ref-attrs");
+  CHECK(ReadAll(dir / "warc.jsonl") == ReadAll(dir / "ref.jsonl"));
+  CHECK(ReadAll(dir / "warc-attrs/x.warc.wet.jsonl") == ReadAll(dir / "ref-attrs/same.jsonl"));
+  CHECK(w.read_warc);
+  CHECK(w.warc.Summary() ==
+        "34 records: 16 documents; skipped 16 metadata, 1 request, 1 warcinfo; 0 bad");
+  CHECK(w.files[0].documents == 16);
+  // The host's footer is a template line; the line shared across hosts is not.
+  const auto lines = chaff_test::ReadLines(dir / "warc.jsonl");
+  REQUIRE(lines.size() == 16);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    INFO(lines[i]);
+    CHECK(lines[i].rfind("{\"id\":\"<urn:uuid:doc-" + std::to_string(i) + ">\",\"url\":", 0) ==
+          0);
+    CHECK((lines[i].find("\"reason\":\"template\"") != std::string::npos) == (i < 8));
+  }
+  // A tree names a WARC input's records .jsonl; so do its attributes.
+  auto tree = chaff::PlanCleanOutputs(warc_in, dir / "tree", false);
+  REQUIRE(tree.ok());
+  CHECK(tree->outputs[0] == dir / "tree/x.warc.wet.jsonl");
+  CHECK_FALSE(chaff::PlanAttributeOutputs(warc_in, dir / "tree", &*tree).ok());
+  REQUIRE(chaff::PlanAttributeOutputs(warc_in, dir / "attrs", &*tree).ok());
+  CHECK(tree->attributes[0] == dir / "attrs/x.warc.wet.jsonl");
 }

@@ -30,8 +30,9 @@ std::string FilePrefix(const std::string& path, size_t n) {
 }
 
 // The inputs as the engine reads them. Stdin is copied (decompressed) to a
-// temporary file first (pass 1 and pass 2 both read it); it is one text
-// document unless its first byte (after white space) opens a JSON object.
+// temporary file first (pass 1 and pass 2 both read it); it is WARC when it
+// starts with a WARC version line, JSONL when its first byte (after white
+// space) opens a JSON object, else one text document.
 struct Inputs {
   std::vector<CorpusInput> files;
   std::unique_ptr<TempFile> stdin_copy;
@@ -44,16 +45,7 @@ StatusOr<Inputs> ListCleanInputs(const CleanFlags& flags, std::vector<std::strin
   for (const auto& p : paths) {
     if (p != kStdio) {
       CHAFF_ASSIGN_OR_RETURN(auto listed, ListCorpusInputs({p}, warnings));
-      for (auto& f : listed) {
-        // The clean engine reads JSONL and text; CorpusReader's records of
-        // a WARC file (WarcDocument) are not wired in yet (docs/warc.md
-        // says how).
-        if (f.kind == InputKind::kWarc) {
-          return InvalidArgument(f.name + ": chaff clean does not read WARC files yet; chaff "
-                                 "dedupe does (and writes JSONL records that chaff clean reads)");
-        }
-        in.files.push_back(std::move(f));
-      }
+      for (auto& f : listed) in.files.push_back(std::move(f));
       continue;
     }
     if (!in.stdin_copy) {
@@ -65,8 +57,9 @@ StatusOr<Inputs> ListCleanInputs(const CleanFlags& flags, std::vector<std::strin
     f.relative = "stdin";
     const std::string head = FilePrefix(f.path, 4096);
     const size_t first = head.find_first_not_of(" \t\r\n");
-    f.kind = first != std::string::npos && head[first] == '{' ? InputKind::kJsonl
-                                                                : InputKind::kText;
+    f.kind = LooksLikeWarc(head) ? InputKind::kWarc
+             : first != std::string::npos && head[first] == '{' ? InputKind::kJsonl
+                                                                 : InputKind::kText;
     in.files.push_back(std::move(f));
   }
   return in;
@@ -86,6 +79,8 @@ Status CheckReportPaths(const CleanFlags& flags, const std::vector<CorpusInput>&
   };
   std::set<std::string> tree_outputs;  // normalized, tree mode only
   for (const auto& o : plan.outputs) tree_outputs.insert(normal(o));
+  std::set<std::string> attributes;  // normalized
+  for (const auto& o : plan.attributes) attributes.insert(normal(o));
   FileIndex input_files;  // filled when a report path exists
   bool inputs_known = false;
   for (const auto& [option, path] : reports) {
@@ -117,6 +112,10 @@ Status CheckReportPaths(const CleanFlags& flags, const std::vector<CorpusInput>&
     }
     if (is_output) {
       return InvalidArgument(std::string(option) + " " + *path + " is also an output of -o");
+    }
+    if (attributes.count(where) != 0) {
+      return InvalidArgument(std::string(option) + " " + *path +
+                             " is also an attributes file of --attributes");
     }
   }
   if (!flags.report_path.empty() && !flags.html_report_path.empty()) {
@@ -252,14 +251,19 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_option("paths", flags->inputs,
                   "Files, directories (walked recursively) or - for stdin. JSONL "
                   "files (.jsonl, .ndjson, optionally .gz/.zst) are cleaned record "
-                  "by record; other files as one document each. Default: -. In a "
+                  "by record; WARC/WET files (.warc, .warc.wet, .warc.gz, "
+                  ".warc.wet.gz, or any file starting with WARC/1.) document by "
+                  "document (conversion records and text/plain responses; the "
+                  "site is the host of WARC-Target-URI), written as JSONL "
+                  "{id,url,date,text}; other files as one document each. Default: -. In a "
                   "walk, binary files (NUL bytes), special files and links to "
                   "directories are skipped with a warning. A file that cannot be "
                   "read is skipped with a warning, the others are written, and the "
                   "exit code is 2.");
   cmd->add_option("-o,--output", flags->output,
                   "Where to write: a directory (the input tree is mirrored under "
-                  "it), a .jsonl file (all JSONL inputs concatenated), or - for "
+                  "it; a WARC input a.warc.wet.gz as a.warc.wet.jsonl), a .jsonl "
+                  "file (all JSONL and WARC inputs concatenated), or - for "
                   "stdout. Required unless reading stdin. Never an input file.");
   cmd->add_flag("--annotate", flags->annotate,
                 "Write annotations instead of cleaned text: for text files a JSON "
@@ -284,9 +288,19 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_option("--html-report-docs", flags->html_report_documents,
                   "Documents shown in the HTML report (the others count in its totals)")
       ->capture_default_str();
+  cmd->add_option("--attributes", flags->attributes_dir,
+                  "Also write dolma attributes to this directory: per input a JSONL "
+                  "file (the input's name; a.warc.wet.gz: a.warc.wet.jsonl; a text "
+                  "file: its name plus .jsonl) with one line per document in input "
+                  "order: {\"id\", \"attributes\": {\"chaff__chrome\", "
+                  "\"chaff__template\", \"chaff__repeat\", \"chaff__near_duplicate\"}}, "
+                  "each a list of [start, end, score] spans in characters (Python "
+                  "string indexes of the text) that chaff removes. Written with the "
+                  "other outputs, all or none");
   cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
                 "Pass malformed JSONL records (and duplicate ids) through unchanged "
-                "and count them, instead of stopping with exit code 2");
+                "and count them, and skip malformed WARC records (a truncated gzip "
+                "member: the rest of that file), instead of stopping with exit code 2");
   cmd->add_flag("--no-chrome", flags->no_chrome,
                 "Do not remove site chrome (the lines the line model judges not to be content)");
   cmd->add_flag("--no-repeats", flags->no_repeats,
@@ -352,6 +366,11 @@ int RunClean(const CleanFlags& given) {
   }
   auto plan = PlanCleanOutputs(files, output, flags.annotate);
   if (!plan.ok()) return ExitFor(plan.status());
+  if (!flags.attributes_dir.empty()) {
+    if (Status s = PlanAttributeOutputs(files, flags.attributes_dir, &*plan); !s.ok()) {
+      return ExitFor(s);
+    }
+  }
   if (Status s = CheckReportPaths(flags, files, *plan); !s.ok()) return ExitFor(s);
 
   CleanCorpusOptions options;
@@ -392,12 +411,19 @@ int RunClean(const CleanFlags& given) {
       observer, &outputs);
   progress.Finish();
   if (!result.ok()) {
-    if (IsBrokenPipe(result.status())) return kExitOk;
-    if (result.status().code() == StatusCode::kCancelled) {
+    const Status& s = result.status();
+    if (IsBrokenPipe(s)) return kExitOk;
+    if (s.code() == StatusCode::kCancelled) {
       return ExitFor(Cancelled("interrupted; no partial output was kept"));
     }
-    return ExitFor(result.status());
+    if (s.code() == StatusCode::kDataError &&
+        s.message().find(": WARC record at offset ") != std::string::npos) {
+      return ExitFor(Status(s.code(), s.message() + " (use --skip-bad-records to skip such "
+                                                    "records)"));
+    }
+    return ExitFor(s);
   }
+  for (const auto& w : result->warc_warnings) PrintWarning(w);
   for (const CleanFileReport& f : result->files) {
     if (f.skipped) PrintWarning(f.name + ": skipped: looks binary (NUL bytes)");
     if (f.unreadable) {
@@ -426,7 +452,23 @@ int RunClean(const CleanFlags& given) {
   }
   if (status.ok()) status = outputs.CommitAll();
   if (!status.ok()) return ExitFor(status);
-  if (!flags.quiet) PrintSummary(result->files);
+  if (!flags.quiet) {
+    PrintSummary(result->files);
+    if (result->read_warc) {
+      std::fprintf(stderr, "chaff: WARC: %s\n", result->warc.Summary().c_str());
+    }
+    if (result->warc.bad > 0) {
+      PrintWarning(WithCommas(result->warc.bad) +
+                   " malformed WARC record(s) skipped (--skip-bad-records)");
+    }
+    if (!plan->attributes.empty()) {
+      // One per input read (binary files skipped and unreadable ones have none).
+      uint64_t written = 0;
+      for (const auto& f : result->files) written += (f.skipped || f.unreadable) ? 0 : 1;
+      std::fprintf(stderr, "chaff: attributes: %s file(s) under %s\n",
+                   WithCommas(written).c_str(), flags.attributes_dir.c_str());
+    }
+  }
   if (result->unreadable > 0) {
     PrintError(WithCommas(result->unreadable) +
                " file(s) could not be read (see the warnings above); every other "

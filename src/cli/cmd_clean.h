@@ -23,6 +23,7 @@ struct CleanFlags {
   bool quiet = false;
   std::string report_path;
   std::string html_report_path;
+  std::string attributes_dir;  // --attributes: dolma attributes per input
   size_t html_report_documents = 100;
   bool skip_bad_records = false;
   bool no_chrome = false;

@@ -8,11 +8,14 @@
 #include <memory>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "chaff/io/files.h"
 #include "chaff/io/jsonl.h"
+#include "chaff/io/warc.h"
 #include "chaff/report/annotate.h"
+#include "chaff/report/attributes.h"
 #include "chaff/text/document.h"
 #include "corpus/batch_pipeline.h"
 #include "detect/flat_map.h"
@@ -54,9 +57,9 @@ StatusOr<CleanOutputPlan> PlanCleanOutputs(const std::vector<CorpusInput>& input
     FileId out_id;
     const bool out_exists = GetFileId(output, &out_id);
     for (const auto& in : inputs) {
-      if (in.kind != InputKind::kJsonl) {
+      if (!WritesJsonl(in.kind)) {
         return InvalidArgument("-o " + output + " is a JSONL file, but input " + in.name +
-                               " is not JSONL; give a directory instead");
+                               " is not JSONL (nor WARC); give a directory instead");
       }
       FileId id;
       if (out_exists && in.path != kStdio && GetFileId(in.path, &id) && id == out_id) {
@@ -97,7 +100,7 @@ StatusOr<CleanOutputPlan> PlanCleanOutputs(const std::vector<CorpusInput>& input
     if (in.path == kStdio || in.name == "<stdin>") {
       return InvalidArgument("stdin (-) can only be cleaned to -o - or -o FILE.jsonl");
     }
-    std::string target = (fs::path(output) / in.relative).string();
+    std::string target = (fs::path(output) / RecordsRelativeName(in)).string();
     if (annotate && in.kind == InputKind::kText) target += ".json";
     if (const size_t* same = input_files.Find(target)) {
       return InvalidArgument("refusing to overwrite input " + inputs[*same].name +
@@ -113,6 +116,61 @@ StatusOr<CleanOutputPlan> PlanCleanOutputs(const std::vector<CorpusInput>& input
   return plan;
 }
 
+std::string AttributesRelativeName(const CorpusInput& in) {
+  if (in.kind == InputKind::kWarc || KindOfPath(in.relative) == InputKind::kJsonl) {
+    return RecordsRelativeName(in);
+  }
+  return in.relative + ".jsonl";
+}
+
+Status PlanAttributeOutputs(const std::vector<CorpusInput>& inputs, const std::string& dir,
+                            CleanOutputPlan* plan) {
+  if (dir.empty()) return InvalidArgument("--attributes needs a directory");
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return InvalidArgument("--attributes " + dir + " exists and is not a directory");
+  }
+  FileIndex input_files;
+  for (size_t i = 0; i < inputs.size(); ++i) input_files.Add(inputs[i].path, i);
+  // The outputs of -o, compared by normalized path (they may not exist yet)
+  // and, for an existing JSONL output, by identity.
+  auto normal = [](const std::string& p) {
+    std::error_code e;
+    const fs::path abs = fs::absolute(p, e);
+    return (e ? fs::path(p) : abs).lexically_normal().string();
+  };
+  std::unordered_set<std::string> outputs;
+  for (const auto& o : plan->outputs) outputs.insert(normal(o));
+  if (plan->mode != CleanOutputPlan::Mode::kTree && plan->path != kStdio) {
+    outputs.insert(normal(plan->path));
+  }
+  FileId stream_id;
+  const bool stream_exists = plan->mode != CleanOutputPlan::Mode::kTree &&
+                             plan->path != kStdio && GetFileId(plan->path, &stream_id);
+  std::unordered_map<std::string, std::string> seen;  // attributes file -> input
+  std::vector<std::string> targets;
+  for (const auto& in : inputs) {
+    std::string target = (fs::path(dir) / AttributesRelativeName(in)).string();
+    if (const size_t* same = input_files.Find(target)) {
+      return InvalidArgument("refusing to overwrite input " + inputs[*same].name +
+                             " (attributes file " + target + " is the same file)");
+    }
+    FileId id;
+    if (outputs.count(normal(target)) != 0 ||
+        (stream_exists && GetFileId(target, &id) && id == stream_id)) {
+      return InvalidArgument("--attributes: " + target + " is also an output of -o");
+    }
+    auto [it, fresh] = seen.emplace(target, in.name);
+    if (!fresh) {
+      return InvalidArgument("inputs " + it->second + " and " + in.name +
+                             " would both have their attributes written to " + target);
+    }
+    targets.push_back(std::move(target));
+  }
+  plan->attributes = std::move(targets);
+  return Status::Ok();
+}
+
 namespace {
 
 // One record as processed by a worker.
@@ -120,6 +178,13 @@ struct DocInfo {
   Status status;         // a bad record (the others are documents)
   size_t out_begin = 0;  // its rendered output: [out_begin, out_end) of CleanBatch::out
   size_t out_end = 0;
+  // With attributes, in CleanBatch::attrs: its id as JSON [id_begin,
+  // attr_begin), then its attribute line up to the near-duplicate list
+  // [attr_begin, attr_end) (AppendAttributesStart); its text in characters.
+  size_t id_begin = 0;
+  size_t attr_begin = 0;
+  size_t attr_end = 0;
+  uint64_t text_chars = 0;
   uint64_t text_bytes = 0;
   uint64_t lines = 0;
   uint64_t id_hash = 0;
@@ -130,6 +195,7 @@ struct DocInfo {
 
 struct CleanBatch final : RecordBatch {
   std::string out;
+  std::string attrs;  // with attributes: see DocInfo
   std::vector<DocInfo> docs;
   std::vector<std::string> ids;  // per record (empty without an id)
   // Dedupe: K low bytes and the band keys per record.
@@ -144,6 +210,8 @@ struct CleanBatch final : RecordBatch {
 struct CleanWorker {
   JsonlParser parser;
   JsonlRecord record;
+  WarcDocument warc;    // the record of a WARC input (views into the batch)
+  std::string id_json;  // the id written as JSON, for the attributes
   Document doc;
   TemplateFlags flags;
   CleanResult result;
@@ -221,6 +289,10 @@ class CleanEngine {
     const CorpusInput& in = inputs_[static_cast<size_t>(failed_input_)];
     // Stdin cannot be read again, and what went to a stream is gone.
     if (in.name == "<stdin>" || in.path == kStdio || stream_written_) return s;
+    // A malformed WARC record (a truncated or corrupt gzip member too) is a
+    // bad record, which skip_bad_records would have skipped: it stops the
+    // run, as a bad JSONL record does.
+    if (in.kind == InputKind::kWarc && s.code() == StatusCode::kDataError) return s;
     CleanFileReport& report = result_.files[live_[static_cast<size_t>(failed_input_)]];
     report.unreadable = true;
     report.error = s;
@@ -252,11 +324,26 @@ class CleanEngine {
     return s;
   }
 
-  // The template field of a JSONL record, or the whole text of a text file.
+  // The template field of a JSONL record, the text of a WARC document (its
+  // site the host of its url), or the whole text of a text file.
   Status Parse(CleanWorker* w, const CleanBatch& b, size_t i, bool want_id,
                std::string_view* text, std::string* site) const {
     const std::string_view record = b.Record(i);
-    if (inputs_[b.sources[i]].kind != InputKind::kJsonl) {
+    const InputKind kind = inputs_[b.sources[i]].kind;
+    if (kind == InputKind::kWarc) {
+      // Its fields and text behind their sizes (io/warc.h): nothing to parse.
+      if (!ParseWarcDocument(record, &w->warc)) {
+        return Internal("a record of a WARC input is not a WARC document");
+      }
+      *text = w->warc.text;
+      if (use_templates_) {
+        *site = SiteFromUrl(w->warc.url);
+      } else {
+        site->clear();
+      }
+      return Status::Ok();
+    }
+    if (kind != InputKind::kJsonl) {
       *text = record;
       site->clear();
       return Status::Ok();
@@ -278,6 +365,7 @@ class CleanEngine {
   Status CountTemplates() {
     ListLive();
     CorpusReader reader(&inputs_);
+    reader.set_skip_bad_records(options_.fields.skip_bad_records);
     std::vector<CleanWorker> workers(static_cast<size_t>(threads_));
     for (auto& w : workers) w.counter = TemplateCounter(options_.templates);
     auto process = [&](size_t worker, RecordBatch* batch) {
@@ -308,18 +396,25 @@ class CleanEngine {
     std::string_view text;
     std::string site;
     info.status = Parse(w, *b, i, !options_.fields.id_field.empty(), &text, &site);
-    const bool jsonl = inputs_[b->sources[i]].kind == InputKind::kJsonl;
+    const InputKind kind = inputs_[b->sources[i]].kind;
+    const bool jsonl = kind == InputKind::kJsonl;
     if (!info.status.ok()) {
       // Passed through unchanged when bad records are skipped.
       b->out.append(b->Record(i));
       b->out.push_back('\n');
       info.out_end = b->out.size();
+      if (attributes_) {
+        static const CleanResult kNothing;
+        RenderAttributes(w, b, i, std::string_view(), kNothing);
+      }
       return;
     }
     if (jsonl && w->record.has_id) {
       info.has_id = true;
       info.id_hash = XXH3_64bits(w->record.id.data(), w->record.id.size());
       b->ids[i] = w->record.id;
+    } else if (kind == InputKind::kWarc) {
+      b->ids[i] = w->warc.id;  // for reports; unique by the standard, not checked
     }
     w->doc.Build(text);
     if (use_templates_) {
@@ -354,8 +449,22 @@ class CleanEngine {
       b->texts[i].assign(text);
       b->results[i] = r;
     }
+    if (attributes_) RenderAttributes(w, b, i, text, r);
     // Render.
-    if (!jsonl) {
+    if (kind == InputKind::kWarc) {
+      // {"id","url","date","text"} with the cleaned text, or with the text
+      // as it is and the annotations before the closing brace.
+      WarcDocument doc = w->warc;
+      if (!options_.annotate) doc.text = r.cleaned;
+      AppendWarcJson(doc, &b->out);
+      if (options_.annotate) {
+        b->out.pop_back();  // '}'
+        b->out.append(",\"chaff\":");
+        AppendAnnotationJson(r, &b->out);
+        b->out.push_back('}');
+      }
+      b->out.push_back('\n');
+    } else if (!jsonl) {
       if (options_.annotate) {
         AppendAnnotationJson(r, &b->out);
         b->out.push_back('\n');
@@ -378,9 +487,53 @@ class CleanEngine {
     info.out_end = b->out.size();
   }
 
+  // Appends record i's id as JSON and its attribute line (but the
+  // near-duplicate list, decided in order) to b->attrs. A bad record has an
+  // empty `result` and no text; its id when one can be read, else null.
+  void RenderAttributes(CleanWorker* w, CleanBatch* b, size_t i, std::string_view text,
+                        const CleanResult& result) const {
+    DocInfo& info = b->docs[i];
+    const CorpusInput& in = inputs_[b->sources[i]];
+    std::string& id = w->id_json;
+    id.clear();
+    if (in.kind == InputKind::kWarc) {
+      AppendJsonString(w->warc.id, &id);
+    } else if (in.kind != InputKind::kJsonl) {
+      AppendJsonString(in.relative, &id);
+    } else if (info.status.ok()) {
+      // The id as the record has it: dolma matches ids as JSON values.
+      if (!w->record.has_id) {
+        id = "null";
+      } else if (w->record.id_is_number) {
+        id = w->record.id;
+      } else {
+        AppendJsonString(w->record.id, &id);
+      }
+    } else {
+      std::string value;
+      bool number = false;
+      auto has = options_.fields.id_field.empty()
+                     ? StatusOr<bool>(false)
+                     : w->parser.ParseId(b->Record(i), options_.fields.id_field, &value, &number);
+      if (!has.ok() || !*has) {
+        id = "null";
+      } else if (number) {
+        id = value;
+      } else {
+        AppendJsonString(value, &id);
+      }
+    }
+    info.id_begin = b->attrs.size();
+    b->attrs.append(id);
+    info.attr_begin = b->attrs.size();
+    info.text_chars = AppendAttributesStart(id, text, result, &b->attrs);
+    info.attr_end = b->attrs.size();
+  }
+
   void ProcessBatch(CleanWorker* w, CleanBatch* b) const {
     const size_t n = b->size();
     b->out.clear();
+    b->attrs.clear();
     b->docs.resize(n);
     b->ids.resize(n);
     for (auto& id : b->ids) id.clear();
@@ -420,12 +573,12 @@ class CleanEngine {
     if (plan_.mode != CleanOutputPlan::Mode::kTree || source == current_) return Status::Ok();
     CHAFF_RETURN_IF_ERROR(CommitCurrent());
     for (uint32_t s = current_ + 1; s < source; ++s) {
-      if (inputs_[s].kind != InputKind::kJsonl) continue;
+      if (!WritesJsonl(inputs_[s].kind)) continue;
       CHAFF_ASSIGN_OR_RETURN(auto empty, OutputFile::Create(plan_.outputs[live_[s]]));
       CHAFF_RETURN_IF_ERROR(group_->Add(std::move(empty)));
     }
     current_ = source;
-    if (source < inputs_.size() && inputs_[source].kind == InputKind::kJsonl) {
+    if (source < inputs_.size() && WritesJsonl(inputs_[source].kind)) {
       CHAFF_ASSIGN_OR_RETURN(own_, OutputFile::Create(plan_.outputs[live_[source]]));
     }
     return Status::Ok();
@@ -434,6 +587,54 @@ class CleanEngine {
   Status CommitCurrent() {
     if (!own_) return Status::Ok();
     return group_->Add(std::move(own_));
+  }
+
+  // Attributes: the current input's file is committed and input `source`'s
+  // opened; inputs passed over without a record (JSONL or WARC inputs
+  // without documents) get an empty file, text files none (they were
+  // skipped as binary). `source` == inputs_.size(): the end.
+  Status AdvanceAttributesTo(uint32_t source) {
+    CHAFF_RETURN_IF_ERROR(FlushAttributes());
+    if (attr_file_) CHAFF_RETURN_IF_ERROR(group_->Add(std::move(attr_file_)));
+    const uint32_t from = attr_current_ == kNoInput ? 0 : attr_current_ + 1;
+    for (uint32_t s = from; s < source; ++s) {
+      if (!WritesJsonl(inputs_[s].kind)) continue;
+      CHAFF_ASSIGN_OR_RETURN(auto empty, OutputFile::Create(plan_.attributes[live_[s]]));
+      CHAFF_RETURN_IF_ERROR(group_->Add(std::move(empty)));
+    }
+    attr_current_ = source;
+    if (source < inputs_.size()) {
+      CHAFF_ASSIGN_OR_RETURN(attr_file_, OutputFile::Create(plan_.attributes[live_[source]]));
+    }
+    return Status::Ok();
+  }
+
+  Status FlushAttributes() {
+    if (attr_pending_.empty()) return Status::Ok();
+    CHAFF_RETURN_IF_ERROR(attr_file_->Write(attr_pending_));
+    attr_pending_.clear();
+    return Status::Ok();
+  }
+
+  // Record i's attribute line, for input `source`. A record passed through
+  // as bad (`passed_through`; a duplicate id too) has empty lists.
+  Status AddAttributes(const CleanBatch& b, size_t i, uint32_t source, bool passed_through,
+                       bool dropped, float similarity) {
+    if (source != attr_current_) CHAFF_RETURN_IF_ERROR(AdvanceAttributesTo(source));
+    const DocInfo& info = b.docs[i];
+    const std::string_view attrs(b.attrs);
+    if (passed_through && info.status.ok()) {
+      // A duplicate id, found here: the document's spans do not apply.
+      static const CleanResult kNothing;
+      AppendAttributesStart(attrs.substr(info.id_begin, info.attr_begin - info.id_begin),
+                            std::string_view(), kNothing, &attr_pending_);
+      AppendAttributesEnd(0, false, 0.0f, &attr_pending_);
+    } else {
+      attr_pending_.append(attrs.substr(info.attr_begin, info.attr_end - info.attr_begin));
+      AppendAttributesEnd(info.text_chars, dropped, similarity, &attr_pending_);
+    }
+    attr_pending_.push_back('\n');
+    return Status::Ok();
   }
 
   // A dropped near-duplicate: every byte removed for that reason, and, with
@@ -452,10 +653,17 @@ class CleanEngine {
     char sim[32];
     std::snprintf(sim, sizeof(sim), "%.4f", static_cast<double>(similarity));
     ann += "],\"duplicate_of\":" + std::to_string(rep) + ",\"similarity\":" + sim + "}";
-    if (inputs_[b.sources[i]].kind != InputKind::kJsonl) {
+    const InputKind kind = inputs_[b.sources[i]].kind;
+    if (!WritesJsonl(kind)) {
       *out = ann + "\n";
     } else {
-      const std::string_view line = b.Record(i);
+      std::string_view line = b.Record(i);
+      std::string warc_line;  // a WARC document as JSONL, its text as it is
+      WarcDocument doc;
+      if (kind == InputKind::kWarc && ParseWarcDocument(line, &doc)) {
+        AppendWarcJson(doc, &warc_line);
+        line = warc_line;
+      }
       const size_t close = line.find_last_of('}');
       out->assign(line.substr(0, close));
       out->append(",\"chaff\":");
@@ -554,8 +762,12 @@ class CleanEngine {
           observer_(d);
         }
       }
+      if (attributes_) {
+        CHAFF_RETURN_IF_ERROR(AddAttributes(*b, i, source, !status.ok(), dropped,
+                                            decision.similarity));
+      }
       // A dropped text file is not written at all (absent from a tree).
-      const bool text_input = inputs_[source].kind != InputKind::kJsonl;
+      const bool text_input = !WritesJsonl(inputs_[source].kind);
       if (bytes.empty() && text_input && dropped) continue;
       // A tree's next input: what is pending goes to the current one first.
       if (plan_.mode == CleanOutputPlan::Mode::kTree && source != current_) {
@@ -577,6 +789,7 @@ class CleanEngine {
         run_end = info.out_end;
       }
     }
+    if (attributes_) CHAFF_RETURN_IF_ERROR(FlushAttributes());
     return flush();
   }
 
@@ -598,12 +811,16 @@ class CleanEngine {
       CHAFF_ASSIGN_OR_RETURN(shared_, OutputFile::Create(plan_.path));
     } else {
       current_ = 0;
-      // Inputs before the first record: JSONL ones get empty outputs.
-      if (!inputs_.empty() && inputs_[0].kind == InputKind::kJsonl) {
+      // Inputs before the first record: JSONL (and WARC) ones get empty outputs.
+      if (!inputs_.empty() && WritesJsonl(inputs_[0].kind)) {
         CHAFF_ASSIGN_OR_RETURN(own_, OutputFile::Create(plan_.outputs[live_[0]]));
       }
     }
+    attr_file_.reset();
+    attr_pending_.clear();
+    attr_current_ = kNoInput;
     CorpusReader reader(&inputs_);
+    reader.set_skip_bad_records(options_.fields.skip_bad_records);
     std::vector<CleanWorker> workers(static_cast<size_t>(threads_));
     auto process = [&](size_t worker, RecordBatch* batch) {
       ProcessBatch(&workers[worker], static_cast<CleanBatch*>(batch));
@@ -611,10 +828,16 @@ class CleanEngine {
     auto collect = [&](RecordBatch* batch) { return Collect(static_cast<CleanBatch*>(batch)); };
     CHAFF_RETURN_IF_ERROR(RunPipeline(2, &reader, process, collect));
     skipped_ = reader.skipped();
+    result_.warc = reader.warc_counts();
+    result_.read_warc = reader.read_warc();
+    result_.warc_warnings = reader.bad_warc_messages();
     if (plan_.mode == CleanOutputPlan::Mode::kTree) {
       CHAFF_RETURN_IF_ERROR(AdvanceTo(static_cast<uint32_t>(inputs_.size())));
     } else {
       CHAFF_RETURN_IF_ERROR(group_->Add(std::move(shared_)));
+    }
+    if (attributes_) {
+      CHAFF_RETURN_IF_ERROR(AdvanceAttributesTo(static_cast<uint32_t>(inputs_.size())));
     }
     return Status::Ok();
   }
@@ -649,6 +872,13 @@ class CleanEngine {
   std::unique_ptr<OutputFile> own_;     // kTree: the current input's
   uint32_t current_ = 0;                // kTree: the input being written
   bool stream_written_ = false;
+  // Attributes (plan_.attributes): the current input's file, its lines not
+  // yet written, and which input it is (kNoInput before the first).
+  static constexpr uint32_t kNoInput = UINT32_MAX;
+  const bool attributes_ = !plan_.attributes.empty();
+  std::unique_ptr<OutputFile> attr_file_;
+  std::string attr_pending_;
+  uint32_t attr_current_ = kNoInput;
 };
 
 }  // namespace

@@ -100,6 +100,7 @@ void CorpusReader::EndWarc() {
   warc_counts_.Add(warc_->counts());
   for (const auto& m : warc_->bad_messages()) {
     warnings_.push_back(m + " (skipped: --skip-bad-records)");
+    bad_warc_messages_.push_back(warnings_.back());
   }
   warc_.reset();
 }

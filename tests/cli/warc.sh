@@ -98,10 +98,6 @@ head -89 "$WORK/cut-same.jsonl" > "$WORK/cut-ref-in.jsonl"
 expect_exit 0 "$CHAFF" dedupe "$WORK/cut-ref-in.jsonl" -o "$WORK/cut-ref.jsonl" -q
 cmp -s "$WORK/cut.jsonl" "$WORK/cut-ref.jsonl" || fail "the documents before the cut differ"
 
-# chaff clean does not read WARC yet, and says so.
-expect_exit 2 "$CHAFF" clean "$WORK/x.warc.wet.gz" -o "$WORK/clean-out"
-expect_in "$WORK/err" "chaff clean does not read WARC files yet"
-
 # Real text, when the shared data is here: BBC articles as WET.
 if [ -f "$DATA/bbc/articles.jsonl" ]; then
   expect_exit 0 "$MAKE_WARC" -i "$DATA/bbc/articles.jsonl" -o "$WORK/bbc.warc.wet.gz" \

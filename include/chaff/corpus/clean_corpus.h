@@ -19,6 +19,23 @@
 // gzip/zstd stream, also midway) are left out whole: the pass that found one
 // starts again without it, no output of it is written, and the result lists
 // it (the caller warns and exits with an error). Stdin cannot be left out.
+//
+// WARC inputs (io/warc.h): each document (a conversion record, a text/plain
+// response) is a record; its site is the host of its WARC-Target-URI, so
+// template lines are counted per host with no option; it is written as
+// JSONL {"id","url","date","text"} (AppendWarcJson) with the cleaned text,
+// or with --annotate the same record with the original text and a "chaff"
+// member. A malformed WARC record (or a truncated gzip member) stops the
+// run with the file and offset of the record (kDataError), unless
+// fields.skip_bad_records: then it is skipped and counted, as the reader
+// does (CleanCorpusResult::warc). WARC-Record-IDs are not checked for
+// duplicates (the standard makes them unique; checking would hold a table
+// growing with the file).
+//
+// Attributes (CleanOutputPlan::attributes, report/attributes.h): beside the
+// cleaned output, per input a JSONL file of dolma attributes, one line per
+// record in input order, bad records passed through included (with empty
+// lists), near-duplicates dropped from the output included.
 #ifndef CHAFF_CORPUS_CLEAN_CORPUS_H_
 #define CHAFF_CORPUS_CLEAN_CORPUS_H_
 
@@ -48,18 +65,38 @@ struct CleanOutputPlan {
   Mode mode = Mode::kStream;
   std::string path;                  // kStream / kJsonl: the stream or file
   std::vector<std::string> outputs;  // kTree: per input, its output file
+  // Per input, its dolma attributes file (PlanAttributeOutputs); empty: no
+  // attributes are written.
+  std::vector<std::string> attributes;
 };
 
 // Checks and plans the outputs for `inputs`: `output` is "-", an existing
-// device or FIFO, a .jsonl/.ndjson file (JSONL inputs only), a file (for
-// one text input named on the command line, or stdin, when `output` is not
-// an existing directory and does not end with '/'), or a directory (created
-// if needed; never an existing file). Text inputs in a tree get their
-// relative path (plus ".json" when `annotate`), JSONL inputs theirs.
+// device or FIFO, a .jsonl/.ndjson file (JSONL and WARC inputs only), a
+// file (for one text input named on the command line, or stdin, when
+// `output` is not an existing directory and does not end with '/'), or a
+// directory (created if needed; never an existing file). Text inputs in a
+// tree get their relative path (plus ".json" when `annotate`), JSONL inputs
+// theirs, WARC inputs RecordsRelativeName's (a.warc.wet.gz: a.warc.wet.jsonl).
 // Fails when an output would overwrite an input or two inputs would share
 // an output.
 StatusOr<CleanOutputPlan> PlanCleanOutputs(const std::vector<CorpusInput>& inputs,
                                            const std::string& output, bool annotate);
+
+// The name, below the attributes directory, of the attributes file of `in`:
+// the name of the JSONL file its records are in, so that a pipeline finds
+// the attributes of documents/x/y.jsonl.gz as attributes/NAME/x/y.jsonl.gz
+// (dolma's layout): a JSONL input's relative path as it is (compressed as
+// the input is: OutputFile compresses by extension); a WARC input's
+// RecordsRelativeName (the JSONL file chaff writes its records to);
+// anything else (a text file, stdin) its relative path plus ".jsonl".
+std::string AttributesRelativeName(const CorpusInput& in);
+
+// Plans the attributes files of `inputs` under directory `dir` (created
+// when the run writes them; never an existing file) into plan->attributes.
+// Fails when one would overwrite an input or an output of `plan`, or two
+// inputs would share one.
+Status PlanAttributeOutputs(const std::vector<CorpusInput>& inputs, const std::string& dir,
+                            CleanOutputPlan* plan);
 
 struct CleanCorpusOptions {
   CleanOptions clean;
@@ -104,6 +141,13 @@ struct CleanCorpusResult {
   uint64_t bytes = 0;  // of records read in pass 2
   uint64_t unreadable = 0;
   size_t template_memory_bytes = 0;  // the pass-1 counts
+  // What the WARC inputs held (pass 2): records, documents, records skipped
+  // by type, malformed records skipped; read_warc: there was a WARC input.
+  WarcCounts warc;
+  bool read_warc = false;
+  // The messages of the malformed WARC records skipped (the first
+  // WarcReader::kMaxBadMessages of each file).
+  std::vector<std::string> warc_warnings;
 };
 
 struct CleanProgress {

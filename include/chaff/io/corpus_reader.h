@@ -161,6 +161,8 @@ class CorpusReader final : public DocumentReader {
   // first WarcReader::kMaxBadMessages of each file), which have no index.
   const std::vector<std::string>& warnings() const { return warnings_; }
   const std::vector<uint32_t>& skipped() const { return skipped_; }
+  // Of warnings(), the messages of malformed WARC records skipped alone.
+  const std::vector<std::string>& bad_warc_messages() const { return bad_warc_messages_; }
   // The input whose opening or reading failed (the last Next returned its
   // error), or -1.
   int64_t failed_input() const { return failed_input_; }
@@ -186,6 +188,7 @@ class CorpusReader final : public DocumentReader {
   std::atomic<uint64_t> bytes_read_{0};  // as of the last Next
   std::vector<std::string> warnings_;
   std::vector<uint32_t> skipped_;
+  std::vector<std::string> bad_warc_messages_;
   int64_t failed_input_ = -1;
   size_t keep_behind_ = 0;
   bool skip_bad_records_ = false;
