@@ -15,7 +15,7 @@
 #
 #   $CHAFF $CMD INPUT -o OUT.jsonl -q --threads T $ARGS
 #
-# CMD (default "dedupe"; "clean" once it reads WARC), ARGS (extra flags),
+# CMD (default "dedupe"; or "clean"), ARGS (extra flags),
 # THREADS (default "1 2"), CHAFF (default build/chaff), MAKE_WARC (default
 # next to CHAFF), NOISE=1 (also request, text/html response and metadata
 # records, which the reader skips). Prints per input and thread count the

@@ -268,7 +268,8 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_flag("--annotate", flags->annotate,
                 "Write annotations instead of cleaned text: for text files a JSON "
                 "object (FILE.json) listing removed byte spans [start, end) with "
-                "their reason; for JSONL the record unchanged plus a \"chaff\" field.");
+                "their reason; for JSONL the record unchanged plus a \"chaff\" field "
+                "(for WARC, its {id,url,date,text} record with the text as it is).");
   cmd->add_option("--text-field", flags->text_field,
                   "JSONL field holding the document text")->capture_default_str();
   cmd->add_option("--id-field", flags->id_field,
