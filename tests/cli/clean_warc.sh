@@ -9,8 +9,7 @@
 # last member stops the run naming file and offset, or is skipped and
 # counted with --skip-bad-records.
 . "$(dirname "$0")/lib/common.bash"
-MAKE_WARC=$(dirname "$CHAFF")/chaff-make-warc
-[ -x "$MAKE_WARC" ] || { echo "SKIPPED: $MAKE_WARC is not built"; exit 77; }
+. "$(dirname "$0")/lib/warc.bash"
 
 # 24 pages of one host (www.host.test) ending with the same footer line, 24
 # pages of 24 hosts each ending with one shared line, near copies (2 more
@@ -46,11 +45,7 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps(d) + "\n")
 PY
 
-expect_exit 0 "$MAKE_WARC" -i "$WORK/in.jsonl" -o "$WORK/x.warc.wet.gz" --jsonl "$WORK/same.jsonl" \
-  --response-every 4 --noise-every 5
-expect_exit 0 "$MAKE_WARC" -i "$WORK/in.jsonl" -o "$WORK/x.warc" --response-every 4 --noise-every 5
-docs=$(wc -l < "$WORK/same.jsonl")
-[ "$docs" = 53 ] || fail "the generator wrote $docs documents"
+make_warc_files 53
 python3 - "$WORK/x.warc" "$WORK/same.jsonl" <<'PY' || fail "the WARC file is not what the test needs"
 import json, re, sys
 data = open(sys.argv[1], "rb").read()
@@ -80,16 +75,7 @@ expect_in "$WORK/err" "chaff: WARC: 113 records: 53 documents; skipped 24 metada
 expect_exit 0 "$CHAFF" clean "$WORK/same.jsonl" -o "$WORK/ref.jsonl" -q
 expect_exit 0 "$CHAFF" clean "$WORK/x.warc.wet.gz" -o "$WORK/gz.jsonl"
 cmp -s "$WORK/gz.jsonl" "$WORK/ref.jsonl" || fail "WET (gzip) output differs from the JSONL run"
-expect_exit 0 "$CHAFF" clean "$WORK/x.warc" -o "$WORK/plain.jsonl" -q
-cmp -s "$WORK/plain.jsonl" "$WORK/ref.jsonl" || fail "plain WARC output differs"
-cp "$WORK/x.warc.wet.gz" "$WORK/crawl-segment.bin"
-expect_exit 0 "$CHAFF" clean "$WORK/crawl-segment.bin" -o "$WORK/noname.jsonl"
-cmp -s "$WORK/noname.jsonl" "$WORK/ref.jsonl" || fail "WARC recognised by content differs"
-expect_in "$WORK/err" "chaff: WARC: 113 records"
-for t in 1 2 3; do
-  expect_exit 0 "$CHAFF" clean "$WORK/x.warc.wet.gz" -o "$WORK/t$t.jsonl" -q --threads "$t"
-  cmp -s "$WORK/t$t.jsonl" "$WORK/ref.jsonl" || fail "output differs at --threads $t"
-done
+same_on_warc_inputs "chaff: WARC: 113 records" clean
 mkdir -p "$WORK/tmp"
 TMPDIR="$WORK/tmp" expect_exit 0 "$CHAFF" clean -o - -q < "$WORK/x.warc.wet.gz"
 cmp -s "$WORK/out" "$WORK/ref.jsonl" || fail "WET on stdin differs"

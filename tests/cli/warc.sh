@@ -5,8 +5,7 @@
 # output; a truncated last member stops the run naming file and offset, or
 # is skipped and counted with --skip-bad-records.
 . "$(dirname "$0")/lib/common.bash"
-MAKE_WARC=$(dirname "$CHAFF")/chaff-make-warc
-[ -x "$MAKE_WARC" ] || { echo "SKIPPED: $MAKE_WARC is not built"; exit 77; }
+. "$(dirname "$0")/lib/warc.bash"
 DATA=${CHAFF_SHARED_DATA:-$SRC/../shared/data}
 
 python3 - "$WORK/in.jsonl" <<'PY'
@@ -31,10 +30,7 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps(d) + "\n")
 PY
 
-expect_exit 0 "$MAKE_WARC" -i "$WORK/in.jsonl" -o "$WORK/x.warc.wet.gz" --jsonl "$WORK/same.jsonl" \
-  --response-every 4 --noise-every 5
-expect_exit 0 "$MAKE_WARC" -i "$WORK/in.jsonl" -o "$WORK/x.warc" --response-every 4 --noise-every 5
-[ "$(wc -l < "$WORK/same.jsonl")" = 90 ] || fail "the generator wrote $(wc -l < "$WORK/same.jsonl") documents"
+make_warc_files 90
 
 # The reference: the same documents as JSONL.
 expect_exit 0 "$CHAFF" dedupe "$WORK/same.jsonl" -o "$WORK/ref.jsonl" --clusters "$WORK/ref-clusters.jsonl"
@@ -54,16 +50,7 @@ grep -q '{"id":"<urn:uuid:[0-9a-f-]*>","cluster":4,"representative":"<urn:uuid:'
   fail "clusters do not name WARC record ids"
 
 # Plain WARC, a WARC without a WARC name, every thread count.
-expect_exit 0 "$CHAFF" dedupe "$WORK/x.warc" -o "$WORK/plain.jsonl" -q
-cmp -s "$WORK/plain.jsonl" "$WORK/ref.jsonl" || fail "plain WARC output differs"
-cp "$WORK/x.warc.wet.gz" "$WORK/crawl-segment.bin"
-expect_exit 0 "$CHAFF" dedupe "$WORK/crawl-segment.bin" -o "$WORK/noname.jsonl"
-cmp -s "$WORK/noname.jsonl" "$WORK/ref.jsonl" || fail "WARC recognised by content differs"
-expect_in "$WORK/err" "chaff dedupe: WARC: 189 records"
-for t in 1 2 3; do
-  expect_exit 0 "$CHAFF" dedupe "$WORK/x.warc.wet.gz" -o "$WORK/t$t.jsonl" -q --threads "$t"
-  cmp -s "$WORK/t$t.jsonl" "$WORK/ref.jsonl" || fail "output differs at --threads $t"
-done
+same_on_warc_inputs "chaff dedupe: WARC: 189 records" dedupe
 # Components (two passes over the WARC file).
 expect_exit 0 "$CHAFF" dedupe "$WORK/same.jsonl" -o "$WORK/ref-nc.jsonl" -q --no-split-chains
 expect_exit 0 "$CHAFF" dedupe "$WORK/x.warc.wet.gz" -o "$WORK/nc.jsonl" -q --no-split-chains
