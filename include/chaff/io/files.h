@@ -157,12 +157,73 @@ class TemporaryFileGuard {
   int slot_ = -1;
 };
 
+// A file's identity: its device and inode, symbolic links followed. Two
+// paths name the same file when their identities are equal; a set of them
+// checks many paths against many files with one stat() per path.
+struct FileId {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  bool operator==(const FileId& o) const { return device == o.device && inode == o.inode; }
+  bool operator!=(const FileId& o) const { return !(*this == o); }
+  bool operator<(const FileId& o) const {
+    return device != o.device ? device < o.device : inode < o.inode;
+  }
+};
+
+// Where an output path leads: symbolic links are followed to their final
+// target, as the shell's `>` does.
+struct OutputTarget {
+  enum class Kind : uint8_t {
+    kDescriptor,  // "-" (descriptor 1), or a link to /dev/fd/N or
+                  // /proc/self/fd/N such as /dev/stdout: written through a
+                  // copy of descriptor N, whatever it is open on (a pipe, a
+                  // terminal, a file: it goes on where the descriptor is)
+    kStream,      // an existing device, FIFO or socket (/dev/null, a named
+                  // pipe): opened and written in place
+    kDirectory,   // an existing directory: not a file output
+    kFile,        // a regular file, existing or to be created at `path`
+  };
+  Kind kind = Kind::kFile;
+  int fd = -1;       // kDescriptor
+  std::string path;  // kStream, kDirectory, kFile: the path with every link
+                     // of its last component followed (a link that leads
+                     // nowhere: where it points)
+  bool exists = false;   // the target exists now (kDescriptor: is open)
+  bool regular = false;  // ... and is a regular file (also behind a descriptor)
+  FileId id;             // its identity, when it exists
+  // Written in place (no temporary file, no rename): kDescriptor, kStream.
+  bool in_place() const { return kind == Kind::kDescriptor || kind == Kind::kStream; }
+};
+
+// Resolves `path` ("-": stdout). Fails only on a loop of links (ELOOP) or
+// an unreadable link; a path that does not exist is a kFile to create.
+StatusOr<OutputTarget> ResolveOutput(const std::string& path);
+
+// True when outputs a and b (paths, "-" for stdout) would write to the
+// same place: the same descriptor ("-" and /dev/stdout are both 1), the
+// same regular file (by identity, links followed), or the same path once
+// links are followed and the path made absolute (for files that do not
+// exist yet). Two outputs on one device, FIFO or terminal (/dev/null twice,
+// --report /dev/stderr on the terminal stdout is on) are not the same: each
+// is written in place and nothing is lost. Unresolvable paths compare as
+// given.
+bool SameOutput(const std::string& a, const std::string& b);
+
+// The canonical absolute path `target` (a kFile or kStream) will be
+// written at: what SameOutput compares when files do not exist yet.
+std::string CanonicalOutputPath(const OutputTarget& target);
+
 // An output written atomically: bytes go to a temporary file in the same
 // directory, and Commit() renames it over the final path. If the object is
 // destroyed without a successful Commit() (an error, an interruption), the
-// temporary file is removed and the final path is left untouched. "-" writes
-// to stdout, and an existing device or FIFO (/dev/null) is written in place:
-// no temporary file, no rename. Compression follows the extension.
+// temporary file is removed and the final path is left untouched. A path
+// that is a symbolic link is followed: the temporary file is made beside
+// the link's final target and renamed over the target, so the link stays a
+// link (a link that leads nowhere makes its target, whose directory must
+// exist). "-", /dev/stdout, /dev/stderr and other links to /dev/fd/N write
+// to that descriptor (a copy of it), and an existing device or FIFO
+// (/dev/null) is written in place: no temporary file, no rename.
+// Compression follows the extension of the path as given.
 class OutputFile {
  public:
   static StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path);
@@ -196,10 +257,11 @@ class OutputFile {
   void Written(size_t n);  // counts bytes written; starts writeback when replacing
 
   std::string path_;
+  std::string target_path_;  // path_ with its links followed: renamed over
   std::string temp_path_;
   int fd_ = -1;
   bool is_stdout_ = false;
-  bool direct_ = false;  // a device or FIFO, written in place (no rename)
+  bool direct_ = false;  // a descriptor, device or FIFO, written in place (no rename)
   TemporaryFileGuard temp_guard_;  // temp_path_, for RemoveTemporaryFiles()
   bool closed_ = false;
   Status close_status_;          // of Close(): Commit fails when it failed
@@ -326,17 +388,6 @@ StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& path
 // the first 8 KiB, as git and grep decide.
 bool LooksBinary(std::string_view head);
 
-// A file's identity: its device and inode, symbolic links followed. Two
-// paths name the same file when their identities are equal; a set of them
-// checks many paths against many files with one stat() per path.
-struct FileId {
-  uint64_t device = 0;
-  uint64_t inode = 0;
-  bool operator==(const FileId& o) const { return device == o.device && inode == o.inode; }
-  bool operator<(const FileId& o) const {
-    return device != o.device ? device < o.device : inode < o.inode;
-  }
-};
 // False (and *id untouched) when `path` cannot be stat'ed: it does not
 // exist, or is not reachable.
 bool GetFileId(const std::string& path, FileId* id);
