@@ -224,7 +224,7 @@ void AddSketchingOptions(CLI::App* cmd, DedupeFlags* flags) {
                   "get 1 - this; datasketch: 0.5)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  cmd->add_option("-j,--threads", flags->threads, "Worker threads (0: all cores)")
+  cmd->add_option("-j,--threads", flags->threads, kThreadsHelp)
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
@@ -280,13 +280,19 @@ StatusOr<DedupeOptions> DedupeOptionsFromFlags(const DedupeFlags& flags) {
   o.lsh_weights = LshWeights{1.0 - flags.fn_weight, flags.fn_weight};
   o.exact = flags.exact;
   o.split_chains = flags.split_chains;
-  o.threads = flags.threads;
+  o.threads = ResolveThreads(flags.threads);
   return ResolveDedupeOptions(o);
 }
 
 int RunDedupe(const DedupeFlags& flags) {
   auto options = DedupeOptionsFromFlags(flags);
   if (!options.ok()) return ExitFor(options.status());
+  bool capped = false;
+  ResolveThreads(flags.threads, &capped);
+  if (capped && !flags.quiet) {
+    std::fprintf(stderr, "chaff dedupe: --threads %d lowered to %d, the CPUs this process may use\n",
+                 flags.threads, options->threads);
+  }
   return ExitFor(Run(flags, *options));
 }
 
