@@ -398,3 +398,62 @@ TEST_CASE("io: outputs follow links to their final target", "[io][robust]") {
   CHECK_FALSE(chaff::SameOutput("-", "/dev/fd/2"));
   CHECK_FALSE(chaff::SameOutput("/dev/null", "/dev/null"));  // a device: nothing lost
 }
+
+TEST_CASE("io: byte order marks: UTF-8 skipped before line 1, UTF-16 and UTF-32 refused",
+          "[io][robust]") {
+  TempDir dir;
+  CHECK(chaff::BomOf("\xEF\xBB\xBF{") == chaff::UnicodeBom::kUtf8);
+  CHECK(chaff::BomOf(std::string("\xFF\xFE\0\0", 4)) == chaff::UnicodeBom::kUtf32LE);
+  CHECK(chaff::BomOf(std::string("\xFF\xFE{\0", 4)) == chaff::UnicodeBom::kUtf16LE);
+  CHECK(chaff::BomOf(std::string("\0\0\xFE\xFF", 4)) == chaff::UnicodeBom::kUtf32BE);
+  CHECK(chaff::BomOf("\xFE\xFF") == chaff::UnicodeBom::kUtf16BE);
+  CHECK(chaff::BomOf("{}") == chaff::UnicodeBom::kNone);
+  CHECK(chaff::BomOf("") == chaff::UnicodeBom::kNone);
+  // A large file (mapped), a small one and a gzip one: line 1 is the same.
+  std::string big(3u << 20, 'x');
+  big[10] = '\n';
+  for (const std::string& body : {std::string("{\"a\":1}\nsecond\n"), big}) {
+    for (const char* name : {"bom.jsonl", "bom.jsonl.gz"}) {
+      const std::string path = dir / name;
+      {
+        auto out = chaff::OutputFile::Create(path);
+        REQUIRE(out.ok());
+        REQUIRE((*out)->Write("\xEF\xBB\xBF" + body).ok());
+        REQUIRE((*out)->Commit().ok());
+      }
+      auto reader = chaff::LineReader::Open(path);
+      REQUIRE(reader.ok());
+      std::string_view line;
+      REQUIRE(*(*reader)->Next(&line));
+      INFO(name << ", " << body.size() << " bytes");
+      CHECK(line == body.substr(0, body.find('\n')));
+      CHECK((*reader)->bytes_consumed() == 3 + line.size() + 1);
+      // A text document keeps its bytes.
+      CHECK(chaff::ReadWholeFile(path)->substr(0, 3) == "\xEF\xBB\xBF");
+    }
+  }
+  for (const auto& [bom, enc] :
+       {std::pair<std::string, std::string>{std::string("\xFF\xFE", 2), "UTF-16LE"},
+        {std::string("\xFE\xFF", 2), "UTF-16BE"},
+        {std::string("\xFF\xFE\0\0", 4), "UTF-32LE"},
+        {std::string("\0\0\xFE\xFF", 4), "UTF-32BE"}}) {
+    for (const char* name : {"wide.txt", "wide.jsonl.gz"}) {
+      const std::string path = dir / name;
+      {
+        auto out = chaff::OutputFile::Create(path);
+        REQUIRE(out.ok());
+        REQUIRE((*out)->Write(bom + std::string("{\0\"\0", 4)).ok());
+        REQUIRE((*out)->Commit().ok());
+      }
+      INFO(name << " " << enc);
+      auto whole = chaff::ReadWholeFile(path);
+      REQUIRE_FALSE(whole.ok());
+      CHECK(whole.status().code() == chaff::StatusCode::kDataError);
+      CHECK(whole.status().message().find(path + ": " + enc + " text") == 0);
+      CHECK(whole.status().message().find("iconv -f UTF-") != std::string::npos);
+      auto lines = chaff::LineReader::Open(path);
+      REQUIRE_FALSE(lines.ok());
+      CHECK(lines.status().message() == whole.status().message());
+    }
+  }
+}

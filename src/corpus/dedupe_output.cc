@@ -219,6 +219,10 @@ class KeptRecordCopier {
       run_begin_ = run_end_ = 0;
       if (map_) {
         const std::string_view all = map_->bytes();
+        if (map_pos_ == 0 && BomOf(all) == UnicodeBom::kUtf8) {
+          map_pos_ = 3;  // not part of line 1, as LineReader reads it
+          bytes_read_ += 3;
+        }
         map_->ReleaseBefore(map_pos_);  // earlier blocks are written
         const char* data = all.data();
         size_t end = std::min(all.size(), map_pos_ + kBlock);
@@ -253,7 +257,12 @@ class KeptRecordCopier {
       const size_t end = have + *got;
       b->data.set_size(end);
       b->base = b->data.data();
-      const size_t pos = Scan(b.get(), 0, end, eof);
+      size_t begin = 0;
+      if (first_read_) {  // the first read is 64 KiB, or the whole file
+        first_read_ = false;
+        if (BomOf(std::string_view(b->base, end)) == UnicodeBom::kUtf8) begin = 3;
+      }
+      const size_t pos = Scan(b.get(), begin, end, eof);
       if (pos == kFailed) return b;
       carry_.assign(b->base + pos, end - pos);
       return Finish(std::move(b), eof);
@@ -338,6 +347,7 @@ class KeptRecordCopier {
     uint64_t bytes_read_;
     size_t kept_ = 0;
     std::string carry_;
+    bool first_read_ = true;
     size_t read_step_ = 0;  // bytes asked of source_ per block
     size_t run_begin_ = 0;
     size_t run_end_ = 0;

@@ -356,6 +356,37 @@ std::unique_ptr<ByteSource> MemoryByteSource(std::string_view bytes) {
   return std::make_unique<MemorySource>(bytes);
 }
 
+UnicodeBom BomOf(std::string_view head) {
+  const auto b = [&](size_t i) { return i < head.size() ? static_cast<uint8_t>(head[i]) : 0x100; };
+  // UTF-32LE before UTF-16LE: FF FE 00 00 starts both.
+  if (b(0) == 0xFF && b(1) == 0xFE && b(2) == 0 && b(3) == 0) return UnicodeBom::kUtf32LE;
+  if (b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF) return UnicodeBom::kUtf32BE;
+  if (b(0) == 0xFF && b(1) == 0xFE) return UnicodeBom::kUtf16LE;
+  if (b(0) == 0xFE && b(1) == 0xFF) return UnicodeBom::kUtf16BE;
+  if (b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return UnicodeBom::kUtf8;
+  return UnicodeBom::kNone;
+}
+
+Status BomError(const std::string& path, UnicodeBom bom) {
+  const char* name = nullptr;
+  const char* mark = nullptr;
+  const char* family = nullptr;
+  switch (bom) {
+    case UnicodeBom::kNone:
+    case UnicodeBom::kUtf8:
+      return Status::Ok();
+    case UnicodeBom::kUtf16LE: name = "UTF-16LE"; mark = "FF FE"; family = "UTF-16"; break;
+    case UnicodeBom::kUtf16BE: name = "UTF-16BE"; mark = "FE FF"; family = "UTF-16"; break;
+    case UnicodeBom::kUtf32LE: name = "UTF-32LE"; mark = "FF FE 00 00"; family = "UTF-32"; break;
+    case UnicodeBom::kUtf32BE: name = "UTF-32BE"; mark = "00 00 FE FF"; family = "UTF-32"; break;
+  }
+  const std::string shown = path == kStdio ? "<stdin>" : path;
+  const std::string converted = path == kStdio ? "-" : path;
+  return DataError(shown + ": " + name + " text (byte order mark " + mark +
+                   "), not UTF-8; convert it first, e.g. iconv -f " + family + " -t UTF-8 " +
+                   converted + " > utf8.txt");
+}
+
 StatusOr<std::string> ReadWholeFile(const std::string& path) {
   auto source = OpenSource(path);
   if (!source.ok()) return source.status();
@@ -381,6 +412,7 @@ StatusOr<std::string> ReadWholeFile(const std::string& path) {
     used += *got;
   }
   out.resize(used);
+  CHAFF_RETURN_IF_ERROR(BomError(path, BomOf(out)));
   return out;
 }
 
@@ -432,7 +464,30 @@ StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) 
   std::unique_ptr<LineReader> reader(
       new LineReader(path == kStdio ? "<stdin>" : path, std::move(source)));
   reader->map_ = std::move(map);
+  if (reader->map_) {
+    CHAFF_RETURN_IF_ERROR(reader->CheckHead(reader->map_->bytes()));
+  } else {
+    // The first bytes now, so that text this reader refuses (UTF-16) fails
+    // to open, like a file that cannot be read. A read that fails here
+    // (a corrupt gzip stream) fails the first Next, as it would have.
+    while (!reader->eof_ && reader->buf_.size() < 4 && reader->deferred_.ok()) {
+      reader->deferred_ = reader->ReadMore();
+    }
+    if (reader->deferred_.ok()) {
+      CHAFF_RETURN_IF_ERROR(
+          reader->CheckHead(std::string_view(reader->buf_.data(), reader->buf_.size())));
+    }
+  }
   return reader;
+}
+
+Status LineReader::CheckHead(std::string_view head) {
+  const UnicodeBom bom = BomOf(head);
+  if (bom == UnicodeBom::kUtf8) {  // not part of line 1
+    pos_ += 3;
+    consumed_ += 3;
+  }
+  return BomError(path_ == "<stdin>" ? std::string(kStdio) : path_, bom);
 }
 
 StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
@@ -467,6 +522,7 @@ StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
 
 StatusOr<bool> LineReader::Next(std::string_view* line) {
   if (map_) return NextMapped(line);
+  if (!deferred_.ok()) return deferred_;
   for (;;) {
     const char* start = buf_.data() + pos_;
     const size_t avail = buf_.size() - pos_;
@@ -482,19 +538,24 @@ StatusOr<bool> LineReader::Next(std::string_view* line) {
       return true;
     }
     if (eof_) return false;
-    // Keep the partial line, read another chunk after it.
-    buf_.Consume(pos_);
-    pos_ = 0;
-    const size_t used = buf_.size();
-    // Small files get small buffers; the step grows with the capacity
-    // already held, up to kChunk.
-    const size_t step = std::min(kChunk, std::max(kFirstChunk, buf_.capacity()));
-    buf_.Reserve(used + step);
-    auto got = source_->Read(buf_.data() + used, step);
-    if (!got.ok()) return got.status();
-    buf_.set_size(used + *got);
-    if (*got == 0) eof_ = true;
+    CHAFF_RETURN_IF_ERROR(ReadMore());
   }
+}
+
+Status LineReader::ReadMore() {
+  // Keep the partial line, read another chunk after it.
+  buf_.Consume(pos_);
+  pos_ = 0;
+  const size_t used = buf_.size();
+  // Small files get small buffers; the step grows with the capacity
+  // already held, up to kChunk.
+  const size_t step = std::min(kChunk, std::max(kFirstChunk, buf_.capacity()));
+  buf_.Reserve(used + step);
+  auto got = source_->Read(buf_.data() + used, step);
+  if (!got.ok()) return got.status();
+  buf_.set_size(used + *got);
+  if (*got == 0) eof_ = true;
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------------------

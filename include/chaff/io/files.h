@@ -46,7 +46,21 @@ StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path);
 // a caller that holds the input).
 std::unique_ptr<ByteSource> MemoryByteSource(std::string_view bytes);
 
-// Reads a whole file (decompressed). "-" reads stdin.
+// chaff reads UTF-8 (and ASCII). A text that starts with the byte order
+// mark of UTF-16 or UTF-32 is refused rather than cut at 0x0A bytes inside
+// its characters: UnicodeBom names such a mark, and BomError says what to do
+// ("a.txt: UTF-16LE text (byte order mark FF FE), not UTF-8; convert it
+// first, e.g. iconv -f UTF-16 -t UTF-8 a.txt > a.utf8.txt"). A UTF-8 byte
+// order mark (EF BB BF), which many Windows tools write, is read: as part of
+// a text document (its bytes are the document's), or skipped before the
+// first line of a JSONL file (LineReader).
+enum class UnicodeBom : uint8_t { kNone, kUtf8, kUtf16LE, kUtf16BE, kUtf32LE, kUtf32BE };
+UnicodeBom BomOf(std::string_view head);
+// DataError for a UTF-16 or UTF-32 mark at the start of `path`; Ok otherwise.
+Status BomError(const std::string& path, UnicodeBom bom);
+
+// Reads a whole file (decompressed). "-" reads stdin. Fails (BomError) on
+// UTF-16 or UTF-32 text.
 StatusOr<std::string> ReadWholeFile(const std::string& path);
 
 // A plain (uncompressed) regular file mapped read-only, for readers that
@@ -81,7 +95,10 @@ class MappedFile {
 
 // Reads a file line by line without holding it all in memory. Lines are
 // returned without "\n" (and without a "\r" before it). A line may be of any
-// length (the buffer grows). Every line returned is followed by at least
+// length (the buffer grows). A UTF-8 byte order mark at the start of the
+// (decompressed) file is not part of line 1 (it counts in
+// bytes_consumed()); UTF-16 or UTF-32 text fails to Open with BomError (Open
+// reads the first bytes). Every line returned is followed by at least
 // kPadding readable bytes (of unspecified value), so a JSON parser can read
 // it in place.
 //
@@ -125,6 +142,11 @@ class LineReader {
   LineReader(std::string path, std::unique_ptr<ByteSource> source)
       : path_(std::move(path)), source_(std::move(source)) {}
   StatusOr<bool> NextMapped(std::string_view* line);
+  // Reads the next chunk after the unread bytes (sets eof_ at the end).
+  Status ReadMore();
+  // Looks at the first bytes (at least 4, or all there are): skips a UTF-8
+  // byte order mark, refuses UTF-16 and UTF-32.
+  Status CheckHead(std::string_view head);
 
   std::string path_;
   std::unique_ptr<ByteSource> source_;
@@ -133,6 +155,7 @@ class LineReader {
   std::shared_ptr<MappedFile> map_;
   bool last_mapped_ = false;
   bool eof_ = false;
+  Status deferred_;  // a read error met by Open, returned by Next
   uint64_t line_number_ = 0;
   uint64_t consumed_ = 0;
   size_t release_lag_ = kReleaseLag;
