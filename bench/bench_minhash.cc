@@ -1,7 +1,9 @@
 // MinHash throughput in bytes of source text per second: shingles of every
 // document precomputed, then one Sketch call per document, for K = 64, 128,
-// 256 in both modes and on every compiled target; plus the whole pipeline
-// (tokenize + shingle + sketch) per document.
+// 256 in both modes and on every compiled target; the same for short
+// documents (each sentence of the corpus alone, a few shingles each) at K =
+// 256 and 4096, where one-permutation sketches are mostly densification;
+// plus the whole pipeline (tokenize + shingle + sketch) per document.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -49,6 +51,56 @@ void BM_MinHash(benchmark::State& state, int64_t target, chaff::SketchMode mode,
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.bytes));
   state.SetItemsProcessed(static_cast<int64_t>(count));  // shingles
   state.SetLabel(corpus.source);
+}
+
+// Each sentence of the corpus (cut at ". " and at line ends) of at least one
+// shingle, as its own document: one-sentence records, the case where most
+// bins of a one-permutation sketch are empty.
+struct ShortDocs {
+  std::vector<std::vector<uint64_t>> shingles;
+  size_t bytes = 0;
+};
+
+const ShortDocs& ShortDocShingles() {
+  static const ShortDocs all = [] {
+    ShortDocs out;
+    chaff::Tokens tokens;
+    std::vector<uint64_t> shingles;
+    for (const std::string& doc : GetCorpus().docs) {
+      size_t start = 0;
+      while (start < doc.size()) {
+        size_t end = doc.find_first_of(".\n", start);
+        end = end == std::string::npos ? doc.size() : end + 1;
+        const std::string_view sentence(doc.data() + start, end - start);
+        start = end;
+        chaff::Tokenize(sentence, chaff::kDefaultTokenSeed, &tokens);
+        if (tokens.size() == 0) continue;
+        chaff::Shingles(tokens.hashes.data(), tokens.size(), chaff::kDefaultShingleWidth,
+                        &shingles);
+        out.shingles.push_back(shingles);
+        out.bytes += sentence.size();
+      }
+    }
+    return out;
+  }();
+  return all;
+}
+
+void BM_MinHashShort(benchmark::State& state, int64_t target, chaff::SketchMode mode, int k) {
+  const ShortDocs& docs = ShortDocShingles();
+  chaff_bench::ScopedTarget scoped(target);
+  const chaff::MinHasher hasher(k, mode);
+  std::vector<uint32_t> sig(static_cast<size_t>(k));
+  for (auto _ : state) {
+    for (const auto& s : docs.shingles) {
+      hasher.Sketch(s.data(), s.size(), sig.data());
+      benchmark::DoNotOptimize(sig.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * docs.bytes));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * docs.shingles.size()));
+  state.SetLabel(std::to_string(docs.shingles.size()) + " sentences of " +
+                 GetCorpus().source);
 }
 
 void BM_MinHashScalarReference(benchmark::State& state) {
@@ -107,6 +159,15 @@ const int kRegistered = [] {
           ("BM_MinHash/oph/K:" + std::to_string(k) + "/" + target).c_str(), BM_MinHash, t,
           chaff::SketchMode::kOnePermutation, k)
           ->Unit(benchmark::kMillisecond);
+    }
+    for (int k : {256, 4096}) {
+      for (const auto mode : {chaff::SketchMode::kOnePermutation, chaff::SketchMode::kClassic}) {
+        const std::string name = std::string("BM_MinHashShort/") +
+                                 (mode == chaff::SketchMode::kClassic ? "classic" : "oph") +
+                                 "/K:" + std::to_string(k) + "/" + target;
+        benchmark::RegisterBenchmark(name.c_str(), BM_MinHashShort, t, mode, k)
+            ->Unit(benchmark::kMillisecond);
+      }
     }
     benchmark::RegisterBenchmark(("BM_Pipeline/classic/K:128/" + target).c_str(),
                                  BM_Pipeline, t, chaff::SketchMode::kClassic)

@@ -183,19 +183,19 @@ TEST_CASE("io: Commit replaces an existing output and leaves nothing behind", "[
   CHECK_FALSE(LeftoverTemp(dir.path()));
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
 
-  // A symbolic link at the output path is replaced by the file (as rename
-  // does); its target is untouched.
+  // A symbolic link at the output path is followed: the target gets the
+  // bytes (renamed over it from beside it), the link stays a link.
   WriteFile(dir / "target.txt", "target\n");
   fs::create_symlink(dir / "target.txt", dir / "link.txt");
   {
     auto out = chaff::OutputFile::Create(dir / "link.txt");
     REQUIRE(out.ok());
+    CHECK(fs::path((*out)->temp_path()).parent_path() == dir.path());
     REQUIRE((*out)->Write("through\n").ok());
     REQUIRE((*out)->Commit().ok());
   }
-  CHECK_FALSE(fs::is_symlink(dir / "link.txt"));
-  CHECK(*chaff::ReadWholeFile(dir / "link.txt") == "through\n");
-  CHECK(*chaff::ReadWholeFile(dir / "target.txt") == "target\n");
+  CHECK(fs::is_symlink(dir / "link.txt"));
+  CHECK(*chaff::ReadWholeFile(dir / "target.txt") == "through\n");
 
   // A directory in the way is an error, and stays a directory.
   fs::create_directory(dir / "d.txt");
@@ -337,4 +337,123 @@ TEST_CASE("io: an unreadable file fails with its name and the reason", "[io][rob
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == chaff::StatusCode::kIoError);
   CHECK(r.status().message() == "/proc/self/mem: read failed: Input/output error");
+}
+
+TEST_CASE("io: outputs follow links to their final target", "[io][robust]") {
+  TempDir dir;
+  fs::create_directory(dir / "far");
+  // A chain of a relative and an absolute link to a file that does not
+  // exist yet: made at the end of the chain, beside it, and every link kept.
+  fs::create_symlink(dir / "far/end.txt", dir / "far/hop.txt");
+  fs::create_symlink("far/hop.txt", dir / "start.txt");
+  auto target = chaff::ResolveOutput(dir / "start.txt");
+  REQUIRE(target.ok());
+  CHECK(target->kind == chaff::OutputTarget::Kind::kFile);
+  CHECK(target->path == dir / "far/end.txt");
+  CHECK_FALSE(target->exists);
+  {
+    auto out = chaff::OutputFile::Create(dir / "start.txt");
+    REQUIRE(out.ok());
+    CHECK(fs::path((*out)->temp_path()).parent_path() == dir.path() / "far");
+    REQUIRE((*out)->Write("end\n").ok());
+    REQUIRE((*out)->Commit().ok());
+  }
+  CHECK(fs::is_symlink(dir / "start.txt"));
+  CHECK(fs::is_symlink(dir / "far/hop.txt"));
+  CHECK(*chaff::ReadWholeFile(dir / "far/end.txt") == "end\n");
+  CHECK_FALSE(LeftoverTemp(dir.path() / "far"));
+
+  // Links to descriptors are descriptors, whatever the kernel's link says.
+  for (const char* fd_link : {"/proc/self/fd/1", "/dev/fd/1"}) {
+    fs::create_symlink(fd_link, dir / "fd");
+    auto fd = chaff::ResolveOutput(dir / "fd");
+    REQUIRE(fd.ok());
+    CHECK(fd->kind == chaff::OutputTarget::Kind::kDescriptor);
+    CHECK(fd->fd == 1);
+    CHECK(fd->in_place());
+    fs::remove(dir / "fd");
+  }
+  auto own = chaff::ResolveOutput("/proc/" + std::to_string(::getpid()) + "/fd/2");
+  REQUIRE(own.ok());
+  CHECK(own->fd == 2);
+  CHECK(chaff::ResolveOutput("-")->fd == 1);
+
+  // A loop of links is an error that says so.
+  fs::create_symlink(dir / "b", dir / "a");
+  fs::create_symlink(dir / "a", dir / "b");
+  auto loop = chaff::ResolveOutput(dir / "a");
+  REQUIRE_FALSE(loop.ok());
+  CHECK(loop.status().message().find("symbolic links") != std::string::npos);
+  CHECK_FALSE(chaff::OutputFile::Create(dir / "a").ok());
+
+  // SameOutput: by path once links are followed, by identity, by descriptor.
+  WriteFile(dir / "x.txt", "x");
+  fs::create_symlink("x.txt", dir / "x-link.txt");
+  CHECK(chaff::SameOutput(dir / "x.txt", dir / "x-link.txt"));
+  CHECK(chaff::SameOutput(dir / "x.txt", (dir.path() / "far/../x.txt").string()));
+  CHECK(chaff::SameOutput(dir / "new.txt", (dir.path() / "./new.txt").string()));
+  CHECK(chaff::SameOutput(dir / "start.txt", dir / "far/end.txt"));
+  CHECK_FALSE(chaff::SameOutput(dir / "x.txt", dir / "new.txt"));
+  CHECK(chaff::SameOutput("-", "/dev/fd/1"));
+  CHECK_FALSE(chaff::SameOutput("-", "/dev/fd/2"));
+  CHECK_FALSE(chaff::SameOutput("/dev/null", "/dev/null"));  // a device: nothing lost
+}
+
+TEST_CASE("io: byte order marks: UTF-8 skipped before line 1, UTF-16 and UTF-32 refused",
+          "[io][robust]") {
+  TempDir dir;
+  CHECK(chaff::BomOf("\xEF\xBB\xBF{") == chaff::UnicodeBom::kUtf8);
+  CHECK(chaff::BomOf(std::string("\xFF\xFE\0\0", 4)) == chaff::UnicodeBom::kUtf32LE);
+  CHECK(chaff::BomOf(std::string("\xFF\xFE{\0", 4)) == chaff::UnicodeBom::kUtf16LE);
+  CHECK(chaff::BomOf(std::string("\0\0\xFE\xFF", 4)) == chaff::UnicodeBom::kUtf32BE);
+  CHECK(chaff::BomOf("\xFE\xFF") == chaff::UnicodeBom::kUtf16BE);
+  CHECK(chaff::BomOf("{}") == chaff::UnicodeBom::kNone);
+  CHECK(chaff::BomOf("") == chaff::UnicodeBom::kNone);
+  // A large file (mapped), a small one and a gzip one: line 1 is the same.
+  std::string big(3u << 20, 'x');
+  big[10] = '\n';
+  for (const std::string& body : {std::string("{\"a\":1}\nsecond\n"), big}) {
+    for (const char* name : {"bom.jsonl", "bom.jsonl.gz"}) {
+      const std::string path = dir / name;
+      {
+        auto out = chaff::OutputFile::Create(path);
+        REQUIRE(out.ok());
+        REQUIRE((*out)->Write("\xEF\xBB\xBF" + body).ok());
+        REQUIRE((*out)->Commit().ok());
+      }
+      auto reader = chaff::LineReader::Open(path);
+      REQUIRE(reader.ok());
+      std::string_view line;
+      REQUIRE(*(*reader)->Next(&line));
+      INFO(name << ", " << body.size() << " bytes");
+      CHECK(line == body.substr(0, body.find('\n')));
+      CHECK((*reader)->bytes_consumed() == 3 + line.size() + 1);
+      // A text document keeps its bytes.
+      CHECK(chaff::ReadWholeFile(path)->substr(0, 3) == "\xEF\xBB\xBF");
+    }
+  }
+  for (const auto& [bom, enc] :
+       {std::pair<std::string, std::string>{std::string("\xFF\xFE", 2), "UTF-16LE"},
+        {std::string("\xFE\xFF", 2), "UTF-16BE"},
+        {std::string("\xFF\xFE\0\0", 4), "UTF-32LE"},
+        {std::string("\0\0\xFE\xFF", 4), "UTF-32BE"}}) {
+    for (const char* name : {"wide.txt", "wide.jsonl.gz"}) {
+      const std::string path = dir / name;
+      {
+        auto out = chaff::OutputFile::Create(path);
+        REQUIRE(out.ok());
+        REQUIRE((*out)->Write(bom + std::string("{\0\"\0", 4)).ok());
+        REQUIRE((*out)->Commit().ok());
+      }
+      INFO(name << " " << enc);
+      auto whole = chaff::ReadWholeFile(path);
+      REQUIRE_FALSE(whole.ok());
+      CHECK(whole.status().code() == chaff::StatusCode::kDataError);
+      CHECK(whole.status().message().find(path + ": " + enc + " text") == 0);
+      CHECK(whole.status().message().find("iconv -f UTF-") != std::string::npos);
+      auto lines = chaff::LineReader::Open(path);
+      REQUIRE_FALSE(lines.ok());
+      CHECK(lines.status().message() == whole.status().message());
+    }
+  }
 }

@@ -39,6 +39,7 @@
 #include "chaff/io/files.h"
 #include "chaff/io/jsonl.h"
 #include "chaff/status.h"
+#include "cli/flag_checks.h"
 
 namespace {
 
@@ -382,14 +383,14 @@ int main(int argc, char** argv) {
   double dup_rate = 0.07, max_edit = 0.06;
   app.add_option("--input", input, "Seed corpus (JSONL with id and text)")->capture_default_str();
   app.add_option("--copies", copies, "Copies of the seed corpus")
-      ->check(CLI::Range(1, 1000))
+      ->check(chaff::IntegerIn(1, 1000))
       ->capture_default_str();
   app.add_option("--seed", seed, "Random seed")->capture_default_str();
   app.add_option("--dup-rate", dup_rate, "Planted variants per base document")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(chaff::NumberIn(0.0, 1.0))
       ->capture_default_str();
   app.add_option("--max-edit-rate", max_edit, "Largest word edit rate of a variant")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(chaff::NumberIn(0.0, 1.0))
       ->capture_default_str();
   app.add_option("-o,--output", output, "Output JSONL (.gz/.zst compress)")->required();
   app.add_option("--truth", truth, "Also write the list of planted variants (JSONL)");

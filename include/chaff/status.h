@@ -39,8 +39,15 @@ class [[nodiscard]] Status {
 
   // Returns a copy whose message is "prefix: message". Used to add the file
   // name (and line) as an error travels up from the reader that found it.
+  // A message that already starts with "prefix: " is kept as it is: the
+  // layer that found the error usually named the file already, and a layer
+  // above must not name it twice ("a.gz: a.gz: truncated gzip stream").
   Status WithPrefix(const std::string& prefix) const {
     if (ok()) return *this;
+    if (message_.size() > prefix.size() + 1 && message_.compare(0, prefix.size(), prefix) == 0 &&
+        message_.compare(prefix.size(), 2, ": ") == 0) {
+      return *this;
+    }
     return Status(code_, prefix + ": " + message_);
   }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "chaff/report/html_report.h"
 #include "cli/detector_flags.h"
 #include "cli/common.h"
+#include "cli/flag_checks.h"
 
 namespace chaff {
 namespace cli {
@@ -276,8 +278,8 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
                   "JSONL field holding the document id (duplicate ids are an error)")
       ->capture_default_str();
   cmd->add_option("-j,--threads", flags->threads,
-                  "Worker threads (0: one per core); output is identical for any value")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+                  std::string(kThreadsHelp) + "; output is identical for any value")
+      ->capture_default_str()->check(IntegerIn(0, std::numeric_limits<int>::max()));
   cmd->add_flag("-q,--quiet", flags->quiet, "No summary and no progress on stderr");
   cmd->add_option("--report", flags->report_path,
                   "Write a JSON run report (per file and total: bytes and lines "
@@ -288,7 +290,7 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
                   "(hover a removed line for the evidence)");
   cmd->add_option("--html-report-docs", flags->html_report_documents,
                   "Documents shown in the HTML report (the others count in its totals)")
-      ->capture_default_str();
+      ->capture_default_str()->check(IntegerIn(0));
   cmd->add_option("--attributes", flags->attributes_dir,
                   "Also write dolma attributes to this directory: per input a JSONL "
                   "file (the input's name; a.warc.wet.gz: a.warc.wet.jsonl; a text "
@@ -316,7 +318,7 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   cmd->add_option("--dedupe-threshold", flags->dedupe_threshold,
                   "With --dedupe: word-shingle Jaccard similarity at or above "
                   "which two documents are near-duplicates")
-      ->capture_default_str()->check(CLI::Range(0.01, 0.99));
+      ->capture_default_str()->check(NumberIn(0.01, 0.99));
   cmd->add_option("--site-field", flags->site_field,
                   "JSONL field holding the document's URL (or site); template "
                   "lines are counted per host. Without it, across the input")
@@ -325,11 +327,11 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
                   "Lines with at least this many tokens are judged as repeats on "
                   "their own; shorter lines only inside a repeated block (next to "
                   "a repeat), else they are left to the line model")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(IntegerIn(1, std::numeric_limits<int>::max()));
   cmd->add_option("--repeat-containment", flags->clean.repeats.containment,
                   "A line whose word 5-gram shingles are at least this much "
                   "contained in one earlier line is a near repeat")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()->check(NumberIn(0.0, 1.0));
   AddDetectorFlags(cmd, &flags->templates, &flags->line_model_path);
   return cmd;
 }
@@ -385,7 +387,12 @@ int RunClean(const CleanFlags& given) {
   options.annotate = flags.annotate;
   options.dedupe = flags.dedupe;
   options.dedupe_options.threshold = flags.dedupe_threshold;
-  options.threads = flags.threads > 0 ? flags.threads : DefaultThreads();
+  bool capped = false;
+  options.threads = ResolveThreads(flags.threads, &capped);
+  if (capped && !flags.quiet) {
+    std::fprintf(stderr, "chaff clean: --threads %d lowered to %d, the CPUs this process may use\n",
+                 flags.threads, options.threads);
+  }
   options.bad_record_hint = " (use --skip-bad-records to pass such records through unchanged)";
 
   std::unique_ptr<HtmlReport> html;

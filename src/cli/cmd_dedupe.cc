@@ -10,12 +10,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include "chaff/corpus/dedupe_output.h"
 #include "chaff/io/files.h"
 #include "cli/common.h"
+#include "cli/flag_checks.h"
 
 namespace chaff {
 namespace cli {
@@ -201,15 +203,15 @@ void AddSketchingOptions(CLI::App* cmd, DedupeFlags* flags) {
       ->capture_default_str();
   cmd->add_option("--threshold", flags->threshold,
                   "Jaccard similarity at or above which two documents are duplicates")
-      ->check(CLI::Range(0.01, 0.99))
+      ->check(NumberIn(0.01, 0.99))
       ->capture_default_str();
   cmd->add_option("--bands", flags->bands,
                   "LSH bands (with --rows; default: chosen from --threshold)")
-      ->check(CLI::Range(1, 4096));
+      ->check(IntegerIn(1, 4096));
   cmd->add_option("--rows", flags->rows, "LSH rows per band (with --bands)")
-      ->check(CLI::Range(1, 4096));
+      ->check(IntegerIn(1, 4096));
   cmd->add_option("--num-hashes", flags->num_hashes, "MinHash signature length K")
-      ->check(CLI::Range(8, 4096))
+      ->check(IntegerIn(8, 4096))
       ->capture_default_str();
   cmd->add_option("--sketch", flags->sketch,
                   "oph: one permutation hashing with optimal densification (fast); "
@@ -217,15 +219,15 @@ void AddSketchingOptions(CLI::App* cmd, DedupeFlags* flags) {
       ->check(CLI::IsMember({"oph", "classic"}))
       ->capture_default_str();
   cmd->add_option("--shingle-width", flags->shingle_width, "Words per shingle")
-      ->check(CLI::Range(1, 64))
+      ->check(IntegerIn(1, 64))
       ->capture_default_str();
   cmd->add_option("--fn-weight", flags->fn_weight,
                   "Weight of the false-negative area when choosing bands (false positives "
                   "get 1 - this; datasketch: 0.5)")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(NumberIn(0.0, 1.0))
       ->capture_default_str();
-  cmd->add_option("-j,--threads", flags->threads, "Worker threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber)
+  cmd->add_option("-j,--threads", flags->threads, kThreadsHelp)
+      ->check(IntegerIn(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
   cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
@@ -280,13 +282,19 @@ StatusOr<DedupeOptions> DedupeOptionsFromFlags(const DedupeFlags& flags) {
   o.lsh_weights = LshWeights{1.0 - flags.fn_weight, flags.fn_weight};
   o.exact = flags.exact;
   o.split_chains = flags.split_chains;
-  o.threads = flags.threads;
+  o.threads = ResolveThreads(flags.threads);
   return ResolveDedupeOptions(o);
 }
 
 int RunDedupe(const DedupeFlags& flags) {
   auto options = DedupeOptionsFromFlags(flags);
   if (!options.ok()) return ExitFor(options.status());
+  bool capped = false;
+  ResolveThreads(flags.threads, &capped);
+  if (capped && !flags.quiet) {
+    std::fprintf(stderr, "chaff dedupe: --threads %d lowered to %d, the CPUs this process may use\n",
+                 flags.threads, options->threads);
+  }
   return ExitFor(Run(flags, *options));
 }
 

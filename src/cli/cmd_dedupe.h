@@ -33,7 +33,7 @@ struct DedupeFlags {
   double fn_weight = kDefaultDedupeLshWeights.false_negative;
   bool exact = false;
   bool split_chains = true;
-  int threads = 0;  // 0: all cores
+  int threads = 0;  // 0: all CPUs (ResolveThreads)
   bool quiet = false;
   bool skip_bad_records = false;
 };

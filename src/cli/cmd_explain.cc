@@ -7,6 +7,7 @@
 #include "cli/detector_flags.h"
 #include "cli/cmd_clean.h"
 #include "cli/common.h"
+#include "cli/flag_checks.h"
 
 namespace chaff {
 namespace cli {
@@ -51,7 +52,8 @@ CLI::App* AddExplainCommand(CLI::App* app, ExplainFlags* flags) {
   cmd->add_option("file", flags->input, "A text file, a JSONL file (see --record) or -")
       ->required();
   cmd->add_option("--record", flags->record,
-                  "For JSONL: the line number of the record to explain (default 1)");
+                  "For JSONL: the line number of the record to explain (default 1)")
+      ->check(IntegerIn(1));
   cmd->add_option("--text-field", flags->text_field, "JSONL field holding the text")
       ->capture_default_str();
   cmd->add_flag("--scores", flags->scores,

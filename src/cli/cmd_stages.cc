@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "chaff/corpus/sharded_dedupe.h"
 #include "chaff/io/files.h"
 #include "cli/common.h"
+#include "cli/flag_checks.h"
 
 namespace chaff {
 namespace cli {
@@ -88,7 +90,7 @@ Status RunClusterStage(const ClusterFlags& flags) {
   CHAFF_ASSIGN_OR_RETURN(std::vector<std::string> files, FindSketchFiles(flags.inputs));
   ClusterOptions o;
   o.split_chains = flags.split_chains;
-  o.threads = flags.threads;
+  o.threads = ResolveThreads(flags.threads);
   o.decisions = flags.output;
   o.clusters = flags.clusters;
   StatusOr<ClusterStats> stats = Status(StatusCode::kInternal, "not run");
@@ -186,9 +188,9 @@ CLI::App* AddSketchCommand(CLI::App* app, SketchFlags* flags) {
   cmd->add_option("--task", flags->task,
                   "With --tasks N: sketch only the shards whose place i in the list has i % N "
                   "== this (e.g. $SLURM_ARRAY_TASK_ID)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(IntegerIn(0, std::numeric_limits<int>::max()));
   cmd->add_option("--tasks", flags->tasks, "The number of tasks sharing the list")
-      ->check(CLI::PositiveNumber);
+      ->check(IntegerIn(1, std::numeric_limits<int>::max()));
   AddSketchingOptions(cmd, &flags->dedupe);
   return cmd;
 }
@@ -212,7 +214,7 @@ CLI::App* AddClusterCommand(CLI::App* app, ClusterFlags* flags) {
                 "chaff dedupe");
   cmd->add_option("-j,--threads", flags->threads,
                   "Threads building the LSH bands with --no-split-chains (0: all cores)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(IntegerIn(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
   return cmd;

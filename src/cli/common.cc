@@ -1,9 +1,11 @@
 #include "cli/common.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -156,14 +158,30 @@ void ParallelFor(size_t n, int threads,
   const size_t extra = std::min<size_t>(static_cast<size_t>(threads) - 1, n - 1);
   std::vector<std::thread> pool;
   pool.reserve(extra);
-  for (size_t t = 0; t < extra; ++t) pool.emplace_back(work, static_cast<int>(t + 1));
+  try {
+    for (size_t t = 0; t < extra; ++t) pool.emplace_back(work, static_cast<int>(t + 1));
+  } catch (const std::system_error&) {
+    // No more threads to be had: those running (and this one) share the work.
+  }
   work(0);
   for (auto& t : pool) t.join();
 }
 
 int DefaultThreads() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) {
+    return CPU_COUNT(&set);
+  }
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+int ResolveThreads(int requested, bool* capped) {
+  const int cpus = DefaultThreads();
+  const bool lowered = requested > cpus;
+  if (capped != nullptr) *capped = lowered;
+  return requested <= 0 || lowered ? cpus : requested;
 }
 
 }  // namespace cli

@@ -56,12 +56,25 @@ class Progress {
 // Runs fn(i, worker) for i in [0, n) on up to `threads` threads (the calling
 // thread included); worker in [0, threads) identifies the thread, for
 // per-thread scratch state. Work is split dynamically; callers write results
-// by index, so the output order never depends on the thread count.
+// by index, so the output order never depends on the thread count. When the
+// system refuses to start a thread, the threads already running (at least
+// the calling one) do all the work.
 void ParallelFor(size_t n, int threads,
                  const std::function<void(size_t index, int worker)>& fn);
 
-// Number of threads for --threads 0 (all cores).
+// The CPUs this process may run on (its affinity mask: taskset, cpusets),
+// at least 1: the number of threads for --threads 0.
 int DefaultThreads();
+
+// The worker threads for --threads `requested`, for every command: 0 means
+// DefaultThreads(), and more than that is capped to it. The work is
+// CPU-bound, so threads beyond the CPUs only cost memory (`chaff dedupe` on
+// 2 CPUs: -j 4 and -j 8 no faster than -j 2, +14 and +50 MB), and
+// --threads 100000 used to abort the run when thread creation failed. Sets
+// *capped (when given) to whether the request was lowered.
+int ResolveThreads(int requested, bool* capped = nullptr);
+inline constexpr const char* kThreadsHelp =
+    "Worker threads (0: one per CPU this process may use; more than that is lowered to it)";
 
 }  // namespace cli
 }  // namespace chaff

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
+#include "cli/flag_checks.h"
+
 namespace chaff {
 namespace {
 
@@ -27,23 +29,23 @@ void AddDetectorFlags(CLI::App* cmd, TemplateOptions* templates, std::string* li
   cmd->add_option("--template-min-documents", templates->min_documents,
                   "template lines need a site with at least this many "
                   "documents (default " + Num(templates->min_documents) + ")")
-      ->check(CLI::Range(1, 1 << 30))
+      ->check(IntegerIn(1, 1 << 30))
       ->group(g);
   cmd->add_option("--template-min-count", templates->min_count,
                   "a template line is in at least this many documents of its "
                   "site (default " + Num(templates->min_count) + ")")
-      ->check(CLI::Range(1, 1 << 30))
+      ->check(IntegerIn(1, 1 << 30))
       ->group(g);
   cmd->add_option("--template-min-share", templates->min_share,
                   "... and in at least this share of them (default " +
                       Num(templates->min_share) + ")")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(NumberIn(0.0, 1.0))
       ->group(g);
   cmd->add_option("--template-long-sentence-words", templates->long_sentence_words,
                   "sentences with this many words next to another frequent one are a shared "
                   "passage, not template lines "
                   "(default " + Num(templates->long_sentence_words) + ")")
-      ->check(CLI::Range(1, 1 << 20))
+      ->check(IntegerIn(1, 1 << 20))
       ->group(g);
 }
 

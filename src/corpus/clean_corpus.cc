@@ -27,10 +27,12 @@ namespace fs = std::filesystem;
 using internal::BatchPipeline;
 using internal::RecordBatch;
 
+// What OutputFile writes in place: a device, a FIFO, or a descriptor
+// (/dev/stdout and other links to /dev/fd/N, whatever the descriptor is
+// open on), links followed.
 bool IsDeviceOrFifo(const std::string& path) {
-  std::error_code ec;
-  const auto st = fs::status(path, ec);
-  return !ec && (fs::is_character_file(st) || fs::is_block_file(st) || fs::is_fifo(st));
+  const StatusOr<OutputTarget> target = ResolveOutput(path);
+  return target.ok() && target->in_place();
 }
 
 int ResolveThreads(int threads) {

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -312,8 +313,15 @@ DedupeResult DedupeIndex::Cluster() {
         build_band(first + t, &b[t].entries, &b[t].counts, &b[t].scratch, &b[t].digit_counts);
       };
       std::vector<std::thread> threads;
-      for (size_t t = 1; t < count; ++t) threads.emplace_back(build, t);
+      size_t started = 1;
+      try {
+        for (; started < count; ++started) threads.emplace_back(build, started);
+      } catch (const std::system_error&) {
+        // No thread to spare: the bands not started are built here (the
+        // result does not depend on which thread builds a band).
+      }
       build(0);
+      for (size_t t = started; t < count; ++t) build(t);
       for (auto& t : threads) t.join();
       for (size_t t = 0; t < count; ++t) process_band(b[t].entries);
     }

@@ -1,7 +1,5 @@
 #include "chaff/corpus/dedupe_output.h"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
@@ -17,12 +15,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// "-", a .jsonl file, or an existing device or FIFO (/dev/null, a named
-// pipe), which OutputFile writes in place.
+// "-", a .jsonl file, or what OutputFile writes in place: /dev/stdout and
+// other links to a descriptor, an existing device or FIFO (/dev/null, a
+// named pipe).
 bool IsJsonlOutput(const std::string& out) {
   if (out == kStdio || KindOfPath(out) == InputKind::kJsonl) return true;
-  struct stat st;
-  return ::stat(out.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+  const StatusOr<OutputTarget> target = ResolveOutput(out);
+  return target.ok() && target->in_place();
 }
 
 std::string TreeTarget(const std::string& out, const CorpusInput& in) {
@@ -51,8 +50,11 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
                              " with the clusters file " + options.clusters);
     }
   }
-  if (!options.clusters.empty() && options.clusters == out) {
-    return InvalidArgument("--clusters and -o name the same file " + out);
+  // Outputs are compared as written: links followed, "-" and /dev/stdout
+  // alike, ./a and a alike (SameOutput).
+  if (!options.clusters.empty() && SameOutput(options.clusters, out)) {
+    return InvalidArgument("--clusters " + options.clusters + " and -o " + out +
+                           " would write to the same file");
   }
   if (IsJsonlOutput(out)) {
     const size_t* same = input_files.Find(out);
@@ -72,9 +74,26 @@ Status CheckDedupeOutputs(const std::vector<CorpusInput>& inputs,
   if (fs::exists(out, ec) && !fs::is_directory(out, ec)) {
     return InvalidArgument("-o " + out + " exists and is not a directory");
   }
+  // The clusters file inside the mirrored tree, where an input's mirror
+  // would go: its path below -o, compared with each input's.
+  std::string clusters_below;
+  if (!options.clusters.empty()) {
+    const StatusOr<OutputTarget> clusters = ResolveOutput(options.clusters);
+    const StatusOr<OutputTarget> tree = ResolveOutput(out);
+    if (clusters.ok() && tree.ok() && clusters->kind == OutputTarget::Kind::kFile) {
+      const std::string c = CanonicalOutputPath(*clusters);
+      const std::string t = CanonicalOutputPath(*tree) + "/";
+      if (c.compare(0, t.size(), t) == 0) clusters_below = c.substr(t.size());
+    }
+  }
   std::unordered_map<std::string, std::string> seen;
   for (const auto& in : inputs) {
     const std::string target = TreeTarget(out, in);
+    if (!clusters_below.empty() &&
+        fs::path(in.relative).lexically_normal().string() == clusters_below) {
+      return InvalidArgument("--clusters " + options.clusters + " is also where -o " + out +
+                             " mirrors input " + in.name + " (" + target + ")");
+    }
     if (const size_t* same = input_files.Find(target)) {
       return InvalidArgument("refusing to overwrite input " + inputs[*same].name + " (output " +
                              target + " is the same file)");
@@ -200,6 +219,10 @@ class KeptRecordCopier {
       run_begin_ = run_end_ = 0;
       if (map_) {
         const std::string_view all = map_->bytes();
+        if (map_pos_ == 0 && BomOf(all) == UnicodeBom::kUtf8) {
+          map_pos_ = 3;  // not part of line 1, as LineReader reads it
+          bytes_read_ += 3;
+        }
         map_->ReleaseBefore(map_pos_);  // earlier blocks are written
         const char* data = all.data();
         size_t end = std::min(all.size(), map_pos_ + kBlock);
@@ -234,7 +257,12 @@ class KeptRecordCopier {
       const size_t end = have + *got;
       b->data.set_size(end);
       b->base = b->data.data();
-      const size_t pos = Scan(b.get(), 0, end, eof);
+      size_t begin = 0;
+      if (first_read_) {  // the first read is 64 KiB, or the whole file
+        first_read_ = false;
+        if (BomOf(std::string_view(b->base, end)) == UnicodeBom::kUtf8) begin = 3;
+      }
+      const size_t pos = Scan(b.get(), begin, end, eof);
       if (pos == kFailed) return b;
       carry_.assign(b->base + pos, end - pos);
       return Finish(std::move(b), eof);
@@ -319,6 +347,7 @@ class KeptRecordCopier {
     uint64_t bytes_read_;
     size_t kept_ = 0;
     std::string carry_;
+    bool first_read_ = true;
     size_t read_step_ = 0;  // bytes asked of source_ per block
     size_t run_begin_ = 0;
     size_t run_end_ = 0;

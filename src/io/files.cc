@@ -356,6 +356,37 @@ std::unique_ptr<ByteSource> MemoryByteSource(std::string_view bytes) {
   return std::make_unique<MemorySource>(bytes);
 }
 
+UnicodeBom BomOf(std::string_view head) {
+  const auto b = [&](size_t i) { return i < head.size() ? static_cast<uint8_t>(head[i]) : 0x100; };
+  // UTF-32LE before UTF-16LE: FF FE 00 00 starts both.
+  if (b(0) == 0xFF && b(1) == 0xFE && b(2) == 0 && b(3) == 0) return UnicodeBom::kUtf32LE;
+  if (b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF) return UnicodeBom::kUtf32BE;
+  if (b(0) == 0xFF && b(1) == 0xFE) return UnicodeBom::kUtf16LE;
+  if (b(0) == 0xFE && b(1) == 0xFF) return UnicodeBom::kUtf16BE;
+  if (b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return UnicodeBom::kUtf8;
+  return UnicodeBom::kNone;
+}
+
+Status BomError(const std::string& path, UnicodeBom bom) {
+  const char* name = nullptr;
+  const char* mark = nullptr;
+  const char* family = nullptr;
+  switch (bom) {
+    case UnicodeBom::kNone:
+    case UnicodeBom::kUtf8:
+      return Status::Ok();
+    case UnicodeBom::kUtf16LE: name = "UTF-16LE"; mark = "FF FE"; family = "UTF-16"; break;
+    case UnicodeBom::kUtf16BE: name = "UTF-16BE"; mark = "FE FF"; family = "UTF-16"; break;
+    case UnicodeBom::kUtf32LE: name = "UTF-32LE"; mark = "FF FE 00 00"; family = "UTF-32"; break;
+    case UnicodeBom::kUtf32BE: name = "UTF-32BE"; mark = "00 00 FE FF"; family = "UTF-32"; break;
+  }
+  const std::string shown = path == kStdio ? "<stdin>" : path;
+  const std::string converted = path == kStdio ? "-" : path;
+  return DataError(shown + ": " + name + " text (byte order mark " + mark +
+                   "), not UTF-8; convert it first, e.g. iconv -f " + family + " -t UTF-8 " +
+                   converted + " > utf8.txt");
+}
+
 StatusOr<std::string> ReadWholeFile(const std::string& path) {
   auto source = OpenSource(path);
   if (!source.ok()) return source.status();
@@ -381,6 +412,7 @@ StatusOr<std::string> ReadWholeFile(const std::string& path) {
     used += *got;
   }
   out.resize(used);
+  CHAFF_RETURN_IF_ERROR(BomError(path, BomOf(out)));
   return out;
 }
 
@@ -432,7 +464,30 @@ StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) 
   std::unique_ptr<LineReader> reader(
       new LineReader(path == kStdio ? "<stdin>" : path, std::move(source)));
   reader->map_ = std::move(map);
+  if (reader->map_) {
+    CHAFF_RETURN_IF_ERROR(reader->CheckHead(reader->map_->bytes()));
+  } else {
+    // The first bytes now, so that text this reader refuses (UTF-16) fails
+    // to open, like a file that cannot be read. A read that fails here
+    // (a corrupt gzip stream) fails the first Next, as it would have.
+    while (!reader->eof_ && reader->buf_.size() < 4 && reader->deferred_.ok()) {
+      reader->deferred_ = reader->ReadMore();
+    }
+    if (reader->deferred_.ok()) {
+      CHAFF_RETURN_IF_ERROR(
+          reader->CheckHead(std::string_view(reader->buf_.data(), reader->buf_.size())));
+    }
+  }
   return reader;
+}
+
+Status LineReader::CheckHead(std::string_view head) {
+  const UnicodeBom bom = BomOf(head);
+  if (bom == UnicodeBom::kUtf8) {  // not part of line 1
+    pos_ += 3;
+    consumed_ += 3;
+  }
+  return BomError(path_ == "<stdin>" ? std::string(kStdio) : path_, bom);
 }
 
 StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
@@ -467,6 +522,7 @@ StatusOr<bool> LineReader::NextMapped(std::string_view* line) {
 
 StatusOr<bool> LineReader::Next(std::string_view* line) {
   if (map_) return NextMapped(line);
+  if (!deferred_.ok()) return deferred_;
   for (;;) {
     const char* start = buf_.data() + pos_;
     const size_t avail = buf_.size() - pos_;
@@ -482,19 +538,24 @@ StatusOr<bool> LineReader::Next(std::string_view* line) {
       return true;
     }
     if (eof_) return false;
-    // Keep the partial line, read another chunk after it.
-    buf_.Consume(pos_);
-    pos_ = 0;
-    const size_t used = buf_.size();
-    // Small files get small buffers; the step grows with the capacity
-    // already held, up to kChunk.
-    const size_t step = std::min(kChunk, std::max(kFirstChunk, buf_.capacity()));
-    buf_.Reserve(used + step);
-    auto got = source_->Read(buf_.data() + used, step);
-    if (!got.ok()) return got.status();
-    buf_.set_size(used + *got);
-    if (*got == 0) eof_ = true;
+    CHAFF_RETURN_IF_ERROR(ReadMore());
   }
+}
+
+Status LineReader::ReadMore() {
+  // Keep the partial line, read another chunk after it.
+  buf_.Consume(pos_);
+  pos_ = 0;
+  const size_t used = buf_.size();
+  // Small files get small buffers; the step grows with the capacity
+  // already held, up to kChunk.
+  const size_t step = std::min(kChunk, std::max(kFirstChunk, buf_.capacity()));
+  buf_.Reserve(used + step);
+  auto got = source_->Read(buf_.data() + used, step);
+  if (!got.ok()) return got.status();
+  buf_.set_size(used + *got);
+  if (*got == 0) eof_ = true;
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------------------
@@ -543,46 +604,173 @@ TempSlot g_temp_slots[kTempSlots];
 
 }  // namespace
 
+namespace {
+
+// N when `p` names descriptor N of this process: /dev/fd/N,
+// /proc/self/fd/N, /proc/thread-self/fd/N or /proc/<pid>/fd/N; else -1.
+// (The kernel's links there lead to "pipe:[123]" or to a file the
+// descriptor was opened on, which is not the same as writing to the
+// descriptor: a file would be opened afresh at offset 0, or replaced.)
+int DescriptorOfPath(const std::string& p) {
+  std::string_view s = p;
+  const std::string own = "/proc/" + std::to_string(::getpid()) + "/fd/";
+  bool matched = false;
+  for (std::string_view prefix : {std::string_view("/dev/fd/"), std::string_view("/proc/self/fd/"),
+                                  std::string_view("/proc/thread-self/fd/"),
+                                  std::string_view(own)}) {
+    if (s.substr(0, prefix.size()) == prefix) {
+      s.remove_prefix(prefix.size());
+      matched = true;
+      break;
+    }
+  }
+  if (!matched || s.empty() || s.size() > 9) return -1;
+  int n = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+void SetIdentity(const struct stat& st, OutputTarget* t) {
+  t->exists = true;
+  t->regular = S_ISREG(st.st_mode);
+  t->id.device = static_cast<uint64_t>(st.st_dev);
+  t->id.inode = static_cast<uint64_t>(st.st_ino);
+}
+
+}  // namespace
+
+StatusOr<OutputTarget> ResolveOutput(const std::string& path) {
+  OutputTarget t;
+  std::string p = path;
+  for (int links = 0;; ++links) {
+    const int fd = p == kStdio ? STDOUT_FILENO : DescriptorOfPath(p);
+    struct stat st;
+    if (fd >= 0) {
+      t.kind = OutputTarget::Kind::kDescriptor;
+      t.fd = fd;
+      if (::fstat(fd, &st) == 0) SetIdentity(st, &t);
+      return t;
+    }
+    if (::lstat(p.c_str(), &st) != 0) {
+      // Nothing there (or not reachable): a file to create, and creating it
+      // says what is wrong.
+      t.kind = OutputTarget::Kind::kFile;
+      t.path = p;
+      return t;
+    }
+    if (!S_ISLNK(st.st_mode)) {
+      t.path = p;
+      SetIdentity(st, &t);
+      t.kind = S_ISDIR(st.st_mode)   ? OutputTarget::Kind::kDirectory
+               : S_ISREG(st.st_mode) ? OutputTarget::Kind::kFile
+                                     : OutputTarget::Kind::kStream;
+      return t;
+    }
+    if (links >= 40) return ErrnoStatus(path, "cannot follow the symbolic link", ELOOP);
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 255) + 1, '\0');
+    for (;;) {
+      const ssize_t n = ::readlink(p.c_str(), target.data(), target.size());
+      if (n < 0) return ErrnoStatus(path, "cannot read the symbolic link", errno);
+      if (static_cast<size_t>(n) < target.size()) {
+        target.resize(static_cast<size_t>(n));
+        break;
+      }
+      target.resize(target.size() * 2);  // the link grew meanwhile
+    }
+    // A relative target is relative to the link's directory; the kernel
+    // resolves any "..", as it would for the link itself.
+    const size_t slash = p.rfind('/');
+    p = (target.empty() || target[0] == '/' || slash == std::string::npos)
+            ? target
+            : p.substr(0, slash + 1) + target;
+  }
+}
+
+std::string CanonicalOutputPath(const OutputTarget& target) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(target.path, ec);
+  if (ec) return target.path;
+  const fs::path canonical = fs::weakly_canonical(abs, ec);
+  return (ec ? abs.lexically_normal() : canonical).string();
+}
+
+bool SameOutput(const std::string& a, const std::string& b) {
+  const StatusOr<OutputTarget> ra = ResolveOutput(a);
+  const StatusOr<OutputTarget> rb = ResolveOutput(b);
+  if (!ra.ok() || !rb.ok()) return a == b;
+  using Kind = OutputTarget::Kind;
+  if (ra->kind == Kind::kDescriptor && rb->kind == Kind::kDescriptor && ra->fd == rb->fd) {
+    return true;
+  }
+  if (ra->exists && rb->exists && ra->regular && rb->regular && ra->id == rb->id) return true;
+  return ra->kind == Kind::kFile && rb->kind == Kind::kFile &&
+         CanonicalOutputPath(*ra) == CanonicalOutputPath(*rb);
+}
+
 StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
   std::unique_ptr<OutputFile> out(new OutputFile());
   out->path_ = path;
+  out->compression_ = CompressionOfPath(path);
   if (path == kStdio) {
     out->is_stdout_ = true;
     out->fd_ = STDOUT_FILENO;
-  } else {
-    const fs::path p(path);
-    std::error_code ec;
-    if (p.has_parent_path()) {
-      fs::create_directories(p.parent_path(), ec);
-      if (ec) {
-        return IoError(path + ": cannot create directory " +
-                       p.parent_path().string() + ": " + ec.message());
-      }
+    out->codec_ = std::make_unique<Codec>();
+    return InitCodec(std::move(out));
+  }
+  const fs::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) {
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) {
+      return IoError(path + ": cannot create directory " + p.parent_path().string() + ": " +
+                     ec.message());
     }
-    struct stat st;
-    const bool exists = ::stat(path.c_str(), &st) == 0;
-    if (exists && !S_ISREG(st.st_mode)) {
-      if (S_ISDIR(st.st_mode)) return InvalidArgument(path + ": is a directory");
+  }
+  CHAFF_ASSIGN_OR_RETURN(const OutputTarget target, ResolveOutput(path));
+  switch (target.kind) {
+    case OutputTarget::Kind::kDirectory:
+      return InvalidArgument(path + ": is a directory");
+    case OutputTarget::Kind::kDescriptor:
+      // /dev/stdout and the like: a copy of the descriptor, so the bytes go
+      // where it goes, at its offset (a file it was opened on is neither
+      // replaced nor opened again at its start).
+      out->direct_ = true;
+      out->fd_ = ::fcntl(target.fd, F_DUPFD_CLOEXEC, 3);
+      if (out->fd_ < 0) {
+        return ErrnoStatus(path, ("cannot write to descriptor " + std::to_string(target.fd)).c_str(),
+                           errno);
+      }
+      break;
+    case OutputTarget::Kind::kStream:
       // A device or a FIFO (/dev/null, a named pipe): written in place. A
       // rename would replace the device node with a regular file.
       out->direct_ = true;
-      out->fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      out->fd_ = ::open(target.path.c_str(), O_WRONLY | O_CLOEXEC);
       if (out->fd_ < 0) return ErrnoStatus(path, "cannot open", errno);
-      out->compression_ = CompressionOfPath(path);
-      out->codec_ = std::make_unique<Codec>();
-      return InitCodec(std::move(out));
+      break;
+    case OutputTarget::Kind::kFile: {
+      // Beside the final target, so that the rename replaces the target and
+      // leaves any link on the way a link.
+      out->target_path_ = target.path;
+      out->replacing_ = target.exists;
+      out->temp_path_ = target.path + ".chaff-tmp." + std::to_string(::getpid()) + "." +
+                        std::to_string(g_temp_counter.fetch_add(1));
+      out->temp_guard_.Register(out->temp_path_);
+      out->fd_ = ::open(out->temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (out->fd_ < 0) {
+        const int err = errno;
+        out->temp_guard_.Release();
+        if (target.path != path) {
+          return ErrnoStatus(path, ("cannot create " + target.path + ", where the link leads").c_str(),
+                             err);
+        }
+        return ErrnoStatus(path, "cannot create", err);
+      }
+      break;
     }
-    out->replacing_ = exists;  // a regular file, as checked above
-    out->temp_path_ = path + ".chaff-tmp." + std::to_string(::getpid()) + "." +
-                      std::to_string(g_temp_counter.fetch_add(1));
-    out->temp_guard_.Register(out->temp_path_);
-    out->fd_ = ::open(out->temp_path_.c_str(),
-                      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (out->fd_ < 0) {
-      out->temp_guard_.Release();
-      return ErrnoStatus(path, "cannot create", errno);
-    }
-    out->compression_ = CompressionOfPath(path);
   }
   out->codec_ = std::make_unique<Codec>();
   return InitCodec(std::move(out));
@@ -770,7 +958,7 @@ Status OutputFile::Commit() {
   // ms faster per 50 MB on ext4, but only because it sidesteps ext4's
   // replace-via-rename safeguard, which starts writing the new file back so
   // that a power cut does not leave an empty file where the old one was.)
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+  if (::rename(temp_path_.c_str(), target_path_.c_str()) != 0) {
     return ErrnoStatus(path_, "cannot rename into place", errno);
   }
   temp_guard_.Release();

@@ -198,6 +198,34 @@ void OnePermutationBins(const uint64_t* HWY_RESTRICT shingles, size_t n,
   }
 }
 
+// Densification rounds for few filled bins: for every rank x, the filled
+// bin j whose key2[x + k - j] | j is smallest. Each source is one unaligned
+// load per vector of ranks (key2 holds the keys twice over, so x + k - j
+// needs no reduction), so the cost is n * k / N lanes-wide steps.
+void EarliestPartners(const uint32_t* HWY_RESTRICT key2, uint32_t k,
+                      const uint32_t* HWY_RESTRICT sources, size_t n,
+                      uint32_t* HWY_RESTRICT out) {
+  const hn::ScalableTag<uint32_t> d;
+  const size_t N = hn::Lanes(d);
+  const size_t lanes = (static_cast<size_t>(k) + internal::kLanePad - 1) /
+                       internal::kLanePad * internal::kLanePad;
+  for (size_t x = 0; x < lanes; x += 2 * N) {
+    auto m0 = hn::Set(d, ~uint32_t{0});
+    auto m1 = m0;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t* row = key2 + x + k - sources[i];
+      const auto j = hn::Set(d, sources[i]);
+      m0 = hn::Min(m0, hn::Or(hn::LoadU(d, row), j));
+      m1 = hn::Min(m1, hn::Or(hn::LoadU(d, row + N), j));
+    }
+    hn::StoreU(m0, d, out + x);
+    hn::StoreU(m1, d, out + x + N);
+  }
+}
+
+// Lanes of the vectors above (EarliestPartners' cost depends on them).
+size_t Lanes32() { return hn::Lanes(hn::ScalableTag<uint32_t>()); }
+
 // The target this code was compiled for (lets tests prove that the dispatch
 // really switched targets).
 int64_t MinHashTarget() { return HWY_TARGET; }
@@ -214,6 +242,15 @@ namespace internal {
 HWY_EXPORT(ClassicSketch);
 HWY_EXPORT(OnePermutationBins);
 HWY_EXPORT(MinHashTarget);
+HWY_EXPORT(EarliestPartners);
+HWY_EXPORT(Lanes32);
+
+void EarliestPartnersSimd(const uint32_t* key2, uint32_t k, const uint32_t* sources, size_t n,
+                          uint32_t* out) {
+  HWY_DYNAMIC_DISPATCH(EarliestPartners)(key2, k, sources, n, out);
+}
+
+size_t MinHashLanes() { return HWY_DYNAMIC_DISPATCH(Lanes32)(); }
 
 int64_t MinHashKernelTarget() { return HWY_DYNAMIC_DISPATCH(MinHashTarget)(); }
 

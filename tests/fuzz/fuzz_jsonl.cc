@@ -1,8 +1,9 @@
 // The JSONL reader: LineReader over arbitrary bytes (plain, or gzip/zstd when
 // the input starts with their magic) and JsonlParser on every line, with the
 // record rewriting chaff does on output. Checks:
-//   * plain input splits into exactly the lines a reference split gives, and
-//     every byte is consumed;
+//   * plain input splits into exactly the lines a reference split gives (a
+//     UTF-8 byte order mark skipped), and every byte is consumed; only
+//     UTF-16/32 text (by its byte order mark) is refused;
 //   * a parsed record's text value span starts and ends with a quote, and
 //     rewriting the record with its own text gives a record that parses to
 //     the same text and id (other bytes pass through untouched);
@@ -85,8 +86,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
 
   static chaff::JsonlParser parser;
+  const bool compressed =
+      size >= 2 && ((data[0] == 0x1f && data[1] == 0x8b) ||
+                    (size >= 4 && data[0] == 0x28 && data[1] == 0xb5 &&
+                     data[2] == 0x2f && data[3] == 0xfd));
+  const chaff::UnicodeBom bom = chaff::BomOf(input);
+  const bool wide = bom != chaff::UnicodeBom::kNone && bom != chaff::UnicodeBom::kUtf8;
   auto reader = chaff::LineReader::Open(path);
-  FUZZ_CHECK(reader.ok(), "cannot open the memfd: %s", reader.status().message().c_str());
+  if (!reader.ok()) {
+    // Only UTF-16/32 text is refused at open (plain, or once decompressed).
+    ::close(fd);
+    FUZZ_CHECK(reader.status().code() == chaff::StatusCode::kDataError &&
+                   reader.status().message().find("), not UTF-8; convert it first") !=
+                       std::string::npos,
+               "cannot open the memfd: %s", reader.status().message().c_str());
+    FUZZ_CHECK(compressed || wide, "plain input without a UTF-16/32 mark refused: %s",
+               reader.status().message().c_str());
+    return 0;
+  }
+  FUZZ_CHECK(compressed || !wide, "UTF-16/32 text opened");
   std::vector<std::string> lines;
   bool complete = true;
   for (;;) {
@@ -106,17 +124,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   ::close(fd);
 
-  const bool compressed =
-      size >= 2 && ((data[0] == 0x1f && data[1] == 0x8b) ||
-                    (size >= 4 && data[0] == 0x28 && data[1] == 0xb5 &&
-                     data[2] == 0x2f && data[3] == 0xfd));
   if (!compressed) {
     FUZZ_CHECK(complete, "plain input failed to read");
     if (lines.size() <= 4096) {
       FUZZ_CHECK((*reader)->bytes_consumed() == size, "consumed %llu of %zu bytes",
                  static_cast<unsigned long long>((*reader)->bytes_consumed()), size);
     }
-    const auto want = SplitLines(input);
+    // A UTF-8 byte order mark is not part of line 1 (but is consumed).
+    const auto want = SplitLines(input.substr(bom == chaff::UnicodeBom::kUtf8 ? 3 : 0));
     if (lines.size() <= 4096) {
       FUZZ_CHECK(lines.size() == want.size(), "%zu lines, reference %zu",
                  lines.size(), want.size());

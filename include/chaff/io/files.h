@@ -46,7 +46,21 @@ StatusOr<std::unique_ptr<ByteSource>> OpenSource(const std::string& path);
 // a caller that holds the input).
 std::unique_ptr<ByteSource> MemoryByteSource(std::string_view bytes);
 
-// Reads a whole file (decompressed). "-" reads stdin.
+// chaff reads UTF-8 (and ASCII). A text that starts with the byte order
+// mark of UTF-16 or UTF-32 is refused rather than cut at 0x0A bytes inside
+// its characters: UnicodeBom names such a mark, and BomError says what to do
+// ("a.txt: UTF-16LE text (byte order mark FF FE), not UTF-8; convert it
+// first, e.g. iconv -f UTF-16 -t UTF-8 a.txt > a.utf8.txt"). A UTF-8 byte
+// order mark (EF BB BF), which many Windows tools write, is read: as part of
+// a text document (its bytes are the document's), or skipped before the
+// first line of a JSONL file (LineReader).
+enum class UnicodeBom : uint8_t { kNone, kUtf8, kUtf16LE, kUtf16BE, kUtf32LE, kUtf32BE };
+UnicodeBom BomOf(std::string_view head);
+// DataError for a UTF-16 or UTF-32 mark at the start of `path`; Ok otherwise.
+Status BomError(const std::string& path, UnicodeBom bom);
+
+// Reads a whole file (decompressed). "-" reads stdin. Fails (BomError) on
+// UTF-16 or UTF-32 text.
 StatusOr<std::string> ReadWholeFile(const std::string& path);
 
 // A plain (uncompressed) regular file mapped read-only, for readers that
@@ -81,7 +95,10 @@ class MappedFile {
 
 // Reads a file line by line without holding it all in memory. Lines are
 // returned without "\n" (and without a "\r" before it). A line may be of any
-// length (the buffer grows). Every line returned is followed by at least
+// length (the buffer grows). A UTF-8 byte order mark at the start of the
+// (decompressed) file is not part of line 1 (it counts in
+// bytes_consumed()); UTF-16 or UTF-32 text fails to Open with BomError (Open
+// reads the first bytes). Every line returned is followed by at least
 // kPadding readable bytes (of unspecified value), so a JSON parser can read
 // it in place.
 //
@@ -125,6 +142,11 @@ class LineReader {
   LineReader(std::string path, std::unique_ptr<ByteSource> source)
       : path_(std::move(path)), source_(std::move(source)) {}
   StatusOr<bool> NextMapped(std::string_view* line);
+  // Reads the next chunk after the unread bytes (sets eof_ at the end).
+  Status ReadMore();
+  // Looks at the first bytes (at least 4, or all there are): skips a UTF-8
+  // byte order mark, refuses UTF-16 and UTF-32.
+  Status CheckHead(std::string_view head);
 
   std::string path_;
   std::unique_ptr<ByteSource> source_;
@@ -133,6 +155,7 @@ class LineReader {
   std::shared_ptr<MappedFile> map_;
   bool last_mapped_ = false;
   bool eof_ = false;
+  Status deferred_;  // a read error met by Open, returned by Next
   uint64_t line_number_ = 0;
   uint64_t consumed_ = 0;
   size_t release_lag_ = kReleaseLag;
@@ -157,12 +180,73 @@ class TemporaryFileGuard {
   int slot_ = -1;
 };
 
+// A file's identity: its device and inode, symbolic links followed. Two
+// paths name the same file when their identities are equal; a set of them
+// checks many paths against many files with one stat() per path.
+struct FileId {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  bool operator==(const FileId& o) const { return device == o.device && inode == o.inode; }
+  bool operator!=(const FileId& o) const { return !(*this == o); }
+  bool operator<(const FileId& o) const {
+    return device != o.device ? device < o.device : inode < o.inode;
+  }
+};
+
+// Where an output path leads: symbolic links are followed to their final
+// target, as the shell's `>` does.
+struct OutputTarget {
+  enum class Kind : uint8_t {
+    kDescriptor,  // "-" (descriptor 1), or a link to /dev/fd/N or
+                  // /proc/self/fd/N such as /dev/stdout: written through a
+                  // copy of descriptor N, whatever it is open on (a pipe, a
+                  // terminal, a file: it goes on where the descriptor is)
+    kStream,      // an existing device, FIFO or socket (/dev/null, a named
+                  // pipe): opened and written in place
+    kDirectory,   // an existing directory: not a file output
+    kFile,        // a regular file, existing or to be created at `path`
+  };
+  Kind kind = Kind::kFile;
+  int fd = -1;       // kDescriptor
+  std::string path;  // kStream, kDirectory, kFile: the path with every link
+                     // of its last component followed (a link that leads
+                     // nowhere: where it points)
+  bool exists = false;   // the target exists now (kDescriptor: is open)
+  bool regular = false;  // ... and is a regular file (also behind a descriptor)
+  FileId id;             // its identity, when it exists
+  // Written in place (no temporary file, no rename): kDescriptor, kStream.
+  bool in_place() const { return kind == Kind::kDescriptor || kind == Kind::kStream; }
+};
+
+// Resolves `path` ("-": stdout). Fails only on a loop of links (ELOOP) or
+// an unreadable link; a path that does not exist is a kFile to create.
+StatusOr<OutputTarget> ResolveOutput(const std::string& path);
+
+// True when outputs a and b (paths, "-" for stdout) would write to the
+// same place: the same descriptor ("-" and /dev/stdout are both 1), the
+// same regular file (by identity, links followed), or the same path once
+// links are followed and the path made absolute (for files that do not
+// exist yet). Two outputs on one device, FIFO or terminal (/dev/null twice,
+// --report /dev/stderr on the terminal stdout is on) are not the same: each
+// is written in place and nothing is lost. Unresolvable paths compare as
+// given.
+bool SameOutput(const std::string& a, const std::string& b);
+
+// The canonical absolute path `target` (a kFile or kStream) will be
+// written at: what SameOutput compares when files do not exist yet.
+std::string CanonicalOutputPath(const OutputTarget& target);
+
 // An output written atomically: bytes go to a temporary file in the same
 // directory, and Commit() renames it over the final path. If the object is
 // destroyed without a successful Commit() (an error, an interruption), the
-// temporary file is removed and the final path is left untouched. "-" writes
-// to stdout, and an existing device or FIFO (/dev/null) is written in place:
-// no temporary file, no rename. Compression follows the extension.
+// temporary file is removed and the final path is left untouched. A path
+// that is a symbolic link is followed: the temporary file is made beside
+// the link's final target and renamed over the target, so the link stays a
+// link (a link that leads nowhere makes its target, whose directory must
+// exist). "-", /dev/stdout, /dev/stderr and other links to /dev/fd/N write
+// to that descriptor (a copy of it), and an existing device or FIFO
+// (/dev/null) is written in place: no temporary file, no rename.
+// Compression follows the extension of the path as given.
 class OutputFile {
  public:
   static StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path);
@@ -196,10 +280,11 @@ class OutputFile {
   void Written(size_t n);  // counts bytes written; starts writeback when replacing
 
   std::string path_;
+  std::string target_path_;  // path_ with its links followed: renamed over
   std::string temp_path_;
   int fd_ = -1;
   bool is_stdout_ = false;
-  bool direct_ = false;  // a device or FIFO, written in place (no rename)
+  bool direct_ = false;  // a descriptor, device or FIFO, written in place (no rename)
   TemporaryFileGuard temp_guard_;  // temp_path_, for RemoveTemporaryFiles()
   bool closed_ = false;
   Status close_status_;          // of Close(): Commit fails when it failed
@@ -326,17 +411,6 @@ StatusOr<std::vector<InputFile>> ListInputs(const std::vector<std::string>& path
 // the first 8 KiB, as git and grep decide.
 bool LooksBinary(std::string_view head);
 
-// A file's identity: its device and inode, symbolic links followed. Two
-// paths name the same file when their identities are equal; a set of them
-// checks many paths against many files with one stat() per path.
-struct FileId {
-  uint64_t device = 0;
-  uint64_t inode = 0;
-  bool operator==(const FileId& o) const { return device == o.device && inode == o.inode; }
-  bool operator<(const FileId& o) const {
-    return device != o.device ? device < o.device : inode < o.inode;
-  }
-};
 // False (and *id untouched) when `path` cannot be stat'ed: it does not
 // exist, or is not reachable.
 bool GetFileId(const std::string& path, FileId* id);

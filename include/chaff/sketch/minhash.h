@@ -5,7 +5,7 @@
 //                    the set (cost O(n*K) per document, SIMD across K);
 //   kOnePermutation  one hash, split into K bins, the minimum per bin, with
 //                    optimal densification for empty bins (Shrivastava
-//                    2017): cost O(n + K).
+//                    2017): cost O(n + K log K).
 // Either way the estimate is the fraction of equal lanes.
 //
 // Hash family (frozen by tests/golden/; changing it changes every signature):
@@ -20,8 +20,15 @@
 //              (multiply, add, min) in 32-bit lanes.
 //   one permutation: bin = (key * k) >> 32 (bins are contiguous key
 //              intervals, any k works), lane = min key in the bin; an empty
-//              bin i copies the first filled bin of a probe sequence drawn
-//              from (seed, i, attempt) - optimal densification. Values of
+//              bin i copies the first filled bin of its own order: the
+//              first max(8, min(128, 32768 / k)) draws from (seed, i,
+//              attempt), then its partners in rounds r = 0, 1, ... of a
+//              seeded permutation of the bins shifted by a draw from (seed,
+//              r) - optimal densification at a cost of O(K log K) (see
+//              DensifyOnePermutation in sketch/minhash_internal.h). The
+//              first releases drew on without end, at a cost of about K^2 /
+//              (2 filled bins); a sketch whose empty bins all met a filled
+//              one within the draws is the same as theirs. Values of
 //              different bins never collide, so only a copy of the same bin
 //              can match.
 //   Non-empty sketches clamp every lane to 0xFFFFFFFE, so kEmptyLane only
@@ -31,9 +38,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace chaff {
+namespace internal {
+struct DensifyTables;
+}  // namespace internal
 
 inline constexpr int kDefaultNumHashes = 128;
 inline constexpr uint64_t kDefaultMinHashSeed = 0x63686166666d6831ULL;  // "chaffmh1"
@@ -75,7 +86,9 @@ class MinHasher {
   std::vector<uint32_t> seeds_;  // b_i, k entries
   std::vector<uint32_t> mul_;    // a_i, padded for whole-vector loads
   std::vector<uint32_t> add_;    // b_i, padded for whole-vector loads
-  std::vector<uint32_t> probes_;  // first densification probes of each bin
+  // One-permutation mode: what densification looks up (about 4 * 170 * k
+  // bytes; see internal::DensifyTables), shared by copies.
+  std::shared_ptr<const internal::DensifyTables> densify_;
 };
 
 // True when every lane is kEmptyLane.
