@@ -136,23 +136,59 @@ const PackedAscii& AsciiIncrements() {
   return kTable;
 }
 
-void AddClass(uint8_t c, Prims* f) {
-  f->nletter += (c & kLetter) != 0;
-  f->nupper += (c & kUpper) != 0;
-  f->ndigit += (c & kDigit) != 0;
-  f->npunct += (c & kPunct) != 0;
-  f->nsym += (c & kSymbol) != 0;
-  f->ncur += (c & kCurrency) != 0;
-  f->nsep += (c & kSeparator) != 0;
-  f->ncomma += (c & kComma) != 0;
-}
+// Which of AllBuiltinStopwords() and TimeWords() may hold a token, from
+// one small table (8 KiB, in L1) instead of four loads from the lists'
+// tables, which mostly miss L1 for a word that is neither. A Stoplist
+// matches a hash by its 32-bit fingerprint (the high half, 0 read as 1;
+// stoplist.h), so a token whose fingerprint is no entry's is in neither
+// list; the table keeps two bits (stopword, time word) per 15 low bits of
+// the entries' fingerprints. A set bit is then checked on the list itself,
+// so the answers are ContainsHash's exactly.
+class StopTimeFilter {
+ public:
+  static constexpr uint8_t kStop = 1, kTime = 2;
+
+  static const StopTimeFilter& Get() {
+    static const StopTimeFilter kFilter;
+    return kFilter;
+  }
+
+  uint8_t MayContain(uint64_t hash) const {
+    const uint32_t i = Fingerprint(hash) & (kEntries - 1);
+    return static_cast<uint8_t>((bits_[i / 32] >> (2 * (i % 32))) & 3);
+  }
+
+ private:
+  static constexpr uint32_t kEntries = 1u << 15;
+
+  static uint32_t Fingerprint(uint64_t hash) {
+    const auto f = static_cast<uint32_t>(hash >> 32);
+    return f == 0 ? 1 : f;
+  }
+
+  StopTimeFilter() {
+    auto add = [this](const Stoplist& list, uint8_t flag) {
+      for (uint64_t h : list.hashes()) {
+        const uint32_t i = Fingerprint(h) & (kEntries - 1);
+        bits_[i / 32] |= uint64_t{flag} << (2 * (i % 32));
+      }
+    };
+    add(AllBuiltinStopwords(), kStop);
+    add(TimeWords(), kTime);
+  }
+
+  std::array<uint64_t, kEntries / 32> bits_{};
+};
 
 // The line's counts; appends the hashes of its tokens that are no stopword
-// (its content words) to *content.
+// (its content words) to *content. Counts are kept as integers while
+// counting (a double increment per byte is a chain of dependent adds) and
+// converted once at the end: the same values.
 Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content) {
   Prims f;
   const auto* p = reinterpret_cast<const uint8_t*>(doc.text().data());
-  size_t b = doc.lines()[line].begin, e = doc.lines()[line].end;
+  const size_t line_b = doc.lines()[line].begin, line_e = doc.lines()[line].end;
+  size_t b = line_b, e = line_e;
   // Strip white space (ASCII, no-break and wide spaces) at both ends.
   for (;;) {
     size_t len = 0;
@@ -170,18 +206,19 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   if (b >= e) return f;
   const auto& ascii = AsciiClasses();
   const PackedAscii& inc = AsciiIncrements();
-  // Characters.
-  uint64_t acc_a = 0, acc_b = 0, run = 0;
-  auto flush = [&] {
-    f.nletter += static_cast<double>(acc_a & 0xFFFF);
-    f.nupper += static_cast<double>((acc_a >> 16) & 0xFFFF);
-    f.ndigit += static_cast<double>((acc_a >> 32) & 0xFFFF);
-    f.npunct += static_cast<double>(acc_a >> 48);
-    f.nsym += static_cast<double>(acc_b & 0xFFFF);
-    f.ncur += static_cast<double>((acc_b >> 16) & 0xFFFF);
-    f.nsep += static_cast<double>((acc_b >> 32) & 0xFFFF);
-    f.ncomma += static_cast<double>(acc_b >> 48);
-    acc_a = acc_b = run = 0;
+  // Characters: ASCII bytes through the packed counters (flushed before a
+  // 16-bit field can overflow), other code points one class at a time.
+  uint64_t acc_a = 0, acc_b = 0;
+  uint64_t letter = 0, upper = 0, digit = 0, punct = 0, sym = 0, cur = 0, sep = 0, comma = 0;
+  auto add = [&](uint64_t a, uint64_t b2) {
+    letter += a & 0xFFFF;
+    upper += (a >> 16) & 0xFFFF;
+    digit += (a >> 32) & 0xFFFF;
+    punct += a >> 48;
+    sym += b2 & 0xFFFF;
+    cur += (b2 >> 16) & 0xFFFF;
+    sep += (b2 >> 32) & 0xFFFF;
+    comma += b2 >> 48;
   };
   {
     size_t len = 0;
@@ -190,26 +227,49 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
     f.bullet = IsBullet(cp);
     f.startdig = (c & kDigit) != 0;
   }
+  uint64_t nch = 0;
+  bool copy = false;
+  // Whether every byte of the line is ASCII (then so is every token).
+  bool all_ascii = true;
+  for (size_t i = line_b; i < b; ++i) all_ascii &= p[i] < 0x80;
+  for (size_t i = e; i < line_e; ++i) all_ascii &= p[i] < 0x80;
   for (size_t i = b; i < e;) {
-    const uint8_t x = p[i];
-    if (x < 0x80) {
-      acc_a += inc.a[x];
-      acc_b += inc.b[x];
-      ++f.nch;
-      ++i;
-      if (++run == 0xFFFF) flush();
-      continue;
+    // A run of ASCII bytes, at most 65,535 per flush of the packed counters.
+    const size_t run_end = std::min(e, i + 0xFFFF);
+    size_t j = i;
+    for (; j < run_end && p[j] < 0x80; ++j) {
+      acc_a += inc.a[p[j]];
+      acc_b += inc.b[p[j]];
     }
+    nch += j - i;
+    add(acc_a, acc_b);
+    acc_a = acc_b = 0;
+    i = j;
+    if (i >= e || p[i] < 0x80) continue;
+    all_ascii = false;
     size_t len = 1;
     const int32_t cp = DecodeAt(p, i, e, &len);
     if (cp >= 0) {
-      AddClass(ClassOfCodePoint(cp), &f);
-      if (cp == 0xA9) f.copy = 1;  // (c)
+      const uint8_t c = ClassOfCodePoint(cp);
+      add(uint64_t{(c & kLetter) != 0} | uint64_t{(c & kUpper) != 0} << 16 |
+              uint64_t{(c & kDigit) != 0} << 32 | uint64_t{(c & kPunct) != 0} << 48,
+          uint64_t{(c & kSymbol) != 0} | uint64_t{(c & kCurrency) != 0} << 16 |
+              uint64_t{(c & kSeparator) != 0} << 32 | uint64_t{(c & kComma) != 0} << 48);
+      if (cp == 0xA9) copy = true;  // (c)
     }
-    ++f.nch;
+    ++nch;
     i += len;
   }
-  flush();
+  f.nch = static_cast<double>(nch);
+  f.copy = copy;
+  f.nletter = static_cast<double>(letter);
+  f.nupper = static_cast<double>(upper);
+  f.ndigit = static_cast<double>(digit);
+  f.npunct = static_cast<double>(punct);
+  f.nsym = static_cast<double>(sym);
+  f.ncur = static_cast<double>(cur);
+  f.nsep = static_cast<double>(sep);
+  f.ncomma = static_cast<double>(comma);
   f.term = EndsLikeSentence(p, b, e);
   f.ell = p[e - 1] == '.' ? (e - b >= 2 && p[e - 2] == '.')
                           : (e - b >= 3 && p[e - 3] == 0xE2 && p[e - 2] == 0x80 && p[e - 1] == 0xA6);
@@ -219,32 +279,37 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   const Tokens& tokens = doc.tokens();
   const Stoplist& stop = AllBuiltinStopwords();
   const Stoplist& time = TimeWords();
+  const StopTimeFilter& filter = StopTimeFilter::Get();
+  uint64_t nw = 0, nalpha = 0, ntitle = 0, nnum = 0, nstop = 0, ntime = 0, ncaps = 0,
+           tokchars = 0, maxtok = 0;
   for (size_t t = doc.token_begin(line); t < doc.token_end(line); ++t) {
     const size_t tb = tokens.begin[t], te = tokens.end[t];
     const uint64_t h = tokens.hashes[t];
     uint8_t c;
-    double chars;
+    uint64_t chars;
     bool ascii_token = p[tb] < 0x80;
     if (ascii_token) {
       c = ascii[p[tb]];
-      chars = static_cast<double>(te - tb);
-      for (size_t i = tb + 1; i < te && ascii_token; ++i) ascii_token = p[i] < 0x80;
-      if (!ascii_token) chars = CountCodePoints(p, tb, te);
+      chars = te - tb;
+      if (!all_ascii) {
+        for (size_t i = tb + 1; i < te && ascii_token; ++i) ascii_token = p[i] < 0x80;
+        if (!ascii_token) chars = static_cast<uint64_t>(CountCodePoints(p, tb, te));
+      }
     } else {
       size_t len = 0;
       const int32_t cp = DecodeAt(p, tb, te, &len);
       c = cp < 0 ? 0 : ClassOfCodePoint(cp);
-      chars = CountCodePoints(p, tb, te);
+      chars = static_cast<uint64_t>(CountCodePoints(p, tb, te));
     }
-    ++f.nw;
-    f.tokchars += chars;
-    f.maxtok = std::max(f.maxtok, chars);
+    ++nw;
+    tokchars += chars;
+    maxtok = std::max(maxtok, chars);
     if (c & kDigit) {
-      ++f.nnum;
+      ++nnum;
     } else if (c & kLetter) {
-      ++f.nalpha;
+      ++nalpha;
       if (c & kUpper) {
-        ++f.ntitle;
+        ++ntitle;
         // All in capitals: two characters or more, no lower-case letter.
         bool caps = chars >= 2;
         for (size_t i = tb; caps && i < te;) {
@@ -258,14 +323,24 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
           if (x >= 0 && utf8proc_islower(x)) caps = false;
           i += l;
         }
-        f.ncaps += caps;
+        ncaps += caps;
       }
     }
-    const bool is_stop = stop.ContainsHash(h);
-    f.nstop += is_stop;
-    f.ntime += time.ContainsHash(h);
+    const uint8_t maybe = filter.MayContain(h);
+    const bool is_stop = (maybe & StopTimeFilter::kStop) != 0 && stop.ContainsHash(h);
+    nstop += is_stop;
+    ntime += (maybe & StopTimeFilter::kTime) != 0 && time.ContainsHash(h);
     if (!is_stop) content->push_back(h);
   }
+  f.nw = static_cast<double>(nw);
+  f.nalpha = static_cast<double>(nalpha);
+  f.ntitle = static_cast<double>(ntitle);
+  f.nnum = static_cast<double>(nnum);
+  f.nstop = static_cast<double>(nstop);
+  f.ntime = static_cast<double>(ntime);
+  f.ncaps = static_cast<double>(ncaps);
+  f.tokchars = static_cast<double>(tokchars);
+  f.maxtok = static_cast<double>(maxtok);
   return f;
 }
 
@@ -343,9 +418,26 @@ struct Scratch {
   double blk_share[2] = {0, 0};
   std::vector<int> sig, keys;
   std::vector<double> runs;
-  FlatMap64<uint32_t> line_counts;
-  FlatMap64<uint32_t> page_tokens, block_tokens;
-  std::vector<uint64_t> line_tokens;  // distinct content tokens of every line
+  // Per line identity: its lines, and the first of them.
+  struct LineCount {
+    uint32_t count;
+    uint32_t first_row;
+  };
+  FlatMap64<LineCount> line_counts;
+  // Per content word: the lines that hold it, in all and in the block of
+  // sentences, and the last line that counted it (a line counts a word
+  // once, however often it holds it).
+  struct TokenCount {
+    uint32_t lines;
+    uint32_t block_lines;
+    uint32_t last_row_plus1;
+  };
+  FlatMap64<TokenCount> page_tokens;
+  std::vector<uint64_t> content;  // of the line at hand
+  // The distinct content words of every line, as their entries in
+  // page_tokens (stable: the map is sized for every token of the page and
+  // never grows).
+  std::vector<TokenCount*> line_tokens;
   std::vector<uint32_t> line_token_begin;
 };
 
@@ -405,7 +497,11 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
   out->cols = cols;
   out->columns = cols + extra;
   out->stride = (n + 15) / 16 * 16;
-  out->values.assign(out->columns * out->stride, 0.0f);
+  // Every row of every feature is written below: only the padding rows and
+  // the model's own columns are cleared here.
+  out->values.resize(out->columns * out->stride);
+  for (size_t c = 0; c < cols; ++c) std::fill(out->column(c) + n, out->column(c) + out->stride, 0.0f);
+  std::fill(out->values.begin() + static_cast<long>(cols * out->stride), out->values.end(), 0.0f);
   if (n == 0) return;
   auto resize = [n](std::vector<double>* v) { v->resize(n); };
   for (auto* v : {&s.ids}) v->resize(n);
@@ -421,16 +517,22 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
 
   // Per line: counts, and the distinct content words of each line.
   s.line_counts.Reset(n);
+  s.page_tokens.Reset(doc.tokens().hashes.size());
   s.line_tokens.clear();
   s.line_token_begin.assign(1, 0);
   for (size_t i = 0; i < n; ++i) {
     const size_t k = out->line[i];
-    const size_t begin = s.line_tokens.size();
-    const Prims& f = s.prims[i] = LinePrims(doc, k, &s.line_tokens);
-    std::sort(s.line_tokens.begin() + static_cast<long>(begin), s.line_tokens.end());
-    s.line_tokens.erase(
-        std::unique(s.line_tokens.begin() + static_cast<long>(begin), s.line_tokens.end()),
-        s.line_tokens.end());
+    s.content.clear();
+    const Prims& f = s.prims[i] = LinePrims(doc, k, &s.content);
+    const auto row = static_cast<uint32_t>(i + 1);
+    for (uint64_t h : s.content) {
+      bool fresh = false;
+      Scratch::TokenCount* c = s.page_tokens.Insert(h, Scratch::TokenCount{0, 0, 0}, &fresh);
+      if (c->last_row_plus1 == row) continue;  // again in this line
+      c->last_row_plus1 = row;
+      ++c->lines;
+      s.line_tokens.push_back(c);
+    }
     s.line_token_begin.push_back(static_cast<uint32_t>(s.line_tokens.size()));
     s.ids[i] = doc.identity(k);
     s.nw[i] = f.nw;
@@ -444,19 +546,15 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
     s.blank_before[i] = (k == 0 || lines[k - 1].blank) ? 1.0 : 0.0;
     s.blank_after[i] = (k + 1 >= lines.size() || lines[k + 1].blank) ? 1.0 : 0.0;
     bool fresh = false;
-    ++*s.line_counts.Insert(s.ids[i], 0, &fresh);
+    ++s.line_counts.Insert(s.ids[i], Scratch::LineCount{0, static_cast<uint32_t>(i)}, &fresh)
+          ->count;
     out->words.push_back(static_cast<uint32_t>(f.nw));
   }
-  {
-    FlatMap64<uint32_t>& seen = s.page_tokens;  // reused below for tokens
-    seen.Reset(n);
-    for (size_t i = 0; i < n; ++i) {
-      s.rep[i] = *s.line_counts.Find(s.ids[i]);
-      s.reprep[i] = s.rep[i] > 1 ? 1.0 : 0.0;
-      bool fresh = false;
-      seen.Insert(s.ids[i], 0, &fresh);
-      s.first_occ[i] = fresh ? 1.0 : 0.0;
-    }
+  for (size_t i = 0; i < n; ++i) {
+    const Scratch::LineCount& c = *s.line_counts.Find(s.ids[i]);
+    s.rep[i] = c.count;
+    s.reprep[i] = c.count > 1 ? 1.0 : 0.0;
+    s.first_occ[i] = c.first_row == i ? 1.0 : 0.0;
   }
   const double nd = static_cast<double>(n);
   double totw = 0, maxw = 0, sum_term = 0, sum_short = 0, sum_stop = 0, sum_rep = 0,
@@ -577,14 +675,11 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
 
   // Content words shared with the rest of the page and with the block of
   // sentences: each line's distinct ones counted once.
-  s.page_tokens.Reset(s.line_tokens.size());
-  s.block_tokens.Reset(s.line_tokens.size());
-  for (size_t i = 0; i < n; ++i) {
-    const bool in_block = static_cast<long>(i) >= block_s && static_cast<long>(i) <= block_e;
-    for (uint32_t t = s.line_token_begin[i]; t < s.line_token_begin[i + 1]; ++t) {
-      bool fresh = false;
-      ++*s.page_tokens.Insert(s.line_tokens[t], 0, &fresh);
-      if (in_block) ++*s.block_tokens.Insert(s.line_tokens[t], 0, &fresh);
+  if (block_s >= 0) {
+    for (size_t i = static_cast<size_t>(block_s); i <= static_cast<size_t>(block_e); ++i) {
+      for (uint32_t t = s.line_token_begin[i]; t < s.line_token_begin[i + 1]; ++t) {
+        ++s.line_tokens[t]->block_lines;
+      }
     }
   }
   for (size_t i = 0; i < n; ++i) {
@@ -596,9 +691,8 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
         static_cast<long>(i) >= block_s && static_cast<long>(i) <= block_e ? 1 : 0;
     double on_page = 0, on_block = 0;
     for (uint32_t t = b; t < e; ++t) {
-      on_page += *s.page_tokens.Find(s.line_tokens[t]) > 1;
-      const uint32_t* c = s.block_tokens.Find(s.line_tokens[t]);
-      on_block += (c != nullptr ? *c : 0) > in_block;
+      on_page += s.line_tokens[t]->lines > 1;
+      on_block += s.line_tokens[t]->block_lines > in_block;
     }
     s.ov_page[i] = on_page / (e - b);
     s.ov_blk[i] = on_block / (e - b);
