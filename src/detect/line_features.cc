@@ -403,8 +403,16 @@ void RunLengths(const std::vector<int>& keys, std::vector<double>* out) {
   }
 }
 
+// Prefix sums of a page's per-line counts, for the window features.
+template <typename Real>
+struct WindowSums {
+  std::vector<Real> nw, term, shortl, stop, num, title, alpha, rep;
+};
+
 struct Scratch {
   std::vector<Prims> prims;
+  WindowSums<float> windows_f;
+  WindowSums<double> windows_d;
   std::vector<uint64_t> ids;
   std::vector<double> nw, nch, term, shortl, stop, num, title, alpha, reprep, cw, tmp;
   std::vector<double> cs_term, cs_short, cs_stop, cs_num, cs_title, cs_alpha, cs_rep,
@@ -482,6 +490,102 @@ const std::vector<std::string_view>& LineFeatureNames() {
   };
   return kNames;
 }
+
+namespace {
+
+// Calls f(i, lo, hi) for every row i < n with [lo, hi) its window
+// [i + a, i + b] clipped to [0, n): first and last the rows whose window
+// the page's edges clip, between them the others in a loop with no
+// clipping, which the compiler vectorizes.
+template <typename F>
+void ForEachWindow(size_t n, long a, long b, F f) {
+  const long ln = static_cast<long>(n);
+  const long first = std::clamp(-a, 0L, ln);            // i + a >= 0 from here
+  const long last = std::clamp(ln - b - 1, first, ln);  // i + b + 1 <= n before here
+  auto clipped = [&](long i) {
+    f(static_cast<size_t>(i), static_cast<size_t>(std::clamp(i + a, 0L, ln)),
+      static_cast<size_t>(std::clamp(i + b + 1, 0L, ln)));
+  };
+  for (long i = 0; i < first; ++i) clipped(i);
+  for (long i = first; i < last; ++i) {
+    f(static_cast<size_t>(i), static_cast<size_t>(i + a), static_cast<size_t>(i + b + 1));
+  }
+  for (long i = last; i < ln; ++i) clipped(i);
+}
+
+// The window features (w*_*, prev5_*, next5_*): sums over windows of lines
+// from prefix sums, divided by the window's lines or words. Every sum and
+// count is an integer. With Real = double these are the features as
+// defined (the double quotient, rounded to float). With Real = float, when
+// every count is below 2^24 (exact in float), the float quotient is the
+// same float: rounding the exact quotient to double and then to float
+// equals rounding it to float directly when the wider format has at least
+// 2p + 2 bits for p-bit floats (Figueroa, "When is double rounding
+// innocuous?", 1995: 53 >= 2 * 24 + 2). Floats go four to a vector with
+// SSE2, and their division is cheaper.
+template <typename Real>
+void WindowColumns(const Scratch& s, size_t n, WindowSums<Real>* w, LineFeatureMatrix* out) {
+  auto prefix = [n](const std::vector<double>& x, std::vector<Real>* cs) {
+    cs->resize(n + 1);
+    Real sum = 0;
+    (*cs)[0] = 0;
+    for (size_t i = 0; i < n; ++i) (*cs)[i + 1] = sum += static_cast<Real>(x[i]);
+  };
+  prefix(s.nw, &w->nw);
+  prefix(s.term, &w->term);
+  prefix(s.shortl, &w->shortl);
+  prefix(s.stop, &w->stop);
+  prefix(s.num, &w->num);
+  prefix(s.title, &w->title);
+  prefix(s.alpha, &w->alpha);
+  prefix(s.reprep, &w->rep);
+  const Real one = 1;
+  // The mean over the window's lines.
+  auto mean = [&](Column c, const std::vector<Real>& cs, long a, long b) {
+    float* col = out->column(c);
+    const Real* x = cs.data();
+    ForEachWindow(n, a, b, [col, x](size_t i, size_t lo, size_t hi) {
+      col[i] = static_cast<float>((x[hi] - x[lo]) / static_cast<Real>(hi - lo));
+    });
+  };
+  // A share of the window's words (or letter tokens), at least one.
+  auto share = [&](Column c, const std::vector<Real>& cs, const std::vector<Real>& den, long a,
+                   long b) {
+    float* col = out->column(c);
+    const Real* x = cs.data();
+    const Real* d = den.data();
+    ForEachWindow(n, a, b, [col, x, d, one](size_t i, size_t lo, size_t hi) {
+      col[i] = static_cast<float>((x[hi] - x[lo]) / std::max(d[hi] - d[lo], one));
+    });
+  };
+  static const long kRadii[] = {1, 3, 5, 10, 25};
+  for (size_t ri = 0; ri < 5; ++ri) {
+    const long r = kRadii[ri];
+    const size_t base = k_w1_nw + 7 * ri;
+    mean(static_cast<Column>(base + 0), w->nw, -r, r);
+    mean(static_cast<Column>(base + 1), w->term, -r, r);
+    mean(static_cast<Column>(base + 2), w->shortl, -r, r);
+    share(static_cast<Column>(base + 3), w->stop, w->nw, -r, r);
+    share(static_cast<Column>(base + 4), w->num, w->nw, -r, r);
+    share(static_cast<Column>(base + 5), w->title, w->alpha, -r, r);
+    mean(static_cast<Column>(base + 6), w->rep, -r, r);
+  }
+  // One-sided: the mean, or -1 when the window is empty (a page edge).
+  auto one_sided = [&](Column c, const std::vector<Real>& cs, long a, long b) {
+    float* col = out->column(c);
+    const Real* x = cs.data();
+    ForEachWindow(n, a, b, [col, x, one](size_t i, size_t lo, size_t hi) {
+      const Real cnt = static_cast<Real>(hi - lo);
+      col[i] = static_cast<float>(cnt > 0 ? (x[hi] - x[lo]) / std::max(cnt, one) : -one);
+    });
+  };
+  one_sided(k_prev5_nw, w->nw, -5, -1);
+  one_sided(k_prev5_term, w->term, -5, -1);
+  one_sided(k_next5_nw, w->nw, 1, 5);
+  one_sided(k_next5_term, w->term, 1, 5);
+}
+
+}  // namespace
 
 void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t extra) {
   thread_local Scratch s;
@@ -698,154 +802,140 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
     s.ov_blk[i] = on_block / (e - b);
   }
 
-  // Windows, a column at a time: [lo, hi) of each row's window from index
-  // arrays, then one loop per feature (no branch; the compiler vectorizes).
-  {
-    s.lo.resize(n);
-    s.hi.resize(n);
-    s.cnt.resize(n);
-    s.tmp.resize(n);
-    auto bounds = [&](long a, long b) {  // the window [i + a, i + b]
-      for (size_t i = 0; i < n; ++i) {
-        const long li = static_cast<long>(i);
-        s.lo[i] = static_cast<uint32_t>(std::clamp(li + a, 0L, static_cast<long>(n)));
-        s.hi[i] = static_cast<uint32_t>(std::clamp(li + b + 1, 0L, static_cast<long>(n)));
-        s.cnt[i] = static_cast<double>(s.hi[i] - s.lo[i]);
-      }
-    };
-    auto sum = [&](const std::vector<double>& cs, std::vector<double>* dst) {
-      dst->resize(n);
-      for (size_t i = 0; i < n; ++i) (*dst)[i] = cs[s.hi[i]] - cs[s.lo[i]];
-    };
-    auto store = [&](Column c, const std::vector<double>& num, const std::vector<double>& den,
-                     bool den_at_least_one) {
-      float* col = out->column(c);
-      for (size_t i = 0; i < n; ++i) {
-        col[i] = static_cast<float>(num[i] / (den_at_least_one ? std::max(den[i], 1.0) : den[i]));
-      }
-    };
-    static const long kRadii[] = {1, 3, 5, 10, 25};
-    for (size_t ri = 0; ri < 5; ++ri) {
-      const long r = kRadii[ri];
-      const size_t base = k_w1_nw + 7 * ri;
-      bounds(-r, r);
-      sum(s.cw, &s.wnw);
-      store(static_cast<Column>(base + 0), s.wnw, s.cnt, false);
-      sum(s.cs_term, &s.tmp);
-      store(static_cast<Column>(base + 1), s.tmp, s.cnt, false);
-      sum(s.cs_short, &s.tmp);
-      store(static_cast<Column>(base + 2), s.tmp, s.cnt, false);
-      sum(s.cs_stop, &s.tmp);
-      store(static_cast<Column>(base + 3), s.tmp, s.wnw, true);
-      sum(s.cs_num, &s.tmp);
-      store(static_cast<Column>(base + 4), s.tmp, s.wnw, true);
-      sum(s.cs_alpha, &s.walpha);
-      sum(s.cs_title, &s.tmp);
-      store(static_cast<Column>(base + 5), s.tmp, s.walpha, true);
-      sum(s.cs_rep, &s.tmp);
-      store(static_cast<Column>(base + 6), s.tmp, s.cnt, false);
-    }
-    // One-sided: the mean, or -1 when the window is empty (a page edge).
-    auto one_sided = [&](Column c, const std::vector<double>& cs) {
-      sum(cs, &s.tmp);
-      float* col = out->column(c);
-      for (size_t i = 0; i < n; ++i) {
-        col[i] = static_cast<float>(s.cnt[i] > 0 ? s.tmp[i] / std::max(s.cnt[i], 1.0) : -1.0);
-      }
-    };
-    bounds(-5, -1);
-    one_sided(k_prev5_nw, s.cw);
-    one_sided(k_prev5_term, s.cs_term);
-    bounds(1, 5);
-    one_sided(k_next5_nw, s.cw);
-    one_sided(k_next5_term, s.cs_term);
+  // Columns, one loop each, writing a run of floats (a row at a time wrote
+  // 112 floats a stride apart). Quotients of counts in float when every
+  // count of the page is below 2^24 (a page of fewer bytes), else in
+  // double: the same floats (see WindowColumns).
+  const bool exact_in_float = doc.text().size() < (size_t{1} << 24);
+  if (exact_in_float) {
+    WindowColumns(s, n, &s.windows_f, out);
+  } else {
+    WindowColumns(s, n, &s.windows_d, out);
   }
-
-  // Rows, each written in one go.
-  for (size_t i = 0; i < n; ++i) {
-    float* row = out->values.data() + i;
-    const size_t stride = out->stride;
-    auto put = [row, stride](Column c, double v) { row[c * stride] = static_cast<float>(v); };
-    const Prims& f = s.prims[i];
-    const double nws = std::max(f.nw, 1.0);
-    put(k_nch, f.nch);
-    put(k_nw, f.nw);
-    put(k_stop_share, f.nstop / nws);
-    put(k_title_share, f.ntitle / std::max(f.nalpha, 1.0));
-    put(k_caps_share, f.ncaps / nws);
-    put(k_num_share, f.nnum / nws);
-    put(k_time_share, f.ntime / nws);
-    put(k_ntime, f.ntime);
-    put(k_mean_tok_len, f.tokchars / nws);
-    put(k_max_tok_len, f.maxtok);
-    put(k_letter_share, f.nletter / std::max(f.nch, 1.0));
-    put(k_upper_share, f.nupper / std::max(f.nletter, 1.0));
-    put(k_digit_share, f.ndigit / std::max(f.nch, 1.0));
-    put(k_punct_share, f.npunct / std::max(f.nch, 1.0));
-    put(k_sym_count, f.nsym);
-    put(k_cur_count, f.ncur);
-    put(k_sep_count, f.nsep);
-    put(k_comma_count, f.ncomma);
-    put(k_term, f.term);
-    put(k_ell, f.ell);
-    put(k_colon, f.colon);
-    put(k_bullet, f.bullet);
-    put(k_startdig, f.startdig);
-    put(k_copy, f.copy);
-    put(k_blank_before, s.blank_before[i]);
-    put(k_blank_after, s.blank_after[i]);
-    put(k_rep, std::min(s.rep[i], 50.0));
-    put(k_first_occ, s.first_occ[i]);
-    put(k_page_lines, nd);
-    put(k_page_words, totw);
-    put(k_page_mean_nw, totw / nd);
-    put(k_page_max_nw, maxw);
-    put(k_page_term_share, sum_term / nd);
-    put(k_page_short_share, sum_short / nd);
-    put(k_page_stop_share, sum_stop / std::max(totw, 1.0));
-    put(k_page_rep_share, sum_rep / nd);
-    put(k_page_bullet_share, sum_bullet / nd);
-    put(k_page_good_words_share, good_words / std::max(totw, 1.0));
-    put(k_page_good_lines, good_lines);
-    put(k_pos_line, static_cast<double>(i) / nd);
-    put(k_pos_words, s.cw[i] / std::max(totw, 1.0));
-    put(k_nw_rel_mean, f.nw / std::max(totw / nd, 1e-9));
-    put(k_nw_rel_max, f.nw / std::max(maxw, 1.0));
-    const bool has_prev = i >= 1, has_next = i + 1 < n;
-    put(k_prev1_nw, has_prev ? s.nw[i - 1] : -1);
-    put(k_prev1_term, has_prev ? s.term[i - 1] : -1);
-    put(k_prev1_nch, has_prev ? s.nch[i - 1] : -1);
-    put(k_next1_nw, has_next ? s.nw[i + 1] : -1);
-    put(k_next1_term, has_next ? s.term[i + 1] : -1);
-    put(k_next1_nch, has_next ? s.nch[i + 1] : -1);
-    put(k_prev2_nw, i >= 2 ? s.nw[i - 2] : -1);
-    put(k_next2_nw, i + 2 < n ? s.nw[i + 2] : -1);
-    put(k_blk10_dist, s.blk_dist[0][i]);
-    put(k_blk10_share, s.blk_share[0]);
-    put(k_blk10_wdist, s.blk_wdist[0][i]);
-    put(k_blkterm_dist, s.blk_dist[1][i]);
-    put(k_blkterm_share, s.blk_share[1]);
-    put(k_blkterm_wdist, s.blk_wdist[1][i]);
-    put(k_good_prev, s.good_prev[i]);
-    put(k_good_next, s.good_next[i]);
-    const long li = static_cast<long>(i);
-    put(k_from_first_good,
-        first_good < 0 ? 200.0 : static_cast<double>(std::clamp(li - first_good, -200L, 200L)));
-    put(k_from_last_good,
-        last_good < 0 ? 200.0 : static_cast<double>(std::clamp(li - last_good, -200L, 200L)));
-    put(k_sig_run, s.sig_run[i]);
-    put(k_short_run, s.short_run[i]);
-    put(k_term_run, s.term_run[i]);
-    put(k_per2, s.per[0][i]);
-    put(k_per3, s.per[1][i]);
-    put(k_per4, s.per[2][i]);
-    put(k_grp_lines, s.grp_lines[i]);
-    put(k_grp_words, s.grp_words[i]);
-    put(k_grp_pos, s.grp_pos[i]);
-    put(k_ov_page, s.ov_page[i]);
-    put(k_ov_blk, s.ov_blk[i]);
-    put(k_n_content_tok, s.n_content[i]);
+  const std::vector<Prims>& prims = s.prims;
+  const std::vector<double>& cw = s.cw;
+  auto column = [&](Column c, auto value) {
+    float* x = out->column(c);
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(value(i));
+  };
+  auto copy = [&](Column c, const std::vector<double>& v) {
+    column(c, [&v](size_t i) { return v[i]; });
+  };
+  auto constant = [&](Column c, double v) {
+    std::fill(out->column(c), out->column(c) + n, static_cast<float>(v));
+  };
+  auto field = [&](Column c, double Prims::*v) {
+    column(c, [&prims, v](size_t i) { return prims[i].*v; });
+  };
+  auto quotients = [&](auto zero) {
+    using Real = decltype(zero);
+    const Real one = 1;
+    // A count over another, at least one.
+    auto share = [&](Column c, double Prims::*num, double Prims::*den) {
+      column(c, [&prims, num, den, one](size_t i) {
+        return static_cast<Real>(prims[i].*num) / std::max(static_cast<Real>(prims[i].*den), one);
+      });
+    };
+    share(k_stop_share, &Prims::nstop, &Prims::nw);
+    share(k_title_share, &Prims::ntitle, &Prims::nalpha);
+    share(k_caps_share, &Prims::ncaps, &Prims::nw);
+    share(k_num_share, &Prims::nnum, &Prims::nw);
+    share(k_time_share, &Prims::ntime, &Prims::nw);
+    share(k_mean_tok_len, &Prims::tokchars, &Prims::nw);
+    share(k_letter_share, &Prims::nletter, &Prims::nch);
+    share(k_upper_share, &Prims::nupper, &Prims::nletter);
+    share(k_digit_share, &Prims::ndigit, &Prims::nch);
+    share(k_punct_share, &Prims::npunct, &Prims::nch);
+    const Real num_lines = static_cast<Real>(n);
+    const Real words = std::max(static_cast<Real>(totw), one);
+    const Real max_words = std::max(static_cast<Real>(maxw), one);
+    column(k_pos_line, [num_lines](size_t i) { return static_cast<Real>(i) / num_lines; });
+    column(k_pos_words, [&cw, words](size_t i) { return static_cast<Real>(cw[i]) / words; });
+    column(k_nw_rel_max,
+           [&prims, max_words](size_t i) { return static_cast<Real>(prims[i].nw) / max_words; });
+  };
+  if (exact_in_float) {
+    quotients(0.0f);
+  } else {
+    quotients(0.0);
   }
+  field(k_nch, &Prims::nch);
+  field(k_nw, &Prims::nw);
+  field(k_ntime, &Prims::ntime);
+  field(k_max_tok_len, &Prims::maxtok);
+  field(k_sym_count, &Prims::nsym);
+  field(k_cur_count, &Prims::ncur);
+  field(k_sep_count, &Prims::nsep);
+  field(k_comma_count, &Prims::ncomma);
+  field(k_term, &Prims::term);
+  field(k_ell, &Prims::ell);
+  field(k_colon, &Prims::colon);
+  field(k_bullet, &Prims::bullet);
+  field(k_startdig, &Prims::startdig);
+  field(k_copy, &Prims::copy);
+  copy(k_blank_before, s.blank_before);
+  copy(k_blank_after, s.blank_after);
+  const std::vector<double>& rep = s.rep;
+  column(k_rep, [&rep](size_t i) { return std::min(rep[i], 50.0); });
+  copy(k_first_occ, s.first_occ);
+  constant(k_page_lines, nd);
+  constant(k_page_words, totw);
+  constant(k_page_mean_nw, totw / nd);
+  constant(k_page_max_nw, maxw);
+  constant(k_page_term_share, sum_term / nd);
+  constant(k_page_short_share, sum_short / nd);
+  constant(k_page_stop_share, sum_stop / std::max(totw, 1.0));
+  constant(k_page_rep_share, sum_rep / nd);
+  constant(k_page_bullet_share, sum_bullet / nd);
+  constant(k_page_good_words_share, good_words / std::max(totw, 1.0));
+  constant(k_page_good_lines, good_lines);
+  // A quotient of a quotient: in double, as defined.
+  const double mean_words = std::max(totw / nd, 1e-9);
+  column(k_nw_rel_mean, [&prims, mean_words](size_t i) { return prims[i].nw / mean_words; });
+  // Neighbours, -1 beyond the page's edges.
+  auto neighbour = [&](Column c, const std::vector<double>& v, long offset) {
+    const long ln = static_cast<long>(n);
+    column(c, [&v, offset, ln](size_t i) {
+      const long j = static_cast<long>(i) + offset;
+      return j >= 0 && j < ln ? v[static_cast<size_t>(j)] : -1.0;
+    });
+  };
+  neighbour(k_prev1_nw, s.nw, -1);
+  neighbour(k_prev1_term, s.term, -1);
+  neighbour(k_prev1_nch, s.nch, -1);
+  neighbour(k_next1_nw, s.nw, 1);
+  neighbour(k_next1_term, s.term, 1);
+  neighbour(k_next1_nch, s.nch, 1);
+  neighbour(k_prev2_nw, s.nw, -2);
+  neighbour(k_next2_nw, s.nw, 2);
+  copy(k_blk10_dist, s.blk_dist[0]);
+  constant(k_blk10_share, s.blk_share[0]);
+  copy(k_blk10_wdist, s.blk_wdist[0]);
+  copy(k_blkterm_dist, s.blk_dist[1]);
+  constant(k_blkterm_share, s.blk_share[1]);
+  copy(k_blkterm_wdist, s.blk_wdist[1]);
+  copy(k_good_prev, s.good_prev);
+  copy(k_good_next, s.good_next);
+  auto from = [&](Column c, long good) {
+    column(c, [good](size_t i) {
+      return good < 0 ? 200.0
+                      : static_cast<double>(std::clamp(static_cast<long>(i) - good, -200L, 200L));
+    });
+  };
+  from(k_from_first_good, first_good);
+  from(k_from_last_good, last_good);
+  copy(k_sig_run, s.sig_run);
+  copy(k_short_run, s.short_run);
+  copy(k_term_run, s.term_run);
+  copy(k_per2, s.per[0]);
+  copy(k_per3, s.per[1]);
+  copy(k_per4, s.per[2]);
+  copy(k_grp_lines, s.grp_lines);
+  copy(k_grp_words, s.grp_words);
+  copy(k_grp_pos, s.grp_pos);
+  copy(k_ov_page, s.ov_page);
+  copy(k_ov_blk, s.ov_blk);
+  copy(k_n_content_tok, s.n_content);
 }
 
 }  // namespace internal
