@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "chaff/text/stoplist.h"
@@ -23,6 +24,9 @@ using internal::TreeEnsemble;
 struct LineModel::Impl {
   int token_bits = 18;
   std::vector<float> token_table;
+  // A line's table values add up exactly in double, so in any order, when
+  // it has at most this many distinct buckets (see ExactSumTerms).
+  size_t exact_sum_terms = 0;
   TreeEnsemble stage1;
   TreeEnsemble stage2;
   bool has_stage2 = false;
@@ -87,26 +91,68 @@ double Window(const std::vector<double>& cs, long n, long i, long lo, long hi, d
   return cs[static_cast<size_t>(b)] - cs[static_cast<size_t>(a)];
 }
 
+// How many values of `table` can be added in double, in any order, with
+// every partial sum exact: all values are integer multiples of the smallest
+// power of two that divides them all (`unit`), so a sum of k of them is
+// exact while k * max|v| / unit < 2^53. For a table of int8 * scale floats
+// max|v| / unit < 2^31, so lines of up to 2^22 buckets qualify.
+size_t ExactSumTerms(const std::vector<float>& table) {
+  int min_exp = std::numeric_limits<int>::max();
+  double max_abs = 0;
+  for (float v : table) {
+    if (v == 0) continue;
+    int exp = 0;
+    // v = m * 2^(exp - 24) with |m| < 2^24 an integer; its lowest set bit
+    // gives the power of two that divides v.
+    const double m = std::ldexp(std::frexp(static_cast<double>(v), &exp), 24);
+    const auto bits = static_cast<int64_t>(std::fabs(m));
+    min_exp = std::min(min_exp, exp - 24 + __builtin_ctzll(static_cast<uint64_t>(bits)));
+    max_abs = std::max(max_abs, std::fabs(static_cast<double>(v)));
+  }
+  if (max_abs == 0) return std::numeric_limits<size_t>::max();
+  const double units = std::ldexp(max_abs, -min_exp);  // max|v| / unit, exact
+  return static_cast<size_t>(std::floor(0x1p53 / units));
+}
+
 // Stage-1 token features (see the training script: tok_mean, tok_sum and the
-// word-weighted means over +-1, +-3, +-10 lines).
+// word-weighted means over +-1, +-3, +-10 lines). A line's distinct buckets
+// are summed in sorted order, as defined; when that sum is exact in any
+// order (Impl::exact_sum_terms) short lines drop repeats by comparing each
+// bucket with the ones kept (no sort; most lines have a few words).
 void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s) {
   internal::LineFeatureMatrix& m = s->base;
   const size_t n = m.rows;
   const uint64_t mask = (uint64_t{1} << model.token_bits) - 1;
+  const float* table = model.token_table.data();
+  const uint64_t* hashes = doc.tokens().hashes.data();
   s->tok_sum.resize(n);
   s->tok_len.resize(n);
+  constexpr size_t kShortLine = 24;
   for (size_t r = 0; r < n; ++r) {
     const size_t k = m.line[r];
-    s->buckets.clear();
-    for (size_t t = doc.token_begin(k); t < doc.token_end(k); ++t) {
-      s->buckets.push_back(static_cast<uint32_t>(doc.tokens().hashes[t] & mask));
-    }
-    std::sort(s->buckets.begin(), s->buckets.end());
-    s->buckets.erase(std::unique(s->buckets.begin(), s->buckets.end()), s->buckets.end());
+    const size_t tb = doc.token_begin(k), te = doc.token_end(k);
     double sum = 0;
-    for (uint32_t b : s->buckets) sum += static_cast<double>(model.token_table[b]);
+    size_t distinct = 0;
+    if (te - tb <= kShortLine && te - tb <= model.exact_sum_terms) {
+      uint32_t kept[kShortLine];
+      for (size_t t = tb; t < te; ++t) {
+        const auto b = static_cast<uint32_t>(hashes[t] & mask);
+        bool repeat = false;
+        for (size_t j = 0; j < distinct; ++j) repeat |= kept[j] == b;
+        if (repeat) continue;
+        kept[distinct++] = b;
+        sum += static_cast<double>(table[b]);
+      }
+    } else {
+      s->buckets.clear();
+      for (size_t t = tb; t < te; ++t) s->buckets.push_back(static_cast<uint32_t>(hashes[t] & mask));
+      std::sort(s->buckets.begin(), s->buckets.end());
+      s->buckets.erase(std::unique(s->buckets.begin(), s->buckets.end()), s->buckets.end());
+      for (uint32_t b : s->buckets) sum += static_cast<double>(table[b]);
+      distinct = s->buckets.size();
+    }
     s->tok_sum[r] = sum;
-    s->tok_len[r] = static_cast<double>(s->buckets.size());
+    s->tok_len[r] = static_cast<double>(distinct);
   }
   Prefix(s->tok_sum, &s->cs_sum);
   Prefix(s->tok_len, &s->cs_len);
@@ -394,6 +440,7 @@ StatusOr<std::shared_ptr<const LineModel>> LineModel::FromJson(std::string_view 
   for (size_t b = 0; b < bytes.size(); ++b) {
     impl->token_table[b] = static_cast<float>(static_cast<int8_t>(bytes[b]) * scale);
   }
+  impl->exact_sum_terms = ExactSumTerms(impl->token_table);
   auto stage = [&](const char* key, TreeEnsemble* out, size_t extra) -> Status {
     simdjson::dom::element e;
     if (root[key].get(e)) return DataError(where + ": no " + key);
