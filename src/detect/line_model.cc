@@ -66,6 +66,43 @@ bool Base64Decode(std::string_view in, std::vector<uint8_t>* out) {
   return true;
 }
 
+// The distinct values of a line's buckets, without a sort: an open-addressing
+// set whose slots carry the number of the line that filled them, so that a
+// new line starts empty without clearing anything.
+class BucketSet {
+ public:
+  static constexpr size_t kMaxSize = size_t{1} << 13;  // 64 KiB of slots
+
+  // Starts a set for up to `n` buckets (n <= kMaxSize / 2).
+  void Start(size_t n) {
+    if (slots_.empty()) slots_.assign(kMaxSize, 0);
+    if (++line_ == 0) {  // after 2^32 lines: clear the old lines' stamps
+      std::fill(slots_.begin(), slots_.end(), 0);
+      line_ = 1;
+    }
+    mask_ = 16;
+    while (mask_ < 2 * n) mask_ <<= 1;
+    mask_ -= 1;
+  }
+
+  // True when `bucket` was not in the set (it is now).
+  bool Insert(uint32_t bucket) {
+    const uint64_t entry = uint64_t{line_} << 32 | bucket;
+    for (size_t i = bucket & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i] == entry) return false;
+      if (slots_[i] >> 32 != line_) {
+        slots_[i] = entry;
+        return true;
+      }
+    }
+  }
+
+ private:
+  std::vector<uint64_t> slots_;  // line << 32 | bucket
+  uint32_t line_ = 0;
+  size_t mask_ = 0;
+};
+
 // Per-thread buffers.
 struct Scratch {
   internal::LineFeatureMatrix base;  // with room for a stage's own features
@@ -73,6 +110,7 @@ struct Scratch {
   std::vector<double> tok_sum, tok_len, cs_sum, cs_len;
   std::vector<double> cs_p, cs_w, cs_pw;
   std::vector<uint32_t> buckets;
+  BucketSet bucket_set;
   std::vector<uint8_t> keep;
 };
 
@@ -117,8 +155,9 @@ size_t ExactSumTerms(const std::vector<float>& table) {
 // Stage-1 token features (see the training script: tok_mean, tok_sum and the
 // word-weighted means over +-1, +-3, +-10 lines). A line's distinct buckets
 // are summed in sorted order, as defined; when that sum is exact in any
-// order (Impl::exact_sum_terms) short lines drop repeats by comparing each
-// bucket with the ones kept (no sort; most lines have a few words).
+// order (Impl::exact_sum_terms), repeats are dropped in token order
+// instead: by comparing with the buckets kept on short lines (most have a
+// few words), through a BucketSet on longer ones; the longest still sort.
 void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s) {
   internal::LineFeatureMatrix& m = s->base;
   const size_t n = m.rows;
@@ -127,13 +166,14 @@ void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s
   const uint64_t* hashes = doc.tokens().hashes.data();
   s->tok_sum.resize(n);
   s->tok_len.resize(n);
-  constexpr size_t kShortLine = 24;
+  constexpr size_t kShortLine = 16;
   for (size_t r = 0; r < n; ++r) {
     const size_t k = m.line[r];
     const size_t tb = doc.token_begin(k), te = doc.token_end(k);
     double sum = 0;
     size_t distinct = 0;
-    if (te - tb <= kShortLine && te - tb <= model.exact_sum_terms) {
+    const bool any_order = te - tb <= model.exact_sum_terms;
+    if (any_order && te - tb <= kShortLine) {
       uint32_t kept[kShortLine];
       for (size_t t = tb; t < te; ++t) {
         const auto b = static_cast<uint32_t>(hashes[t] & mask);
@@ -141,6 +181,14 @@ void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s
         for (size_t j = 0; j < distinct; ++j) repeat |= kept[j] == b;
         if (repeat) continue;
         kept[distinct++] = b;
+        sum += static_cast<double>(table[b]);
+      }
+    } else if (any_order && te - tb <= BucketSet::kMaxSize / 2) {
+      s->bucket_set.Start(te - tb);
+      for (size_t t = tb; t < te; ++t) {
+        const auto b = static_cast<uint32_t>(hashes[t] & mask);
+        if (!s->bucket_set.Insert(b)) continue;
+        ++distinct;
         sum += static_cast<double>(table[b]);
       }
     } else {
