@@ -20,10 +20,14 @@ namespace chaff {
 using internal::TreeEnsemble;
 
 // The model's parts. The token table maps a token's hash bucket (its low
-// token_bits bits) to a log-odds weight of content.
+// token_bits bits) to a log-odds weight of content: float(q * scale) for
+// the bucket's int8 q. It is kept as the q (a quarter of the floats' size:
+// 256 KiB for 2^18 buckets, which stays in L2 where the floats did not)
+// and the 256 floats they stand for.
 struct LineModel::Impl {
   int token_bits = 18;
-  std::vector<float> token_table;
+  std::vector<int8_t> token_codes;
+  std::array<float, 256> token_values{};  // by code + 128
   // A line's table values add up exactly in double, so in any order, when
   // it has at most this many distinct buckets (see ExactSumTerms).
   size_t exact_sum_terms = 0;
@@ -162,7 +166,9 @@ void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s
   internal::LineFeatureMatrix& m = s->base;
   const size_t n = m.rows;
   const uint64_t mask = (uint64_t{1} << model.token_bits) - 1;
-  const float* table = model.token_table.data();
+  const int8_t* codes = model.token_codes.data();
+  const float* values = model.token_values.data() + 128;
+  auto table = [codes, values](uint32_t b) { return values[codes[b]]; };
   const uint64_t* hashes = doc.tokens().hashes.data();
   s->tok_sum.resize(n);
   s->tok_len.resize(n);
@@ -181,7 +187,7 @@ void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s
         for (size_t j = 0; j < distinct; ++j) repeat |= kept[j] == b;
         if (repeat) continue;
         kept[distinct++] = b;
-        sum += static_cast<double>(table[b]);
+        sum += static_cast<double>(table(b));
       }
     } else if (any_order && te - tb <= BucketSet::kMaxSize / 2) {
       s->bucket_set.Start(te - tb);
@@ -189,14 +195,14 @@ void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s
         const auto b = static_cast<uint32_t>(hashes[t] & mask);
         if (!s->bucket_set.Insert(b)) continue;
         ++distinct;
-        sum += static_cast<double>(table[b]);
+        sum += static_cast<double>(table(b));
       }
     } else {
       s->buckets.clear();
       for (size_t t = tb; t < te; ++t) s->buckets.push_back(static_cast<uint32_t>(hashes[t] & mask));
       std::sort(s->buckets.begin(), s->buckets.end());
       s->buckets.erase(std::unique(s->buckets.begin(), s->buckets.end()), s->buckets.end());
-      for (uint32_t b : s->buckets) sum += static_cast<double>(table[b]);
+      for (uint32_t b : s->buckets) sum += static_cast<double>(table(b));
       distinct = s->buckets.size();
     }
     s->tok_sum[r] = sum;
@@ -484,11 +490,14 @@ StatusOr<std::shared_ptr<const LineModel>> LineModel::FromJson(std::string_view 
     return DataError(where + ": the token table does not decode to 2^token_bits entries");
   }
   impl->token_bits = static_cast<int>(bits);
-  impl->token_table.resize(bytes.size());
-  for (size_t b = 0; b < bytes.size(); ++b) {
-    impl->token_table[b] = static_cast<float>(static_cast<int8_t>(bytes[b]) * scale);
+  impl->token_codes.resize(bytes.size());
+  for (size_t b = 0; b < bytes.size(); ++b) impl->token_codes[b] = static_cast<int8_t>(bytes[b]);
+  std::vector<float> values(256);
+  for (int q = -128; q < 128; ++q) {
+    values[static_cast<size_t>(q + 128)] = static_cast<float>(q * scale);
   }
-  impl->exact_sum_terms = ExactSumTerms(impl->token_table);
+  std::copy(values.begin(), values.end(), impl->token_values.begin());
+  impl->exact_sum_terms = ExactSumTerms(values);
   auto stage = [&](const char* key, TreeEnsemble* out, size_t extra) -> Status {
     simdjson::dom::element e;
     if (root[key].get(e)) return DataError(where + ": no " + key);
