@@ -108,8 +108,8 @@ TEST_CASE("line model: the tree kernel equals its scalar reference", "[lines]") 
   const chaff::internal::TreeArrays arrays{feature.data(),    threshold.data(),
                                            mask.data(),       split_end.data(),
                                            leaf_begin.data(), leaves.data(),
-                                           trees,             features,
-                                           0.125};
+                                           leaves.data(),     trees,
+                                           features,          0.125};
   for (size_t rows : {16, 32, 48, 80}) {
     std::vector<double> a(rows), b(rows);
     chaff::internal::PredictTreesSimd(arrays, columns.data(), stride, rows, a.data());

@@ -98,6 +98,7 @@ class TreeEnsemble {
   std::vector<uint32_t> split_end_;   // per tree, for the kernel
   std::vector<uint32_t> leaf_begin_;  // per tree, for the kernel
   std::vector<double> leaves_;
+  std::vector<double> padded_leaves_;  // kMaxLeaves per tree, for the kernel
   std::vector<std::string> feature_names_;
 };
 

@@ -29,6 +29,41 @@ namespace chaff {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+constexpr size_t kPaddedLeaves = internal::TreeArrays::kPaddedLeaves;
+
+// raw[j] += leaves[the lowest set bit of exits[j]] for j < rows, a vector
+// of doubles at a time: the bit's index is the exponent of the bit as a
+// float (exact for a power of two; 1 << 31, read as a negative int32,
+// converts to -2^31, whose exponent is 31 too), and the leaf value is
+// picked from the tree's 32 leaves in registers by lane permutes (no
+// memory gather: those did not pay). For targets with 8 or more doubles
+// per vector (AVX-512: four permutes of 8 leaves); narrower ones would need
+// more permutes than the scalar loop costs.
+HWY_INLINE void AddLeaves(const double* HWY_RESTRICT leaves, const uint32_t* HWY_RESTRICT exits,
+                          size_t rows, double* HWY_RESTRICT raw) {
+  const hn::ScalableTag<double> dd;
+  const hn::RebindToSigned<decltype(dd)> di64;
+  const hn::Rebind<int32_t, decltype(dd)> di32;
+  const hn::Rebind<float, decltype(dd)> df32;
+  const size_t n = hn::Lanes(dd);
+  for (size_t j = 0; j < rows; j += n) {
+    const auto e = hn::Load(di32, reinterpret_cast<const int32_t*>(exits) + j);
+    const auto bits = hn::BitCast(di32, hn::ConvertTo(df32, hn::And(e, hn::Neg(e))));
+    const auto index = hn::PromoteTo(
+        di64, hn::Sub(hn::And(hn::ShiftRight<23>(bits), hn::Set(di32, 0xFF)), hn::Set(di32, 127)));
+    // The lane within a vector of leaves; the vector is the last one that
+    // starts at or below the index.
+    const auto lane =
+        hn::IndicesFromVec(dd, hn::And(index, hn::Set(di64, static_cast<int64_t>(n - 1))));
+    auto value = hn::TableLookupLanes(hn::LoadU(dd, leaves), lane);
+    for (size_t c = n; c < kPaddedLeaves; c += n) {
+      const auto before = hn::RebindMask(dd, hn::Lt(index, hn::Set(di64, static_cast<int64_t>(c))));
+      value = hn::IfThenElse(before, value, hn::TableLookupLanes(hn::LoadU(dd, leaves + c), lane));
+    }
+    hn::StoreU(hn::Add(hn::LoadU(dd, raw + j), value), dd, raw + j);
+  }
+}
+
 // Rows [r, r + kVectors * Lanes) of every tree. `block` holds room for
 // num_features * kVectors * Lanes floats, aligned to a vector.
 template <size_t kVectors>
@@ -49,6 +84,7 @@ HWY_INLINE void PredictBlock(const internal::TreeArrays& t, const float* HWY_RES
       hn::Store(hn::LoadU(df, columns + c * column_stride + r + j), df, block + c * rows + j);
     }
   }
+  const hn::ScalableTag<double> dd;
   const auto all = hn::Set(du, 0xFFFFFFFFu);
   HWY_ALIGN_MAX uint32_t exits[2 * HWY_MAX_BYTES / sizeof(uint32_t)];
   for (size_t j = 0; j < rows; ++j) raw[r + j] = t.baseline;
@@ -72,12 +108,14 @@ HWY_INLINE void PredictBlock(const internal::TreeArrays& t, const float* HWY_RES
     hn::Store(v0, du, exits);
     if (kVectors == 2) hn::Store(v1, du, exits + n);
     // The exit leaf is the lowest bit left (never none: a row's own leaf
-    // survives every split it takes). Its index is the exponent of that bit
-    // as a float (exact for a power of two; 1 << 31, read as a negative
-    // int32, converts to -2^31, whose exponent is 31 too).
-    const double* leaf = t.leaves + t.leaf_begin[tree];
-    for (size_t j = 0; j < rows; ++j) {
-      raw[r + j] += leaf[hwy::Num0BitsBelowLS1Bit_Nonzero32(exits[j])];
+    // survives every split it takes).
+    if (hn::Lanes(dd) >= 8) {
+      AddLeaves(t.padded_leaves + tree * kPaddedLeaves, exits, rows, raw + r);
+    } else {
+      const double* leaf = t.leaves + t.leaf_begin[tree];
+      for (size_t j = 0; j < rows; ++j) {
+        raw[r + j] += leaf[hwy::Num0BitsBelowLS1Bit_Nonzero32(exits[j])];
+      }
     }
   }
 }

@@ -13,12 +13,15 @@ namespace internal {
 // of feature, threshold and mask; its leaves, left to right, start at
 // leaves + leaf_begin[t].
 struct TreeArrays {
+  static constexpr size_t kPaddedLeaves = 32;
+
   const int32_t* feature;
   const float* threshold;
   const uint32_t* mask;  // the leaves still possible after going right
   const uint32_t* split_end;
   const uint32_t* leaf_begin;
   const double* leaves;
+  const double* padded_leaves;  // tree t's at t * kPaddedLeaves, zeros after its own
   size_t num_trees;
   size_t num_features;  // the columns the splits read
   double baseline;
