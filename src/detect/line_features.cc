@@ -441,10 +441,10 @@ struct Scratch {
     uint32_t last_row_plus1;
   };
   FlatMap64<TokenCount> page_tokens;
-  std::vector<uint64_t> content;  // of the line at hand
+  std::vector<uint64_t> content;  // every line's content words, in order
+  std::vector<uint32_t> content_begin;
   // The distinct content words of every line, as their entries in
-  // page_tokens (stable: the map is sized for every token of the page and
-  // never grows).
+  // page_tokens.
   std::vector<TokenCount*> line_tokens;
   std::vector<uint32_t> line_token_begin;
 };
@@ -621,17 +621,25 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
 
   // Per line: counts, and the distinct content words of each line.
   s.line_counts.Reset(n);
-  s.page_tokens.Reset(doc.tokens().hashes.size());
+  s.content.clear();
+  s.content_begin.assign(1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    s.prims[i] = LinePrims(doc, out->line[i], &s.content);
+    s.content_begin.push_back(static_cast<uint32_t>(s.content.size()));
+  }
+  // Sized for the page's content words: the map never grows, so pointers
+  // to its entries stay valid.
+  s.page_tokens.Reset(s.content.size());
   s.line_tokens.clear();
   s.line_token_begin.assign(1, 0);
   for (size_t i = 0; i < n; ++i) {
     const size_t k = out->line[i];
-    s.content.clear();
-    const Prims& f = s.prims[i] = LinePrims(doc, k, &s.content);
+    const Prims& f = s.prims[i];
     const auto row = static_cast<uint32_t>(i + 1);
-    for (uint64_t h : s.content) {
+    for (uint32_t t = s.content_begin[i]; t < s.content_begin[i + 1]; ++t) {
       bool fresh = false;
-      Scratch::TokenCount* c = s.page_tokens.Insert(h, Scratch::TokenCount{0, 0, 0}, &fresh);
+      Scratch::TokenCount* c =
+          s.page_tokens.Insert(s.content[t], Scratch::TokenCount{0, 0, 0}, &fresh);
       if (c->last_row_plus1 == row) continue;  // again in this line
       c->last_row_plus1 = row;
       ++c->lines;
