@@ -229,10 +229,18 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   }
   uint64_t nch = 0;
   bool copy = false;
-  // Whether every byte of the line is ASCII (then so is every token).
-  bool all_ascii = true;
-  for (size_t i = line_b; i < b; ++i) all_ascii &= p[i] < 0x80;
-  for (size_t i = e; i < line_e; ++i) all_ascii &= p[i] < 0x80;
+  // Where the line's non-ASCII bytes are, in order (the first kMaxMarks),
+  // so that a token is known to be ASCII without reading its bytes again.
+  constexpr size_t kMaxMarks = 16;
+  size_t marks[kMaxMarks + 1];
+  size_t num_marks = 0;  // kMaxMarks + 1: too many to list
+  auto mark = [&](size_t i) {
+    if (num_marks <= kMaxMarks) marks[std::min(num_marks, kMaxMarks)] = i;
+    num_marks = std::min(num_marks + 1, kMaxMarks + 1);
+  };
+  for (size_t i = line_b; i < b; ++i) {
+    if (p[i] >= 0x80) mark(i);
+  }
   for (size_t i = b; i < e;) {
     // A run of ASCII bytes, at most 65,535 per flush of the packed counters.
     const size_t run_end = std::min(e, i + 0xFFFF);
@@ -246,7 +254,7 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
     acc_a = acc_b = 0;
     i = j;
     if (i >= e || p[i] < 0x80) continue;
-    all_ascii = false;
+    mark(i);
     size_t len = 1;
     const int32_t cp = DecodeAt(p, i, e, &len);
     if (cp >= 0) {
@@ -260,6 +268,10 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
     ++nch;
     i += len;
   }
+  for (size_t i = e; i < line_e; ++i) {
+    if (p[i] >= 0x80) mark(i);
+  }
+  const bool marks_listed = num_marks <= kMaxMarks;
   f.nch = static_cast<double>(nch);
   f.copy = copy;
   f.nletter = static_cast<double>(letter);
@@ -282,6 +294,7 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   const StopTimeFilter& filter = StopTimeFilter::Get();
   uint64_t nw = 0, nalpha = 0, ntitle = 0, nnum = 0, nstop = 0, ntime = 0, ncaps = 0,
            tokchars = 0, maxtok = 0;
+  size_t next_mark = 0;  // the first listed mark at or after the token
   for (size_t t = doc.token_begin(line); t < doc.token_end(line); ++t) {
     const size_t tb = tokens.begin[t], te = tokens.end[t];
     const uint64_t h = tokens.hashes[t];
@@ -291,10 +304,13 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
     if (ascii_token) {
       c = ascii[p[tb]];
       chars = te - tb;
-      if (!all_ascii) {
+      if (marks_listed) {
+        while (next_mark < num_marks && marks[next_mark] < tb) ++next_mark;
+        ascii_token = next_mark == num_marks || marks[next_mark] >= te;
+      } else {
         for (size_t i = tb + 1; i < te && ascii_token; ++i) ascii_token = p[i] < 0x80;
-        if (!ascii_token) chars = static_cast<uint64_t>(CountCodePoints(p, tb, te));
       }
+      if (!ascii_token) chars = static_cast<uint64_t>(CountCodePoints(p, tb, te));
     } else {
       size_t len = 0;
       const int32_t cp = DecodeAt(p, tb, te, &len);
