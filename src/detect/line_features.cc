@@ -113,24 +113,25 @@ bool IsBlankCodePoint(int32_t cp) {
          cp == 0xA0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A);
 }
 
-// Per ASCII byte, the increments of the character counts it adds, packed in
-// 16-bit fields: letters, upper, digits, punctuation in one word; symbols,
-// currency, separators, commas in the other. A line of up to 65,535
-// characters is counted with two table loads and two adds per byte.
-struct PackedAscii {
-  std::array<uint64_t, 128> a{}, b{};
-};
-const PackedAscii& AsciiIncrements() {
-  static const PackedAscii kTable = [] {
-    PackedAscii t;
+// A class byte's eight bits spread to a byte each (letters in the lowest,
+// commas in the highest): adding spread classes counts the eight classes in
+// 8-bit fields at once.
+uint64_t Spread(uint8_t c) {
+  uint64_t v = 0;
+  for (int k = 0; k < 8; ++k) v |= uint64_t{(c >> k) & 1u} << (8 * k);
+  return v;
+}
+static_assert(kLetter == 1 && kUpper == 2 && kDigit == 4 && kPunct == 8 && kSymbol == 16 &&
+                  kCurrency == 32 && kSeparator == 64 && kComma == 128,
+              "the counts' fields are in the order of the class bits");
+
+// Per ASCII byte, its class spread: a run of up to 255 ASCII bytes is
+// counted with one table load and one add per byte.
+const std::array<uint64_t, 128>& AsciiIncrements() {
+  static const std::array<uint64_t, 128> kTable = [] {
+    std::array<uint64_t, 128> t{};
     const auto& cls = AsciiClasses();
-    for (size_t c = 0; c < 128; ++c) {
-      const uint8_t k = cls[c];
-      t.a[c] = uint64_t{(k & kLetter) != 0} | uint64_t{(k & kUpper) != 0} << 16 |
-               uint64_t{(k & kDigit) != 0} << 32 | uint64_t{(k & kPunct) != 0} << 48;
-      t.b[c] = uint64_t{(k & kSymbol) != 0} | uint64_t{(k & kCurrency) != 0} << 16 |
-               uint64_t{(k & kSeparator) != 0} << 32 | uint64_t{(k & kComma) != 0} << 48;
-    }
+    for (size_t c = 0; c < 128; ++c) t[c] = Spread(cls[c]);
     return t;
   }();
   return kTable;
@@ -205,20 +206,12 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   }
   if (b >= e) return f;
   const auto& ascii = AsciiClasses();
-  const PackedAscii& inc = AsciiIncrements();
-  // Characters: ASCII bytes through the packed counters (flushed before a
-  // 16-bit field can overflow), other code points one class at a time.
-  uint64_t acc_a = 0, acc_b = 0;
-  uint64_t letter = 0, upper = 0, digit = 0, punct = 0, sym = 0, cur = 0, sep = 0, comma = 0;
-  auto add = [&](uint64_t a, uint64_t b2) {
-    letter += a & 0xFFFF;
-    upper += (a >> 16) & 0xFFFF;
-    digit += (a >> 32) & 0xFFFF;
-    punct += a >> 48;
-    sym += b2 & 0xFFFF;
-    cur += (b2 >> 16) & 0xFFFF;
-    sep += (b2 >> 32) & 0xFFFF;
-    comma += b2 >> 48;
+  const std::array<uint64_t, 128>& inc = AsciiIncrements();
+  // Characters: runs of ASCII bytes through the 8-bit counters (flushed
+  // before a field can overflow), other code points one at a time.
+  uint64_t counts[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // by class bit
+  auto flush = [&counts](uint64_t acc) {
+    for (int k = 0; k < 8; ++k) counts[k] += (acc >> (8 * k)) & 0xFF;
   };
   {
     size_t len = 0;
@@ -242,27 +235,19 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
     if (p[i] >= 0x80) mark(i);
   }
   for (size_t i = b; i < e;) {
-    // A run of ASCII bytes, at most 65,535 per flush of the packed counters.
-    const size_t run_end = std::min(e, i + 0xFFFF);
+    const size_t run_end = std::min(e, i + 255);
     size_t j = i;
-    for (; j < run_end && p[j] < 0x80; ++j) {
-      acc_a += inc.a[p[j]];
-      acc_b += inc.b[p[j]];
-    }
+    uint64_t acc = 0;
+    for (; j < run_end && p[j] < 0x80; ++j) acc += inc[p[j]];
     nch += j - i;
-    add(acc_a, acc_b);
-    acc_a = acc_b = 0;
+    flush(acc);
     i = j;
     if (i >= e || p[i] < 0x80) continue;
     mark(i);
     size_t len = 1;
     const int32_t cp = DecodeAt(p, i, e, &len);
     if (cp >= 0) {
-      const uint8_t c = ClassOfCodePoint(cp);
-      add(uint64_t{(c & kLetter) != 0} | uint64_t{(c & kUpper) != 0} << 16 |
-              uint64_t{(c & kDigit) != 0} << 32 | uint64_t{(c & kPunct) != 0} << 48,
-          uint64_t{(c & kSymbol) != 0} | uint64_t{(c & kCurrency) != 0} << 16 |
-              uint64_t{(c & kSeparator) != 0} << 32 | uint64_t{(c & kComma) != 0} << 48);
+      flush(Spread(ClassOfCodePoint(cp)));
       if (cp == 0xA9) copy = true;  // (c)
     }
     ++nch;
@@ -274,14 +259,14 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   const bool marks_listed = num_marks <= kMaxMarks;
   f.nch = static_cast<double>(nch);
   f.copy = copy;
-  f.nletter = static_cast<double>(letter);
-  f.nupper = static_cast<double>(upper);
-  f.ndigit = static_cast<double>(digit);
-  f.npunct = static_cast<double>(punct);
-  f.nsym = static_cast<double>(sym);
-  f.ncur = static_cast<double>(cur);
-  f.nsep = static_cast<double>(sep);
-  f.ncomma = static_cast<double>(comma);
+  f.nletter = static_cast<double>(counts[0]);
+  f.nupper = static_cast<double>(counts[1]);
+  f.ndigit = static_cast<double>(counts[2]);
+  f.npunct = static_cast<double>(counts[3]);
+  f.nsym = static_cast<double>(counts[4]);
+  f.ncur = static_cast<double>(counts[5]);
+  f.nsep = static_cast<double>(counts[6]);
+  f.ncomma = static_cast<double>(counts[7]);
   f.term = EndsLikeSentence(p, b, e);
   f.ell = p[e - 1] == '.' ? (e - b >= 2 && p[e - 2] == '.')
                           : (e - b >= 3 && p[e - 3] == 0xE2 && p[e - 2] == 0x80 && p[e - 1] == 0xA6);
