@@ -6,6 +6,7 @@
 //   BM_FindRepeats      the repeat detector on a built Document
 //   BM_LineFeatures     the line model's features of every line
 //   BM_ClassifyLines    the line model: features, token table, trees, decoding
+//   BM_LineTrees        the line model's trees alone, on features computed once
 //   BM_TemplateCount    pass 1: counting line identities per site
 //   BM_TemplateFlags    pass 2: template flags from the counts
 //   BM_CleanDocument    Document + every detector + cleaned text
@@ -22,6 +23,8 @@
 #include "chaff/detect/templates.h"
 #include "chaff/text/document.h"
 #include "detect/line_features.h"
+#include "detect/line_model_data.h"
+#include "detect/tree_ensemble.h"
 
 namespace {
 
@@ -152,6 +155,42 @@ void BM_LineFeatures(benchmark::State& state) {
   Finish(state, p);
 }
 BENCHMARK(BM_LineFeatures)->Unit(benchmark::kMillisecond);
+
+// The built-in model's stage-1 trees on every page's line features (the
+// token-feature columns left at zero: the kernel's cost does not depend on
+// the values). The features of each page are computed just before, as in
+// ClassifyLines (warm in cache), with the timer paused.
+void BM_LineTrees(benchmark::State& state) {
+  const Pages& p = GetPages();
+  simdjson::dom::parser parser;
+  simdjson::dom::element stage1;
+  if (parser.parse(simdjson::padded_string(chaff::internal::DefaultLineModelJson()))["stage1"]
+          .get(stage1)) {
+    state.SkipWithError("no stage-1 trees in the built-in model");
+    return;
+  }
+  auto trees = chaff::internal::TreeEnsemble::FromJson(simdjson::minify(stage1), "stage1");
+  if (!trees.ok()) {
+    state.SkipWithError("the built-in trees do not parse");
+    return;
+  }
+  const size_t extra = static_cast<size_t>(trees->num_features()) -
+                       chaff::internal::LineFeatureNames().size();
+  chaff::internal::LineFeatureMatrix m;
+  std::vector<double> raw;
+  for (auto _ : state) {
+    for (const auto& doc : p.docs) {
+      state.PauseTiming();
+      chaff::internal::ComputeLineFeatures(*doc, &m, extra);
+      raw.resize(m.rows);
+      state.ResumeTiming();
+      trees->PredictRaw(m.values.data(), m.stride, m.rows, raw.data());
+      benchmark::DoNotOptimize(raw.data());
+    }
+  }
+  Finish(state, p);
+}
+BENCHMARK(BM_LineTrees)->Unit(benchmark::kMillisecond);
 
 void BM_TemplateCount(benchmark::State& state) {
   const Pages& p = GetPages();

@@ -84,26 +84,38 @@ TEST_CASE("line model: trees give what a descent of each tree gives", "[lines]")
   }
 }
 
-TEST_CASE("line model: the split kernel equals its scalar reference", "[lines]") {
+TEST_CASE("line model: the tree kernel equals its scalar reference", "[lines]") {
   CHAFF_FOR_EACH_TARGET(target);
   Rng rng{7};
-  const size_t rows = 64, stride = 64, features = 5, splits = 31;
+  const size_t stride = 80, features = 5, trees = 9;
   std::vector<float> columns(features * stride);
   for (auto& x : columns) x = static_cast<float>(rng.Uniform());
-  std::vector<int32_t> feature(splits);
-  std::vector<float> threshold(splits);
-  std::vector<uint32_t> mask(splits);
-  for (size_t s = 0; s < splits; ++s) {
-    feature[s] = static_cast<int32_t>(rng.Next() % features);
-    threshold[s] = s % 5 == 0 ? columns[s] : static_cast<float>(rng.Uniform());  // ties too
-    mask[s] = static_cast<uint32_t>(rng.Next());
+  std::vector<int32_t> feature;
+  std::vector<float> threshold;
+  std::vector<uint32_t> mask, split_end, leaf_begin;
+  std::vector<double> leaves;
+  for (size_t t = 0; t < trees; ++t) {
+    for (size_t s = 0; s < 1 + t * 7 % 31; ++s) {
+      feature.push_back(static_cast<int32_t>(rng.Next() % features));
+      threshold.push_back(s % 5 == 0 ? columns[s] : static_cast<float>(rng.Uniform()));  // ties
+      // The last leaf always survives, as a tree's exit leaf does.
+      mask.push_back(static_cast<uint32_t>(rng.Next()) | 0x80000000u);
+    }
+    split_end.push_back(static_cast<uint32_t>(feature.size()));
+    leaf_begin.push_back(static_cast<uint32_t>(leaves.size()));
+    for (size_t l = 0; l < 32; ++l) leaves.push_back(rng.Uniform() - 0.5);
   }
-  std::vector<uint32_t> a(rows), b(rows);
-  chaff::internal::AndSplitMasksSimd(columns.data(), stride, rows, feature.data(),
-                                     threshold.data(), mask.data(), splits, a.data());
-  chaff::internal::AndSplitMasksScalar(columns.data(), stride, rows, feature.data(),
-                                       threshold.data(), mask.data(), splits, b.data());
-  CHECK(a == b);
+  const chaff::internal::TreeArrays arrays{feature.data(),    threshold.data(),
+                                           mask.data(),       split_end.data(),
+                                           leaf_begin.data(), leaves.data(),
+                                           leaves.data(),     trees,
+                                           features,          0.125};
+  for (size_t rows : {16, 32, 48, 80}) {
+    std::vector<double> a(rows), b(rows);
+    chaff::internal::PredictTreesSimd(arrays, columns.data(), stride, rows, a.data());
+    chaff::internal::PredictTreesScalar(arrays, columns.data(), stride, rows, b.data());
+    CHECK(a == b);
+  }
 }
 
 TEST_CASE("line model: a double threshold is honoured on floats", "[lines]") {

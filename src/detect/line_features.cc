@@ -113,46 +113,83 @@ bool IsBlankCodePoint(int32_t cp) {
          cp == 0xA0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A);
 }
 
-// Per ASCII byte, the increments of the character counts it adds, packed in
-// 16-bit fields: letters, upper, digits, punctuation in one word; symbols,
-// currency, separators, commas in the other. A line of up to 65,535
-// characters is counted with two table loads and two adds per byte.
-struct PackedAscii {
-  std::array<uint64_t, 128> a{}, b{};
-};
-const PackedAscii& AsciiIncrements() {
-  static const PackedAscii kTable = [] {
-    PackedAscii t;
+// A class byte's eight bits spread to a byte each (letters in the lowest,
+// commas in the highest): adding spread classes counts the eight classes in
+// 8-bit fields at once.
+uint64_t Spread(uint8_t c) {
+  uint64_t v = 0;
+  for (int k = 0; k < 8; ++k) v |= uint64_t{(c >> k) & 1u} << (8 * k);
+  return v;
+}
+static_assert(kLetter == 1 && kUpper == 2 && kDigit == 4 && kPunct == 8 && kSymbol == 16 &&
+                  kCurrency == 32 && kSeparator == 64 && kComma == 128,
+              "the counts' fields are in the order of the class bits");
+
+// Per ASCII byte, its class spread: a run of up to 255 ASCII bytes is
+// counted with one table load and one add per byte.
+const std::array<uint64_t, 128>& AsciiIncrements() {
+  static const std::array<uint64_t, 128> kTable = [] {
+    std::array<uint64_t, 128> t{};
     const auto& cls = AsciiClasses();
-    for (size_t c = 0; c < 128; ++c) {
-      const uint8_t k = cls[c];
-      t.a[c] = uint64_t{(k & kLetter) != 0} | uint64_t{(k & kUpper) != 0} << 16 |
-               uint64_t{(k & kDigit) != 0} << 32 | uint64_t{(k & kPunct) != 0} << 48;
-      t.b[c] = uint64_t{(k & kSymbol) != 0} | uint64_t{(k & kCurrency) != 0} << 16 |
-               uint64_t{(k & kSeparator) != 0} << 32 | uint64_t{(k & kComma) != 0} << 48;
-    }
+    for (size_t c = 0; c < 128; ++c) t[c] = Spread(cls[c]);
     return t;
   }();
   return kTable;
 }
 
-void AddClass(uint8_t c, Prims* f) {
-  f->nletter += (c & kLetter) != 0;
-  f->nupper += (c & kUpper) != 0;
-  f->ndigit += (c & kDigit) != 0;
-  f->npunct += (c & kPunct) != 0;
-  f->nsym += (c & kSymbol) != 0;
-  f->ncur += (c & kCurrency) != 0;
-  f->nsep += (c & kSeparator) != 0;
-  f->ncomma += (c & kComma) != 0;
-}
+// Which of AllBuiltinStopwords() and TimeWords() may hold a token, from
+// one small table (8 KiB, in L1) instead of four loads from the lists'
+// tables, which mostly miss L1 for a word that is neither. A Stoplist
+// matches a hash by its 32-bit fingerprint (the high half, 0 read as 1;
+// stoplist.h), so a token whose fingerprint is no entry's is in neither
+// list; the table keeps two bits (stopword, time word) per 15 low bits of
+// the entries' fingerprints. A set bit is then checked on the list itself,
+// so the answers are ContainsHash's exactly.
+class StopTimeFilter {
+ public:
+  static constexpr uint8_t kStop = 1, kTime = 2;
+
+  static const StopTimeFilter& Get() {
+    static const StopTimeFilter kFilter;
+    return kFilter;
+  }
+
+  uint8_t MayContain(uint64_t hash) const {
+    const uint32_t i = Fingerprint(hash) & (kEntries - 1);
+    return static_cast<uint8_t>((bits_[i / 32] >> (2 * (i % 32))) & 3);
+  }
+
+ private:
+  static constexpr uint32_t kEntries = 1u << 15;
+
+  static uint32_t Fingerprint(uint64_t hash) {
+    const auto f = static_cast<uint32_t>(hash >> 32);
+    return f == 0 ? 1 : f;
+  }
+
+  StopTimeFilter() {
+    auto add = [this](const Stoplist& list, uint8_t flag) {
+      for (uint64_t h : list.hashes()) {
+        const uint32_t i = Fingerprint(h) & (kEntries - 1);
+        bits_[i / 32] |= uint64_t{flag} << (2 * (i % 32));
+      }
+    };
+    add(AllBuiltinStopwords(), kStop);
+    add(TimeWords(), kTime);
+  }
+
+  std::array<uint64_t, kEntries / 32> bits_{};
+};
 
 // The line's counts; appends the hashes of its tokens that are no stopword
-// (its content words) to *content.
+// (its content words) to *content. Counts are kept as integers while
+// counting (a double increment per byte is a chain of dependent adds) and
+// converted once at the end: the same values.
 Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content) {
   Prims f;
   const auto* p = reinterpret_cast<const uint8_t*>(doc.text().data());
-  size_t b = doc.lines()[line].begin, e = doc.lines()[line].end;
+  const size_t line_b = doc.lines()[line].begin, line_e = doc.lines()[line].end;
+  size_t b = line_b, e = line_e;
   // Strip white space (ASCII, no-break and wide spaces) at both ends.
   for (;;) {
     size_t len = 0;
@@ -169,19 +206,12 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   }
   if (b >= e) return f;
   const auto& ascii = AsciiClasses();
-  const PackedAscii& inc = AsciiIncrements();
-  // Characters.
-  uint64_t acc_a = 0, acc_b = 0, run = 0;
-  auto flush = [&] {
-    f.nletter += static_cast<double>(acc_a & 0xFFFF);
-    f.nupper += static_cast<double>((acc_a >> 16) & 0xFFFF);
-    f.ndigit += static_cast<double>((acc_a >> 32) & 0xFFFF);
-    f.npunct += static_cast<double>(acc_a >> 48);
-    f.nsym += static_cast<double>(acc_b & 0xFFFF);
-    f.ncur += static_cast<double>((acc_b >> 16) & 0xFFFF);
-    f.nsep += static_cast<double>((acc_b >> 32) & 0xFFFF);
-    f.ncomma += static_cast<double>(acc_b >> 48);
-    acc_a = acc_b = run = 0;
+  const std::array<uint64_t, 128>& inc = AsciiIncrements();
+  // Characters: runs of ASCII bytes through the 8-bit counters (flushed
+  // before a field can overflow), other code points one at a time.
+  uint64_t counts[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // by class bit
+  auto flush = [&counts](uint64_t acc) {
+    for (int k = 0; k < 8; ++k) counts[k] += (acc >> (8 * k)) & 0xFF;
   };
   {
     size_t len = 0;
@@ -190,26 +220,53 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
     f.bullet = IsBullet(cp);
     f.startdig = (c & kDigit) != 0;
   }
+  uint64_t nch = 0;
+  bool copy = false;
+  // Where the line's non-ASCII bytes are, in order (the first kMaxMarks),
+  // so that a token is known to be ASCII without reading its bytes again.
+  constexpr size_t kMaxMarks = 16;
+  size_t marks[kMaxMarks + 1];
+  size_t num_marks = 0;  // kMaxMarks + 1: too many to list
+  auto mark = [&](size_t i) {
+    if (num_marks <= kMaxMarks) marks[std::min(num_marks, kMaxMarks)] = i;
+    num_marks = std::min(num_marks + 1, kMaxMarks + 1);
+  };
+  for (size_t i = line_b; i < b; ++i) {
+    if (p[i] >= 0x80) mark(i);
+  }
   for (size_t i = b; i < e;) {
-    const uint8_t x = p[i];
-    if (x < 0x80) {
-      acc_a += inc.a[x];
-      acc_b += inc.b[x];
-      ++f.nch;
-      ++i;
-      if (++run == 0xFFFF) flush();
-      continue;
-    }
+    const size_t run_end = std::min(e, i + 255);
+    size_t j = i;
+    uint64_t acc = 0;
+    for (; j < run_end && p[j] < 0x80; ++j) acc += inc[p[j]];
+    nch += j - i;
+    flush(acc);
+    i = j;
+    if (i >= e || p[i] < 0x80) continue;
+    mark(i);
     size_t len = 1;
     const int32_t cp = DecodeAt(p, i, e, &len);
     if (cp >= 0) {
-      AddClass(ClassOfCodePoint(cp), &f);
-      if (cp == 0xA9) f.copy = 1;  // (c)
+      flush(Spread(ClassOfCodePoint(cp)));
+      if (cp == 0xA9) copy = true;  // (c)
     }
-    ++f.nch;
+    ++nch;
     i += len;
   }
-  flush();
+  for (size_t i = e; i < line_e; ++i) {
+    if (p[i] >= 0x80) mark(i);
+  }
+  const bool marks_listed = num_marks <= kMaxMarks;
+  f.nch = static_cast<double>(nch);
+  f.copy = copy;
+  f.nletter = static_cast<double>(counts[0]);
+  f.nupper = static_cast<double>(counts[1]);
+  f.ndigit = static_cast<double>(counts[2]);
+  f.npunct = static_cast<double>(counts[3]);
+  f.nsym = static_cast<double>(counts[4]);
+  f.ncur = static_cast<double>(counts[5]);
+  f.nsep = static_cast<double>(counts[6]);
+  f.ncomma = static_cast<double>(counts[7]);
   f.term = EndsLikeSentence(p, b, e);
   f.ell = p[e - 1] == '.' ? (e - b >= 2 && p[e - 2] == '.')
                           : (e - b >= 3 && p[e - 3] == 0xE2 && p[e - 2] == 0x80 && p[e - 1] == 0xA6);
@@ -219,32 +276,41 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
   const Tokens& tokens = doc.tokens();
   const Stoplist& stop = AllBuiltinStopwords();
   const Stoplist& time = TimeWords();
+  const StopTimeFilter& filter = StopTimeFilter::Get();
+  uint64_t nw = 0, nalpha = 0, ntitle = 0, nnum = 0, nstop = 0, ntime = 0, ncaps = 0,
+           tokchars = 0, maxtok = 0;
+  size_t next_mark = 0;  // the first listed mark at or after the token
   for (size_t t = doc.token_begin(line); t < doc.token_end(line); ++t) {
     const size_t tb = tokens.begin[t], te = tokens.end[t];
     const uint64_t h = tokens.hashes[t];
     uint8_t c;
-    double chars;
+    uint64_t chars;
     bool ascii_token = p[tb] < 0x80;
     if (ascii_token) {
       c = ascii[p[tb]];
-      chars = static_cast<double>(te - tb);
-      for (size_t i = tb + 1; i < te && ascii_token; ++i) ascii_token = p[i] < 0x80;
-      if (!ascii_token) chars = CountCodePoints(p, tb, te);
+      chars = te - tb;
+      if (marks_listed) {
+        while (next_mark < num_marks && marks[next_mark] < tb) ++next_mark;
+        ascii_token = next_mark == num_marks || marks[next_mark] >= te;
+      } else {
+        for (size_t i = tb + 1; i < te && ascii_token; ++i) ascii_token = p[i] < 0x80;
+      }
+      if (!ascii_token) chars = static_cast<uint64_t>(CountCodePoints(p, tb, te));
     } else {
       size_t len = 0;
       const int32_t cp = DecodeAt(p, tb, te, &len);
       c = cp < 0 ? 0 : ClassOfCodePoint(cp);
-      chars = CountCodePoints(p, tb, te);
+      chars = static_cast<uint64_t>(CountCodePoints(p, tb, te));
     }
-    ++f.nw;
-    f.tokchars += chars;
-    f.maxtok = std::max(f.maxtok, chars);
+    ++nw;
+    tokchars += chars;
+    maxtok = std::max(maxtok, chars);
     if (c & kDigit) {
-      ++f.nnum;
+      ++nnum;
     } else if (c & kLetter) {
-      ++f.nalpha;
+      ++nalpha;
       if (c & kUpper) {
-        ++f.ntitle;
+        ++ntitle;
         // All in capitals: two characters or more, no lower-case letter.
         bool caps = chars >= 2;
         for (size_t i = tb; caps && i < te;) {
@@ -258,14 +324,24 @@ Prims LinePrims(const Document& doc, size_t line, std::vector<uint64_t>* content
           if (x >= 0 && utf8proc_islower(x)) caps = false;
           i += l;
         }
-        f.ncaps += caps;
+        ncaps += caps;
       }
     }
-    const bool is_stop = stop.ContainsHash(h);
-    f.nstop += is_stop;
-    f.ntime += time.ContainsHash(h);
+    const uint8_t maybe = filter.MayContain(h);
+    const bool is_stop = (maybe & StopTimeFilter::kStop) != 0 && stop.ContainsHash(h);
+    nstop += is_stop;
+    ntime += (maybe & StopTimeFilter::kTime) != 0 && time.ContainsHash(h);
     if (!is_stop) content->push_back(h);
   }
+  f.nw = static_cast<double>(nw);
+  f.nalpha = static_cast<double>(nalpha);
+  f.ntitle = static_cast<double>(ntitle);
+  f.nnum = static_cast<double>(nnum);
+  f.nstop = static_cast<double>(nstop);
+  f.ntime = static_cast<double>(ntime);
+  f.ncaps = static_cast<double>(ncaps);
+  f.tokchars = static_cast<double>(tokchars);
+  f.maxtok = static_cast<double>(maxtok);
   return f;
 }
 
@@ -328,8 +404,16 @@ void RunLengths(const std::vector<int>& keys, std::vector<double>* out) {
   }
 }
 
+// Prefix sums of a page's per-line counts, for the window features.
+template <typename Real>
+struct WindowSums {
+  std::vector<Real> nw, term, shortl, stop, num, title, alpha, rep;
+};
+
 struct Scratch {
   std::vector<Prims> prims;
+  WindowSums<float> windows_f;
+  WindowSums<double> windows_d;
   std::vector<uint64_t> ids;
   std::vector<double> nw, nch, term, shortl, stop, num, title, alpha, reprep, cw, tmp;
   std::vector<double> cs_term, cs_short, cs_stop, cs_num, cs_title, cs_alpha, cs_rep,
@@ -343,9 +427,26 @@ struct Scratch {
   double blk_share[2] = {0, 0};
   std::vector<int> sig, keys;
   std::vector<double> runs;
-  FlatMap64<uint32_t> line_counts;
-  FlatMap64<uint32_t> page_tokens, block_tokens;
-  std::vector<uint64_t> line_tokens;  // distinct content tokens of every line
+  // Per line identity: its lines, and the first of them.
+  struct LineCount {
+    uint32_t count;
+    uint32_t first_row;
+  };
+  FlatMap64<LineCount> line_counts;
+  // Per content word: the lines that hold it, in all and in the block of
+  // sentences, and the last line that counted it (a line counts a word
+  // once, however often it holds it).
+  struct TokenCount {
+    uint32_t lines;
+    uint32_t block_lines;
+    uint32_t last_row_plus1;
+  };
+  FlatMap64<TokenCount> page_tokens;
+  std::vector<uint64_t> content;  // every line's content words, in order
+  std::vector<uint32_t> content_begin;
+  // The distinct content words of every line, as their entries in
+  // page_tokens.
+  std::vector<TokenCount*> line_tokens;
   std::vector<uint32_t> line_token_begin;
 };
 
@@ -391,6 +492,102 @@ const std::vector<std::string_view>& LineFeatureNames() {
   return kNames;
 }
 
+namespace {
+
+// Calls f(i, lo, hi) for every row i < n with [lo, hi) its window
+// [i + a, i + b] clipped to [0, n): first and last the rows whose window
+// the page's edges clip, between them the others in a loop with no
+// clipping, which the compiler vectorizes.
+template <typename F>
+void ForEachWindow(size_t n, long a, long b, F f) {
+  const long ln = static_cast<long>(n);
+  const long first = std::clamp(-a, 0L, ln);            // i + a >= 0 from here
+  const long last = std::clamp(ln - b - 1, first, ln);  // i + b + 1 <= n before here
+  auto clipped = [&](long i) {
+    f(static_cast<size_t>(i), static_cast<size_t>(std::clamp(i + a, 0L, ln)),
+      static_cast<size_t>(std::clamp(i + b + 1, 0L, ln)));
+  };
+  for (long i = 0; i < first; ++i) clipped(i);
+  for (long i = first; i < last; ++i) {
+    f(static_cast<size_t>(i), static_cast<size_t>(i + a), static_cast<size_t>(i + b + 1));
+  }
+  for (long i = last; i < ln; ++i) clipped(i);
+}
+
+// The window features (w*_*, prev5_*, next5_*): sums over windows of lines
+// from prefix sums, divided by the window's lines or words. Every sum and
+// count is an integer. With Real = double these are the features as
+// defined (the double quotient, rounded to float). With Real = float, when
+// every count is below 2^24 (exact in float), the float quotient is the
+// same float: rounding the exact quotient to double and then to float
+// equals rounding it to float directly when the wider format has at least
+// 2p + 2 bits for p-bit floats (Figueroa, "When is double rounding
+// innocuous?", 1995: 53 >= 2 * 24 + 2). Floats go four to a vector with
+// SSE2, and their division is cheaper.
+template <typename Real>
+void WindowColumns(const Scratch& s, size_t n, WindowSums<Real>* w, LineFeatureMatrix* out) {
+  auto prefix = [n](const std::vector<double>& x, std::vector<Real>* cs) {
+    cs->resize(n + 1);
+    Real sum = 0;
+    (*cs)[0] = 0;
+    for (size_t i = 0; i < n; ++i) (*cs)[i + 1] = sum += static_cast<Real>(x[i]);
+  };
+  prefix(s.nw, &w->nw);
+  prefix(s.term, &w->term);
+  prefix(s.shortl, &w->shortl);
+  prefix(s.stop, &w->stop);
+  prefix(s.num, &w->num);
+  prefix(s.title, &w->title);
+  prefix(s.alpha, &w->alpha);
+  prefix(s.reprep, &w->rep);
+  const Real one = 1;
+  // The mean over the window's lines.
+  auto mean = [&](Column c, const std::vector<Real>& cs, long a, long b) {
+    float* col = out->column(c);
+    const Real* x = cs.data();
+    ForEachWindow(n, a, b, [col, x](size_t i, size_t lo, size_t hi) {
+      col[i] = static_cast<float>((x[hi] - x[lo]) / static_cast<Real>(hi - lo));
+    });
+  };
+  // A share of the window's words (or letter tokens), at least one.
+  auto share = [&](Column c, const std::vector<Real>& cs, const std::vector<Real>& den, long a,
+                   long b) {
+    float* col = out->column(c);
+    const Real* x = cs.data();
+    const Real* d = den.data();
+    ForEachWindow(n, a, b, [col, x, d, one](size_t i, size_t lo, size_t hi) {
+      col[i] = static_cast<float>((x[hi] - x[lo]) / std::max(d[hi] - d[lo], one));
+    });
+  };
+  static const long kRadii[] = {1, 3, 5, 10, 25};
+  for (size_t ri = 0; ri < 5; ++ri) {
+    const long r = kRadii[ri];
+    const size_t base = k_w1_nw + 7 * ri;
+    mean(static_cast<Column>(base + 0), w->nw, -r, r);
+    mean(static_cast<Column>(base + 1), w->term, -r, r);
+    mean(static_cast<Column>(base + 2), w->shortl, -r, r);
+    share(static_cast<Column>(base + 3), w->stop, w->nw, -r, r);
+    share(static_cast<Column>(base + 4), w->num, w->nw, -r, r);
+    share(static_cast<Column>(base + 5), w->title, w->alpha, -r, r);
+    mean(static_cast<Column>(base + 6), w->rep, -r, r);
+  }
+  // One-sided: the mean, or -1 when the window is empty (a page edge).
+  auto one_sided = [&](Column c, const std::vector<Real>& cs, long a, long b) {
+    float* col = out->column(c);
+    const Real* x = cs.data();
+    ForEachWindow(n, a, b, [col, x, one](size_t i, size_t lo, size_t hi) {
+      const Real cnt = static_cast<Real>(hi - lo);
+      col[i] = static_cast<float>(cnt > 0 ? (x[hi] - x[lo]) / std::max(cnt, one) : -one);
+    });
+  };
+  one_sided(k_prev5_nw, w->nw, -5, -1);
+  one_sided(k_prev5_term, w->term, -5, -1);
+  one_sided(k_next5_nw, w->nw, 1, 5);
+  one_sided(k_next5_term, w->term, 1, 5);
+}
+
+}  // namespace
+
 void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t extra) {
   thread_local Scratch s;
   const auto& lines = doc.lines();
@@ -405,7 +602,11 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
   out->cols = cols;
   out->columns = cols + extra;
   out->stride = (n + 15) / 16 * 16;
-  out->values.assign(out->columns * out->stride, 0.0f);
+  // Every row of every feature is written below: only the padding rows and
+  // the model's own columns are cleared here.
+  out->values.resize(out->columns * out->stride);
+  for (size_t c = 0; c < cols; ++c) std::fill(out->column(c) + n, out->column(c) + out->stride, 0.0f);
+  std::fill(out->values.begin() + static_cast<long>(cols * out->stride), out->values.end(), 0.0f);
   if (n == 0) return;
   auto resize = [n](std::vector<double>* v) { v->resize(n); };
   for (auto* v : {&s.ids}) v->resize(n);
@@ -421,16 +622,30 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
 
   // Per line: counts, and the distinct content words of each line.
   s.line_counts.Reset(n);
+  s.content.clear();
+  s.content_begin.assign(1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    s.prims[i] = LinePrims(doc, out->line[i], &s.content);
+    s.content_begin.push_back(static_cast<uint32_t>(s.content.size()));
+  }
+  // Sized for the page's content words: the map never grows, so pointers
+  // to its entries stay valid.
+  s.page_tokens.Reset(s.content.size());
   s.line_tokens.clear();
   s.line_token_begin.assign(1, 0);
   for (size_t i = 0; i < n; ++i) {
     const size_t k = out->line[i];
-    const size_t begin = s.line_tokens.size();
-    const Prims& f = s.prims[i] = LinePrims(doc, k, &s.line_tokens);
-    std::sort(s.line_tokens.begin() + static_cast<long>(begin), s.line_tokens.end());
-    s.line_tokens.erase(
-        std::unique(s.line_tokens.begin() + static_cast<long>(begin), s.line_tokens.end()),
-        s.line_tokens.end());
+    const Prims& f = s.prims[i];
+    const auto row = static_cast<uint32_t>(i + 1);
+    for (uint32_t t = s.content_begin[i]; t < s.content_begin[i + 1]; ++t) {
+      bool fresh = false;
+      Scratch::TokenCount* c =
+          s.page_tokens.Insert(s.content[t], Scratch::TokenCount{0, 0, 0}, &fresh);
+      if (c->last_row_plus1 == row) continue;  // again in this line
+      c->last_row_plus1 = row;
+      ++c->lines;
+      s.line_tokens.push_back(c);
+    }
     s.line_token_begin.push_back(static_cast<uint32_t>(s.line_tokens.size()));
     s.ids[i] = doc.identity(k);
     s.nw[i] = f.nw;
@@ -444,19 +659,15 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
     s.blank_before[i] = (k == 0 || lines[k - 1].blank) ? 1.0 : 0.0;
     s.blank_after[i] = (k + 1 >= lines.size() || lines[k + 1].blank) ? 1.0 : 0.0;
     bool fresh = false;
-    ++*s.line_counts.Insert(s.ids[i], 0, &fresh);
+    ++s.line_counts.Insert(s.ids[i], Scratch::LineCount{0, static_cast<uint32_t>(i)}, &fresh)
+          ->count;
     out->words.push_back(static_cast<uint32_t>(f.nw));
   }
-  {
-    FlatMap64<uint32_t>& seen = s.page_tokens;  // reused below for tokens
-    seen.Reset(n);
-    for (size_t i = 0; i < n; ++i) {
-      s.rep[i] = *s.line_counts.Find(s.ids[i]);
-      s.reprep[i] = s.rep[i] > 1 ? 1.0 : 0.0;
-      bool fresh = false;
-      seen.Insert(s.ids[i], 0, &fresh);
-      s.first_occ[i] = fresh ? 1.0 : 0.0;
-    }
+  for (size_t i = 0; i < n; ++i) {
+    const Scratch::LineCount& c = *s.line_counts.Find(s.ids[i]);
+    s.rep[i] = c.count;
+    s.reprep[i] = c.count > 1 ? 1.0 : 0.0;
+    s.first_occ[i] = c.first_row == i ? 1.0 : 0.0;
   }
   const double nd = static_cast<double>(n);
   double totw = 0, maxw = 0, sum_term = 0, sum_short = 0, sum_stop = 0, sum_rep = 0,
@@ -577,14 +788,11 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
 
   // Content words shared with the rest of the page and with the block of
   // sentences: each line's distinct ones counted once.
-  s.page_tokens.Reset(s.line_tokens.size());
-  s.block_tokens.Reset(s.line_tokens.size());
-  for (size_t i = 0; i < n; ++i) {
-    const bool in_block = static_cast<long>(i) >= block_s && static_cast<long>(i) <= block_e;
-    for (uint32_t t = s.line_token_begin[i]; t < s.line_token_begin[i + 1]; ++t) {
-      bool fresh = false;
-      ++*s.page_tokens.Insert(s.line_tokens[t], 0, &fresh);
-      if (in_block) ++*s.block_tokens.Insert(s.line_tokens[t], 0, &fresh);
+  if (block_s >= 0) {
+    for (size_t i = static_cast<size_t>(block_s); i <= static_cast<size_t>(block_e); ++i) {
+      for (uint32_t t = s.line_token_begin[i]; t < s.line_token_begin[i + 1]; ++t) {
+        ++s.line_tokens[t]->block_lines;
+      }
     }
   }
   for (size_t i = 0; i < n; ++i) {
@@ -596,162 +804,147 @@ void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t ext
         static_cast<long>(i) >= block_s && static_cast<long>(i) <= block_e ? 1 : 0;
     double on_page = 0, on_block = 0;
     for (uint32_t t = b; t < e; ++t) {
-      on_page += *s.page_tokens.Find(s.line_tokens[t]) > 1;
-      const uint32_t* c = s.block_tokens.Find(s.line_tokens[t]);
-      on_block += (c != nullptr ? *c : 0) > in_block;
+      on_page += s.line_tokens[t]->lines > 1;
+      on_block += s.line_tokens[t]->block_lines > in_block;
     }
     s.ov_page[i] = on_page / (e - b);
     s.ov_blk[i] = on_block / (e - b);
   }
 
-  // Windows, a column at a time: [lo, hi) of each row's window from index
-  // arrays, then one loop per feature (no branch; the compiler vectorizes).
-  {
-    s.lo.resize(n);
-    s.hi.resize(n);
-    s.cnt.resize(n);
-    s.tmp.resize(n);
-    auto bounds = [&](long a, long b) {  // the window [i + a, i + b]
-      for (size_t i = 0; i < n; ++i) {
-        const long li = static_cast<long>(i);
-        s.lo[i] = static_cast<uint32_t>(std::clamp(li + a, 0L, static_cast<long>(n)));
-        s.hi[i] = static_cast<uint32_t>(std::clamp(li + b + 1, 0L, static_cast<long>(n)));
-        s.cnt[i] = static_cast<double>(s.hi[i] - s.lo[i]);
-      }
-    };
-    auto sum = [&](const std::vector<double>& cs, std::vector<double>* dst) {
-      dst->resize(n);
-      for (size_t i = 0; i < n; ++i) (*dst)[i] = cs[s.hi[i]] - cs[s.lo[i]];
-    };
-    auto store = [&](Column c, const std::vector<double>& num, const std::vector<double>& den,
-                     bool den_at_least_one) {
-      float* col = out->column(c);
-      for (size_t i = 0; i < n; ++i) {
-        col[i] = static_cast<float>(num[i] / (den_at_least_one ? std::max(den[i], 1.0) : den[i]));
-      }
-    };
-    static const long kRadii[] = {1, 3, 5, 10, 25};
-    for (size_t ri = 0; ri < 5; ++ri) {
-      const long r = kRadii[ri];
-      const size_t base = k_w1_nw + 7 * ri;
-      bounds(-r, r);
-      sum(s.cw, &s.wnw);
-      store(static_cast<Column>(base + 0), s.wnw, s.cnt, false);
-      sum(s.cs_term, &s.tmp);
-      store(static_cast<Column>(base + 1), s.tmp, s.cnt, false);
-      sum(s.cs_short, &s.tmp);
-      store(static_cast<Column>(base + 2), s.tmp, s.cnt, false);
-      sum(s.cs_stop, &s.tmp);
-      store(static_cast<Column>(base + 3), s.tmp, s.wnw, true);
-      sum(s.cs_num, &s.tmp);
-      store(static_cast<Column>(base + 4), s.tmp, s.wnw, true);
-      sum(s.cs_alpha, &s.walpha);
-      sum(s.cs_title, &s.tmp);
-      store(static_cast<Column>(base + 5), s.tmp, s.walpha, true);
-      sum(s.cs_rep, &s.tmp);
-      store(static_cast<Column>(base + 6), s.tmp, s.cnt, false);
-    }
-    // One-sided: the mean, or -1 when the window is empty (a page edge).
-    auto one_sided = [&](Column c, const std::vector<double>& cs) {
-      sum(cs, &s.tmp);
-      float* col = out->column(c);
-      for (size_t i = 0; i < n; ++i) {
-        col[i] = static_cast<float>(s.cnt[i] > 0 ? s.tmp[i] / std::max(s.cnt[i], 1.0) : -1.0);
-      }
-    };
-    bounds(-5, -1);
-    one_sided(k_prev5_nw, s.cw);
-    one_sided(k_prev5_term, s.cs_term);
-    bounds(1, 5);
-    one_sided(k_next5_nw, s.cw);
-    one_sided(k_next5_term, s.cs_term);
+  // Columns, one loop each, writing a run of floats (a row at a time wrote
+  // 112 floats a stride apart). Quotients of counts in float when every
+  // count of the page is below 2^24 (a page of fewer bytes), else in
+  // double: the same floats (see WindowColumns).
+  const bool exact_in_float = doc.text().size() < (size_t{1} << 24);
+  if (exact_in_float) {
+    WindowColumns(s, n, &s.windows_f, out);
+  } else {
+    WindowColumns(s, n, &s.windows_d, out);
   }
-
-  // Rows, each written in one go.
-  for (size_t i = 0; i < n; ++i) {
-    float* row = out->values.data() + i;
-    const size_t stride = out->stride;
-    auto put = [row, stride](Column c, double v) { row[c * stride] = static_cast<float>(v); };
-    const Prims& f = s.prims[i];
-    const double nws = std::max(f.nw, 1.0);
-    put(k_nch, f.nch);
-    put(k_nw, f.nw);
-    put(k_stop_share, f.nstop / nws);
-    put(k_title_share, f.ntitle / std::max(f.nalpha, 1.0));
-    put(k_caps_share, f.ncaps / nws);
-    put(k_num_share, f.nnum / nws);
-    put(k_time_share, f.ntime / nws);
-    put(k_ntime, f.ntime);
-    put(k_mean_tok_len, f.tokchars / nws);
-    put(k_max_tok_len, f.maxtok);
-    put(k_letter_share, f.nletter / std::max(f.nch, 1.0));
-    put(k_upper_share, f.nupper / std::max(f.nletter, 1.0));
-    put(k_digit_share, f.ndigit / std::max(f.nch, 1.0));
-    put(k_punct_share, f.npunct / std::max(f.nch, 1.0));
-    put(k_sym_count, f.nsym);
-    put(k_cur_count, f.ncur);
-    put(k_sep_count, f.nsep);
-    put(k_comma_count, f.ncomma);
-    put(k_term, f.term);
-    put(k_ell, f.ell);
-    put(k_colon, f.colon);
-    put(k_bullet, f.bullet);
-    put(k_startdig, f.startdig);
-    put(k_copy, f.copy);
-    put(k_blank_before, s.blank_before[i]);
-    put(k_blank_after, s.blank_after[i]);
-    put(k_rep, std::min(s.rep[i], 50.0));
-    put(k_first_occ, s.first_occ[i]);
-    put(k_page_lines, nd);
-    put(k_page_words, totw);
-    put(k_page_mean_nw, totw / nd);
-    put(k_page_max_nw, maxw);
-    put(k_page_term_share, sum_term / nd);
-    put(k_page_short_share, sum_short / nd);
-    put(k_page_stop_share, sum_stop / std::max(totw, 1.0));
-    put(k_page_rep_share, sum_rep / nd);
-    put(k_page_bullet_share, sum_bullet / nd);
-    put(k_page_good_words_share, good_words / std::max(totw, 1.0));
-    put(k_page_good_lines, good_lines);
-    put(k_pos_line, static_cast<double>(i) / nd);
-    put(k_pos_words, s.cw[i] / std::max(totw, 1.0));
-    put(k_nw_rel_mean, f.nw / std::max(totw / nd, 1e-9));
-    put(k_nw_rel_max, f.nw / std::max(maxw, 1.0));
-    const bool has_prev = i >= 1, has_next = i + 1 < n;
-    put(k_prev1_nw, has_prev ? s.nw[i - 1] : -1);
-    put(k_prev1_term, has_prev ? s.term[i - 1] : -1);
-    put(k_prev1_nch, has_prev ? s.nch[i - 1] : -1);
-    put(k_next1_nw, has_next ? s.nw[i + 1] : -1);
-    put(k_next1_term, has_next ? s.term[i + 1] : -1);
-    put(k_next1_nch, has_next ? s.nch[i + 1] : -1);
-    put(k_prev2_nw, i >= 2 ? s.nw[i - 2] : -1);
-    put(k_next2_nw, i + 2 < n ? s.nw[i + 2] : -1);
-    put(k_blk10_dist, s.blk_dist[0][i]);
-    put(k_blk10_share, s.blk_share[0]);
-    put(k_blk10_wdist, s.blk_wdist[0][i]);
-    put(k_blkterm_dist, s.blk_dist[1][i]);
-    put(k_blkterm_share, s.blk_share[1]);
-    put(k_blkterm_wdist, s.blk_wdist[1][i]);
-    put(k_good_prev, s.good_prev[i]);
-    put(k_good_next, s.good_next[i]);
-    const long li = static_cast<long>(i);
-    put(k_from_first_good,
-        first_good < 0 ? 200.0 : static_cast<double>(std::clamp(li - first_good, -200L, 200L)));
-    put(k_from_last_good,
-        last_good < 0 ? 200.0 : static_cast<double>(std::clamp(li - last_good, -200L, 200L)));
-    put(k_sig_run, s.sig_run[i]);
-    put(k_short_run, s.short_run[i]);
-    put(k_term_run, s.term_run[i]);
-    put(k_per2, s.per[0][i]);
-    put(k_per3, s.per[1][i]);
-    put(k_per4, s.per[2][i]);
-    put(k_grp_lines, s.grp_lines[i]);
-    put(k_grp_words, s.grp_words[i]);
-    put(k_grp_pos, s.grp_pos[i]);
-    put(k_ov_page, s.ov_page[i]);
-    put(k_ov_blk, s.ov_blk[i]);
-    put(k_n_content_tok, s.n_content[i]);
+  const std::vector<Prims>& prims = s.prims;
+  const std::vector<double>& cw = s.cw;
+  auto column = [&](Column c, auto value) {
+    float* x = out->column(c);
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(value(i));
+  };
+  auto copy = [&](Column c, const std::vector<double>& v) {
+    column(c, [&v](size_t i) { return v[i]; });
+  };
+  auto constant = [&](Column c, double v) {
+    std::fill(out->column(c), out->column(c) + n, static_cast<float>(v));
+  };
+  auto field = [&](Column c, double Prims::*v) {
+    column(c, [&prims, v](size_t i) { return prims[i].*v; });
+  };
+  auto quotients = [&](auto zero) {
+    using Real = decltype(zero);
+    const Real one = 1;
+    // A count over another, at least one.
+    auto share = [&](Column c, double Prims::*num, double Prims::*den) {
+      column(c, [&prims, num, den, one](size_t i) {
+        return static_cast<Real>(prims[i].*num) / std::max(static_cast<Real>(prims[i].*den), one);
+      });
+    };
+    share(k_stop_share, &Prims::nstop, &Prims::nw);
+    share(k_title_share, &Prims::ntitle, &Prims::nalpha);
+    share(k_caps_share, &Prims::ncaps, &Prims::nw);
+    share(k_num_share, &Prims::nnum, &Prims::nw);
+    share(k_time_share, &Prims::ntime, &Prims::nw);
+    share(k_mean_tok_len, &Prims::tokchars, &Prims::nw);
+    share(k_letter_share, &Prims::nletter, &Prims::nch);
+    share(k_upper_share, &Prims::nupper, &Prims::nletter);
+    share(k_digit_share, &Prims::ndigit, &Prims::nch);
+    share(k_punct_share, &Prims::npunct, &Prims::nch);
+    const Real num_lines = static_cast<Real>(n);
+    const Real words = std::max(static_cast<Real>(totw), one);
+    const Real max_words = std::max(static_cast<Real>(maxw), one);
+    column(k_pos_line, [num_lines](size_t i) { return static_cast<Real>(i) / num_lines; });
+    column(k_pos_words, [&cw, words](size_t i) { return static_cast<Real>(cw[i]) / words; });
+    column(k_nw_rel_max,
+           [&prims, max_words](size_t i) { return static_cast<Real>(prims[i].nw) / max_words; });
+  };
+  if (exact_in_float) {
+    quotients(0.0f);
+  } else {
+    quotients(0.0);
   }
+  field(k_nch, &Prims::nch);
+  field(k_nw, &Prims::nw);
+  field(k_ntime, &Prims::ntime);
+  field(k_max_tok_len, &Prims::maxtok);
+  field(k_sym_count, &Prims::nsym);
+  field(k_cur_count, &Prims::ncur);
+  field(k_sep_count, &Prims::nsep);
+  field(k_comma_count, &Prims::ncomma);
+  field(k_term, &Prims::term);
+  field(k_ell, &Prims::ell);
+  field(k_colon, &Prims::colon);
+  field(k_bullet, &Prims::bullet);
+  field(k_startdig, &Prims::startdig);
+  field(k_copy, &Prims::copy);
+  copy(k_blank_before, s.blank_before);
+  copy(k_blank_after, s.blank_after);
+  const std::vector<double>& rep = s.rep;
+  column(k_rep, [&rep](size_t i) { return std::min(rep[i], 50.0); });
+  copy(k_first_occ, s.first_occ);
+  constant(k_page_lines, nd);
+  constant(k_page_words, totw);
+  constant(k_page_mean_nw, totw / nd);
+  constant(k_page_max_nw, maxw);
+  constant(k_page_term_share, sum_term / nd);
+  constant(k_page_short_share, sum_short / nd);
+  constant(k_page_stop_share, sum_stop / std::max(totw, 1.0));
+  constant(k_page_rep_share, sum_rep / nd);
+  constant(k_page_bullet_share, sum_bullet / nd);
+  constant(k_page_good_words_share, good_words / std::max(totw, 1.0));
+  constant(k_page_good_lines, good_lines);
+  // A quotient of a quotient: in double, as defined.
+  const double mean_words = std::max(totw / nd, 1e-9);
+  column(k_nw_rel_mean, [&prims, mean_words](size_t i) { return prims[i].nw / mean_words; });
+  // Neighbours, -1 beyond the page's edges.
+  auto neighbour = [&](Column c, const std::vector<double>& v, long offset) {
+    const long ln = static_cast<long>(n);
+    column(c, [&v, offset, ln](size_t i) {
+      const long j = static_cast<long>(i) + offset;
+      return j >= 0 && j < ln ? v[static_cast<size_t>(j)] : -1.0;
+    });
+  };
+  neighbour(k_prev1_nw, s.nw, -1);
+  neighbour(k_prev1_term, s.term, -1);
+  neighbour(k_prev1_nch, s.nch, -1);
+  neighbour(k_next1_nw, s.nw, 1);
+  neighbour(k_next1_term, s.term, 1);
+  neighbour(k_next1_nch, s.nch, 1);
+  neighbour(k_prev2_nw, s.nw, -2);
+  neighbour(k_next2_nw, s.nw, 2);
+  copy(k_blk10_dist, s.blk_dist[0]);
+  constant(k_blk10_share, s.blk_share[0]);
+  copy(k_blk10_wdist, s.blk_wdist[0]);
+  copy(k_blkterm_dist, s.blk_dist[1]);
+  constant(k_blkterm_share, s.blk_share[1]);
+  copy(k_blkterm_wdist, s.blk_wdist[1]);
+  copy(k_good_prev, s.good_prev);
+  copy(k_good_next, s.good_next);
+  auto from = [&](Column c, long good) {
+    column(c, [good](size_t i) {
+      return good < 0 ? 200.0
+                      : static_cast<double>(std::clamp(static_cast<long>(i) - good, -200L, 200L));
+    });
+  };
+  from(k_from_first_good, first_good);
+  from(k_from_last_good, last_good);
+  copy(k_sig_run, s.sig_run);
+  copy(k_short_run, s.short_run);
+  copy(k_term_run, s.term_run);
+  copy(k_per2, s.per[0]);
+  copy(k_per3, s.per[1]);
+  copy(k_per4, s.per[2]);
+  copy(k_grp_lines, s.grp_lines);
+  copy(k_grp_words, s.grp_words);
+  copy(k_grp_pos, s.grp_pos);
+  copy(k_ov_page, s.ov_page);
+  copy(k_ov_blk, s.ov_blk);
+  copy(k_n_content_tok, s.n_content);
 }
 
 }  // namespace internal

@@ -43,8 +43,10 @@ struct LineFeatureMatrix {
 
 // Computes the features of every non-blank line of `doc` into *out
 // (buffers reused), leaving `extra` more columns for a model's own
-// features. Thread-safe. Features are computed in double
-// precision and stored as float: models are trained on these same floats.
+// features. Thread-safe. Features are defined in double precision and
+// stored as float: models are trained on these same floats. (Quotients of
+// two counts are computed in float where that gives the same float; see
+// WindowColumns in line_features.cc.)
 void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t extra = 0);
 
 }  // namespace internal

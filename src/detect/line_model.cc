@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "chaff/text/stoplist.h"
@@ -19,10 +20,17 @@ namespace chaff {
 using internal::TreeEnsemble;
 
 // The model's parts. The token table maps a token's hash bucket (its low
-// token_bits bits) to a log-odds weight of content.
+// token_bits bits) to a log-odds weight of content: float(q * scale) for
+// the bucket's int8 q. It is kept as the q (a quarter of the floats' size:
+// 256 KiB for 2^18 buckets, which stays in L2 where the floats did not)
+// and the 256 floats they stand for.
 struct LineModel::Impl {
   int token_bits = 18;
-  std::vector<float> token_table;
+  std::vector<int8_t> token_codes;
+  std::array<float, 256> token_values{};  // by code + 128
+  // A line's table values add up exactly in double, so in any order, when
+  // it has at most this many distinct buckets (see ExactSumTerms).
+  size_t exact_sum_terms = 0;
   TreeEnsemble stage1;
   TreeEnsemble stage2;
   bool has_stage2 = false;
@@ -62,6 +70,43 @@ bool Base64Decode(std::string_view in, std::vector<uint8_t>* out) {
   return true;
 }
 
+// The distinct values of a line's buckets, without a sort: an open-addressing
+// set whose slots carry the number of the line that filled them, so that a
+// new line starts empty without clearing anything.
+class BucketSet {
+ public:
+  static constexpr size_t kMaxSize = size_t{1} << 13;  // 64 KiB of slots
+
+  // Starts a set for up to `n` buckets (n <= kMaxSize / 2).
+  void Start(size_t n) {
+    if (slots_.empty()) slots_.assign(kMaxSize, 0);
+    if (++line_ == 0) {  // after 2^32 lines: clear the old lines' stamps
+      std::fill(slots_.begin(), slots_.end(), 0);
+      line_ = 1;
+    }
+    mask_ = 16;
+    while (mask_ < 2 * n) mask_ <<= 1;
+    mask_ -= 1;
+  }
+
+  // True when `bucket` was not in the set (it is now).
+  bool Insert(uint32_t bucket) {
+    const uint64_t entry = uint64_t{line_} << 32 | bucket;
+    for (size_t i = bucket & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i] == entry) return false;
+      if (slots_[i] >> 32 != line_) {
+        slots_[i] = entry;
+        return true;
+      }
+    }
+  }
+
+ private:
+  std::vector<uint64_t> slots_;  // line << 32 | bucket
+  uint32_t line_ = 0;
+  size_t mask_ = 0;
+};
+
 // Per-thread buffers.
 struct Scratch {
   internal::LineFeatureMatrix base;  // with room for a stage's own features
@@ -69,6 +114,7 @@ struct Scratch {
   std::vector<double> tok_sum, tok_len, cs_sum, cs_len;
   std::vector<double> cs_p, cs_w, cs_pw;
   std::vector<uint32_t> buckets;
+  BucketSet bucket_set;
   std::vector<uint8_t> keep;
 };
 
@@ -87,26 +133,80 @@ double Window(const std::vector<double>& cs, long n, long i, long lo, long hi, d
   return cs[static_cast<size_t>(b)] - cs[static_cast<size_t>(a)];
 }
 
+// How many values of `table` can be added in double, in any order, with
+// every partial sum exact: all values are integer multiples of the smallest
+// power of two that divides them all (`unit`), so a sum of k of them is
+// exact while k * max|v| / unit < 2^53. For a table of int8 * scale floats
+// max|v| / unit < 2^31, so lines of up to 2^22 buckets qualify.
+size_t ExactSumTerms(const std::vector<float>& table) {
+  int min_exp = std::numeric_limits<int>::max();
+  double max_abs = 0;
+  for (float v : table) {
+    if (v == 0) continue;
+    int exp = 0;
+    // v = m * 2^(exp - 24) with |m| < 2^24 an integer; its lowest set bit
+    // gives the power of two that divides v.
+    const double m = std::ldexp(std::frexp(static_cast<double>(v), &exp), 24);
+    const auto bits = static_cast<int64_t>(std::fabs(m));
+    min_exp = std::min(min_exp, exp - 24 + __builtin_ctzll(static_cast<uint64_t>(bits)));
+    max_abs = std::max(max_abs, std::fabs(static_cast<double>(v)));
+  }
+  if (max_abs == 0) return std::numeric_limits<size_t>::max();
+  const double units = std::ldexp(max_abs, -min_exp);  // max|v| / unit, exact
+  return static_cast<size_t>(std::floor(0x1p53 / units));
+}
+
 // Stage-1 token features (see the training script: tok_mean, tok_sum and the
-// word-weighted means over +-1, +-3, +-10 lines).
+// word-weighted means over +-1, +-3, +-10 lines). A line's distinct buckets
+// are summed in sorted order, as defined; when that sum is exact in any
+// order (Impl::exact_sum_terms), repeats are dropped in token order
+// instead: by comparing with the buckets kept on short lines (most have a
+// few words), through a BucketSet on longer ones; the longest still sort.
 void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s) {
   internal::LineFeatureMatrix& m = s->base;
   const size_t n = m.rows;
   const uint64_t mask = (uint64_t{1} << model.token_bits) - 1;
+  const int8_t* codes = model.token_codes.data();
+  const float* values = model.token_values.data() + 128;
+  auto table = [codes, values](uint32_t b) { return values[codes[b]]; };
+  const uint64_t* hashes = doc.tokens().hashes.data();
   s->tok_sum.resize(n);
   s->tok_len.resize(n);
+  constexpr size_t kShortLine = 16;
   for (size_t r = 0; r < n; ++r) {
     const size_t k = m.line[r];
-    s->buckets.clear();
-    for (size_t t = doc.token_begin(k); t < doc.token_end(k); ++t) {
-      s->buckets.push_back(static_cast<uint32_t>(doc.tokens().hashes[t] & mask));
-    }
-    std::sort(s->buckets.begin(), s->buckets.end());
-    s->buckets.erase(std::unique(s->buckets.begin(), s->buckets.end()), s->buckets.end());
+    const size_t tb = doc.token_begin(k), te = doc.token_end(k);
     double sum = 0;
-    for (uint32_t b : s->buckets) sum += static_cast<double>(model.token_table[b]);
+    size_t distinct = 0;
+    const bool any_order = te - tb <= model.exact_sum_terms;
+    if (any_order && te - tb <= kShortLine) {
+      uint32_t kept[kShortLine];
+      for (size_t t = tb; t < te; ++t) {
+        const auto b = static_cast<uint32_t>(hashes[t] & mask);
+        bool repeat = false;
+        for (size_t j = 0; j < distinct; ++j) repeat |= kept[j] == b;
+        if (repeat) continue;
+        kept[distinct++] = b;
+        sum += static_cast<double>(table(b));
+      }
+    } else if (any_order && te - tb <= BucketSet::kMaxSize / 2) {
+      s->bucket_set.Start(te - tb);
+      for (size_t t = tb; t < te; ++t) {
+        const auto b = static_cast<uint32_t>(hashes[t] & mask);
+        if (!s->bucket_set.Insert(b)) continue;
+        ++distinct;
+        sum += static_cast<double>(table(b));
+      }
+    } else {
+      s->buckets.clear();
+      for (size_t t = tb; t < te; ++t) s->buckets.push_back(static_cast<uint32_t>(hashes[t] & mask));
+      std::sort(s->buckets.begin(), s->buckets.end());
+      s->buckets.erase(std::unique(s->buckets.begin(), s->buckets.end()), s->buckets.end());
+      for (uint32_t b : s->buckets) sum += static_cast<double>(table(b));
+      distinct = s->buckets.size();
+    }
     s->tok_sum[r] = sum;
-    s->tok_len[r] = static_cast<double>(s->buckets.size());
+    s->tok_len[r] = static_cast<double>(distinct);
   }
   Prefix(s->tok_sum, &s->cs_sum);
   Prefix(s->tok_len, &s->cs_len);
@@ -390,10 +490,14 @@ StatusOr<std::shared_ptr<const LineModel>> LineModel::FromJson(std::string_view 
     return DataError(where + ": the token table does not decode to 2^token_bits entries");
   }
   impl->token_bits = static_cast<int>(bits);
-  impl->token_table.resize(bytes.size());
-  for (size_t b = 0; b < bytes.size(); ++b) {
-    impl->token_table[b] = static_cast<float>(static_cast<int8_t>(bytes[b]) * scale);
+  impl->token_codes.resize(bytes.size());
+  for (size_t b = 0; b < bytes.size(); ++b) impl->token_codes[b] = static_cast<int8_t>(bytes[b]);
+  std::vector<float> values(256);
+  for (int q = -128; q < 128; ++q) {
+    values[static_cast<size_t>(q + 128)] = static_cast<float>(q * scale);
   }
+  std::copy(values.begin(), values.end(), impl->token_values.begin());
+  impl->exact_sum_terms = ExactSumTerms(values);
   auto stage = [&](const char* key, TreeEnsemble* out, size_t extra) -> Status {
     simdjson::dom::element e;
     if (root[key].get(e)) return DataError(where + ": no " + key);

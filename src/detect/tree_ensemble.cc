@@ -12,6 +12,9 @@
 namespace chaff {
 namespace internal {
 
+static_assert(TreeArrays::kPaddedLeaves == TreeEnsemble::kMaxLeaves,
+              "the kernel's leaves are a tree's leaves, padded");
+
 namespace {
 
 // The largest float not above d (for a float x: x > it exactly when x > d).
@@ -87,6 +90,11 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromExported(
       stack.push_back({child, false, 0});
     }
     e.trees_.push_back(tree);
+    e.split_end_.push_back(tree.split_begin + tree.split_count);
+    e.leaf_begin_.push_back(tree.leaf_begin);
+    e.padded_leaves_.insert(e.padded_leaves_.end(), e.leaves_.begin() + tree.leaf_begin,
+                            e.leaves_.end());
+    e.padded_leaves_.resize(e.trees_.size() * kMaxLeaves, 0.0);
     e.exported_.push_back(in);
   }
   return e;
@@ -148,20 +156,17 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromJson(std::string_view json, std::string
 
 void TreeEnsemble::PredictRaw(const float* columns, size_t column_stride, size_t num_rows,
                               double* raw) const {
-  for (size_t r = 0; r < num_rows; ++r) raw[r] = baseline_;
-  if (num_rows == 0 || trees_.empty()) return;
-  thread_local std::vector<uint32_t> exits;
-  exits.resize(RoundUpRows(num_rows));
-  for (const Tree& t : trees_) {
-    AndSplitMasksSimd(columns, column_stride, RoundUpRows(num_rows),
-                      split_feature_.data() + t.split_begin,
-                      split_threshold_.data() + t.split_begin,
-                      split_mask_.data() + t.split_begin, t.split_count, exits.data());
-    const double* leaf = leaves_.data() + t.leaf_begin;
-    for (size_t r = 0; r < num_rows; ++r) {
-      raw[r] += leaf[static_cast<size_t>(__builtin_ctz(exits[r]))];
-    }
-  }
+  if (num_rows == 0) return;
+  const TreeArrays arrays{split_feature_.data(),   split_threshold_.data(),
+                          split_mask_.data(),      split_end_.data(),
+                          leaf_begin_.data(),      leaves_.data(),
+                          padded_leaves_.data(),   trees_.size(),
+                          static_cast<size_t>(num_features_), baseline_};
+  // The kernel scores whole vectors of rows, the padding too.
+  thread_local std::vector<double> padded;
+  padded.resize(RoundUpRows(num_rows));
+  PredictTreesSimd(arrays, columns, column_stride, padded.size(), padded.data());
+  std::copy(padded.begin(), padded.begin() + static_cast<std::ptrdiff_t>(num_rows), raw);
 }
 
 void TreeEnsemble::PredictRawReference(const float* columns, size_t column_stride,

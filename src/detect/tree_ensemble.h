@@ -95,7 +95,10 @@ class TreeEnsemble {
   std::vector<int32_t> split_feature_;
   std::vector<float> split_threshold_;
   std::vector<uint32_t> split_mask_;  // the leaves still possible after going right
+  std::vector<uint32_t> split_end_;   // per tree, for the kernel
+  std::vector<uint32_t> leaf_begin_;  // per tree, for the kernel
   std::vector<double> leaves_;
+  std::vector<double> padded_leaves_;  // kMaxLeaves per tree, for the kernel
   std::vector<std::string> feature_names_;
 };
 
