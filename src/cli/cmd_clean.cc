@@ -313,8 +313,8 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
                 "documents of a site); saves the first pass over the input");
   cmd->add_flag("--dedupe", flags->dedupe,
                 "Also drop near-duplicate documents (keeping the first of each "
-                "cluster, as chaff dedupe does), judged on their cleaned text; "
-                "reads the input once more");
+                "cluster, as chaff dedupe does), judged on their cleaned text, in "
+                "the same pass");
   cmd->add_option("--dedupe-threshold", flags->dedupe_threshold,
                   "With --dedupe: word-shingle Jaccard similarity at or above "
                   "which two documents are near-duplicates")
