@@ -7,18 +7,25 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <sys/stat.h>
 
+#include <atomic>
+
+#include <algorithm>
 #include <cstring>
+#include <thread>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "chaff/corpus/clean_corpus.h"
 #include "chaff/corpus/dedupe.h"
 #include "chaff/corpus/dedupe_output.h"
 #include "chaff/corpus/sharded_dedupe.h"
 #include "chaff/detect/clean.h"
+#include "chaff/detect/templates.h"
 #include "chaff/io/corpus_reader.h"
 #include "chaff/io/files.h"
 #include "chaff/sketch/lsh.h"
@@ -169,47 +176,202 @@ struct PyLine {
   py::object text;
 };
 
+PyCleanResult ToPyResult(const CleanResult& r, bool is_bytes) {
+  PyCleanResult out;
+  out.text = ToPython(r.cleaned, is_bytes);
+  for (const RemovedSpan& sp : r.spans) {
+    PySpan p;
+    p.begin = sp.begin;
+    p.end = sp.end;
+    p.reason = std::string(ReasonName(sp.reason));
+    p.first_line = sp.first_line + 1;
+    p.last_line = sp.last_line + 1;
+    p.repeats = sp.ref_line >= 0 ? py::object(py::int_(sp.ref_line + 1)) : py::none();
+    out.spans.push_back(std::move(p));
+  }
+  for (int i = 0; i < kNumReasons; ++i) {
+    const auto k = static_cast<size_t>(i);
+    py::dict entry;
+    entry["lines"] = r.accounting.lines[k];
+    entry["bytes"] = r.accounting.bytes[k];
+    out.accounting[py::str(std::string(ReasonName(static_cast<Reason>(i))))] = entry;
+  }
+  out.kept_bytes = r.accounting.kept_bytes();
+  out.removed_bytes = r.accounting.removed_bytes();
+  return out;
+}
+
+// Per-site line counts for template lines (pass 1 of chaff clean), made
+// from documents (add) or counts files (load), mergeable, saved as a
+// counts file (chaff count's format).
+class PyTemplateCounts {
+ public:
+  PyTemplateCounts() = default;
+
+  void Add(py::handle text_obj, const std::string& url) {
+    const Text t = GetText(text_obj, "text");
+    py::gil_scoped_release nogil;
+    counter_.AddDocument(SiteFromUrl(url), t.view);
+  }
+  void Merge(const PyTemplateCounts& other) {
+    if (&other == this) throw py::value_error("cannot merge counts with themselves");
+    py::gil_scoped_release nogil;
+    counter_.Merge(other.counter_);
+  }
+  void Load(const std::string& path) {
+    Status st;
+    {
+      py::gil_scoped_release nogil;
+      st = ReadTemplateCounts(path, &counter_);
+    }
+    ThrowIfError(st);
+  }
+  void Save(const std::string& path) const {
+    Status st;
+    {
+      py::gil_scoped_release nogil;
+      st = WriteTemplateCounts(counter_, path);
+    }
+    ThrowIfError(st);
+  }
+  py::bytes ToBytes() const {
+    std::string b;
+    {
+      py::gil_scoped_release nogil;
+      b = counter_.Serialize();
+    }
+    return py::bytes(b);
+  }
+  void MergeBytes(py::bytes data) {
+    const std::string_view v(PyBytes_AS_STRING(data.ptr()),
+                             static_cast<size_t>(PyBytes_GET_SIZE(data.ptr())));
+    ThrowIfError(counter_.MergeSerialized(v));
+  }
+  uint64_t documents() const { return counter_.documents(); }
+  size_t sites() const { return counter_.sites(); }
+  size_t pairs() const { return counter_.pairs(); }
+  // The index with `options`' thresholds (a copy of the counts).
+  std::shared_ptr<const TemplateIndex> Index(const TemplateOptions& options) const {
+    TemplateCounter copy(options);
+    copy.Merge(counter_);
+    return std::make_shared<const TemplateIndex>(copy.Finish());
+  }
+
+ private:
+  TemplateCounter counter_{TemplateOptions()};
+};
+
+// The template options among `kwargs` (taken out of it): template_min_documents,
+// template_min_count, template_min_share.
+TemplateOptions TakeTemplateOptions(py::dict* kwargs) {
+  TemplateOptions t;
+  if (kwargs->contains("template_min_documents")) {
+    t.min_documents = (*kwargs)["template_min_documents"].cast<int>();
+    PyDict_DelItemString(kwargs->ptr(), "template_min_documents");
+  }
+  if (kwargs->contains("template_min_count")) {
+    t.min_count = (*kwargs)["template_min_count"].cast<int>();
+    PyDict_DelItemString(kwargs->ptr(), "template_min_count");
+  }
+  if (kwargs->contains("template_min_share")) {
+    t.min_share = (*kwargs)["template_min_share"].cast<double>();
+    PyDict_DelItemString(kwargs->ptr(), "template_min_share");
+  }
+  if (t.min_documents < 1) throw py::value_error("template_min_documents must be >= 1");
+  if (t.min_count < 1) throw py::value_error("template_min_count must be >= 1");
+  if (!(t.min_share >= 0.0 && t.min_share <= 1.0)) {
+    throw py::value_error("template_min_share must be in [0, 1]");
+  }
+  return t;
+}
+
 class PyCleaner {
  public:
-  explicit PyCleaner(const py::kwargs& kwargs) : cleaner_(CleanOptionsFromKwargs(kwargs)) {}
+  explicit PyCleaner(const py::kwargs& given) {
+    py::dict kwargs;
+    for (const auto& item : given) kwargs[item.first] = item.second;
+    const TemplateOptions templates = TakeTemplateOptions(&kwargs);
+    if (kwargs.contains("counts")) {
+      py::object counts = kwargs["counts"];
+      PyDict_DelItemString(kwargs.ptr(), "counts");
+      if (!counts.is_none()) {
+        if (py::isinstance<PyTemplateCounts>(counts)) {
+          templates_ = counts.cast<const PyTemplateCounts&>().Index(templates);
+        } else {
+          // A counts file, or a list of them (added up).
+          std::vector<std::string> paths;
+          if (py::isinstance<py::str>(counts) || py::hasattr(counts, "__fspath__")) {
+            paths.push_back(py::str(counts));
+          } else {
+            paths = counts.cast<std::vector<std::string>>();
+          }
+          PyTemplateCounts loaded;
+          for (const auto& path : paths) loaded.Load(path);
+          templates_ = loaded.Index(templates);
+        }
+      }
+    }
+    py::kwargs rest;
+    for (const auto& item : kwargs) rest[item.first] = item.second;
+    cleaner_ = std::make_unique<Cleaner>(CleanOptionsFromKwargs(rest));
+  }
 
-  PyCleanResult Clean(py::handle text_obj) const {
+  PyCleanResult Clean(py::handle text_obj, const py::object& url) const {
     const Text t = GetText(text_obj, "text");
+    const std::string site = SiteOf(url);
     CleanResult r;
     {
       py::gil_scoped_release nogil;
-      cleaner_.Clean(t.view, &r);
+      CleanOne(t.view, site, &r);
     }
-    PyCleanResult out;
-    out.text = ToPython(r.cleaned, t.is_bytes);
-    for (const RemovedSpan& s : r.spans) {
-      PySpan p;
-      p.begin = s.begin;
-      p.end = s.end;
-      p.reason = std::string(ReasonName(s.reason));
-      p.first_line = s.first_line + 1;
-      p.last_line = s.last_line + 1;
-      p.repeats = s.ref_line >= 0 ? py::object(py::int_(s.ref_line + 1)) : py::none();
-      out.spans.push_back(std::move(p));
+    return ToPyResult(r, t.is_bytes);
+  }
+
+  // Cleans a batch on `threads` threads (0: every core), GIL released.
+  std::vector<PyCleanResult> CleanBatch(const py::sequence& texts, const py::object& urls,
+                                        int threads) const {
+    const size_t n = texts.size();
+    std::vector<Text> views(n);
+    std::vector<py::object> held(n);
+    for (size_t i = 0; i < n; ++i) {
+      held[i] = texts[i];
+      views[i] = GetText(held[i], "texts[i]");
     }
-    for (int i = 0; i < kNumReasons; ++i) {
-      const auto k = static_cast<size_t>(i);
-      py::dict entry;
-      entry["lines"] = r.accounting.lines[k];
-      entry["bytes"] = r.accounting.bytes[k];
-      out.accounting[py::str(std::string(ReasonName(static_cast<Reason>(i))))] = entry;
+    std::vector<std::string> sites(n);
+    if (!urls.is_none()) {
+      const py::sequence u = urls.cast<py::sequence>();
+      if (u.size() != n) throw py::value_error("urls must have one entry per text");
+      for (size_t i = 0; i < n; ++i) sites[i] = SiteOf(u[i]);
     }
-    out.kept_bytes = r.accounting.kept_bytes();
-    out.removed_bytes = r.accounting.removed_bytes();
+    if (threads < 0) throw py::value_error("threads must be >= 0");
+    std::vector<CleanResult> results(n);
+    {
+      py::gil_scoped_release nogil;
+      size_t workers = threads > 0 ? static_cast<size_t>(threads)
+                                   : std::max(1u, std::thread::hardware_concurrency());
+      workers = std::max<size_t>(1, std::min(workers, n));
+      std::atomic<size_t> next{0};
+      auto work = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < n;) CleanOne(views[i].view, sites[i], &results[i]);
+      };
+      std::vector<std::thread> pool;
+      for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+      work();
+      for (auto& th : pool) th.join();
+    }
+    std::vector<PyCleanResult> out;
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(ToPyResult(results[i], views[i].is_bytes));
     return out;
   }
 
-  std::vector<PyLine> Explain(py::handle text_obj) const {
+  std::vector<PyLine> Explain(py::handle text_obj, const py::object& url) const {
     const Text t = GetText(text_obj, "text");
+    const std::string site = SiteOf(url);
     CleanResult r;
     {
       py::gil_scoped_release nogil;
-      cleaner_.Clean(t.view, &r);
+      CleanOne(t.view, site, &r);
     }
     std::vector<PyLine> lines;
     lines.reserve(r.lines.size());
@@ -228,9 +390,33 @@ class PyCleaner {
     return lines;
   }
 
+  bool has_counts() const { return templates_ != nullptr; }
+
  private:
-  Cleaner cleaner_;
+  static std::string SiteOf(const py::handle& url) {
+    if (url.is_none()) return std::string();
+    return SiteFromUrl(py::str(url).cast<std::string>());
+  }
+
+  // Without counts: the text alone. With them: its template lines too
+  // (the site of its URL; "" without one), as chaff clean --counts does.
+  void CleanOne(std::string_view text, const std::string& site, CleanResult* r) const {
+    if (!templates_) {
+      cleaner_->Clean(text, r);
+      return;
+    }
+    thread_local Document doc;
+    thread_local TemplateFlags flags;
+    doc.Build(text);
+    templates_->Flags(site, doc, &flags);
+    cleaner_->Clean(doc, flags, r);
+  }
+
+  std::unique_ptr<Cleaner> cleaner_;
+  std::shared_ptr<const TemplateIndex> templates_;
 };
+
+// --- Corpus files (the engine behind chaff clean and chaff count) -------------------
 
 // --- Sketches and dedupe -------------------------------------------------------------
 
@@ -494,6 +680,139 @@ uint64_t Concatenate(const std::vector<std::string>& parts, const std::string& o
   return written;
 }
 
+// --- Sharded clean (the stages behind chaff count / chaff clean --counts) ------------
+
+py::dict FileReportsToDict(const std::vector<CleanFileReport>& files) {
+  py::list unreadable, skipped;
+  for (const auto& f : files) {
+    if (f.unreadable) unreadable.append(py::make_tuple(f.name, f.error.message()));
+    if (f.skipped) skipped.append(f.name);
+  }
+  py::dict d;
+  d["unreadable"] = unreadable;
+  d["skipped"] = skipped;
+  return d;
+}
+
+py::dict CountShardsPy(const std::vector<ShardTuple>& shards, const std::string& output,
+                       const std::string& text_field, const std::string& site_field,
+                       bool skip_bad_records, int threads) {
+  const std::vector<CorpusInput> inputs = ToInputs(shards);
+  CleanCorpusOptions o;
+  o.fields.text_field = text_field;
+  o.fields.skip_bad_records = skip_bad_records;
+  o.site_field = site_field;
+  o.threads = threads;
+  StatusOr<CountCorpusResult> r = Status(StatusCode::kInternal, "not run");
+  std::string bytes;
+  Status written;
+  {
+    py::gil_scoped_release nogil;
+    r = CountCorpusTemplates(inputs, o);
+    if (r.ok() && r->unreadable == 0) written = WriteTemplateCounts(r->counts, output);
+  }
+  ThrowIfError(r.status());
+  for (const auto& f : r->files) {
+    if (f.unreadable) ThrowIfError(f.error);  // a shard must be read whole
+  }
+  ThrowIfError(written);
+  py::dict d = FileReportsToDict(r->files);
+  d["documents"] = r->documents;
+  d["bad_records"] = r->bad_records;
+  d["input_bytes"] = r->bytes;
+  d["sites"] = r->counts.sites();
+  d["pairs"] = r->counts.pairs();
+  struct stat st;
+  d["counts_bytes"] = ::stat(output.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  return d;
+}
+
+py::dict MergeCountsPy(const std::vector<std::string>& paths, const std::string& output) {
+  TemplateCounter counts{TemplateOptions()};
+  Status s;
+  {
+    py::gil_scoped_release nogil;
+    for (const auto& path : paths) {
+      s = ReadTemplateCounts(path, &counts);
+      if (!s.ok()) break;
+    }
+    if (s.ok()) s = WriteTemplateCounts(counts, output);
+  }
+  ThrowIfError(s);
+  py::dict d;
+  d["documents"] = counts.documents();
+  d["sites"] = counts.sites();
+  d["pairs"] = counts.pairs();
+  return d;
+}
+
+py::dict CleanShardsPy(const std::vector<ShardTuple>& shards, const std::string& output,
+                       const py::object& counts, bool annotate, bool templates, bool dedupe,
+                       double dedupe_threshold, const std::string& text_field,
+                       const std::string& id_field, const std::string& site_field,
+                       bool skip_bad_records, int threads, const py::kwargs& kwargs) {
+  py::dict options;
+  for (const auto& item : kwargs) options[item.first] = item.second;
+  CleanCorpusOptions o;
+  o.templates = TakeTemplateOptions(&options);
+  o.templates.enabled = templates;
+  py::kwargs rest;
+  for (const auto& item : options) rest[item.first] = item.second;
+  o.clean = CleanOptionsFromKwargs(rest);
+  o.fields.text_field = text_field;
+  o.fields.id_field = id_field;
+  o.fields.skip_bad_records = skip_bad_records;
+  o.site_field = site_field;
+  o.annotate = annotate;
+  o.dedupe = dedupe;
+  o.dedupe_options.threshold = dedupe_threshold;
+  o.threads = threads;
+  std::vector<std::string> count_paths;
+  if (!counts.is_none()) {
+    if (py::isinstance<py::str>(counts)) {
+      count_paths.push_back(counts.cast<std::string>());
+    } else {
+      count_paths = counts.cast<std::vector<std::string>>();
+    }
+    if (!templates) throw py::value_error("counts with templates=False: they would not be used");
+  }
+  const std::vector<CorpusInput> inputs = ToInputs(shards);
+  StatusOr<CleanCorpusResult> r = Status(StatusCode::kInternal, "not run");
+  {
+    py::gil_scoped_release nogil;
+    TemplateIndex index;
+    r = [&]() -> StatusOr<CleanCorpusResult> {
+      if (!count_paths.empty()) {
+        TemplateCounter counter(o.templates);
+        for (const auto& path : count_paths) CHAFF_RETURN_IF_ERROR(ReadTemplateCounts(path, &counter));
+        index = counter.Finish();
+        o.counts = &index;
+      }
+      CHAFF_ASSIGN_OR_RETURN(CleanOutputPlan plan, PlanCleanOutputs(inputs, output, annotate));
+      return CleanCorpus(inputs, plan, o);
+    }();
+  }
+  ThrowIfError(r.status());
+  for (const auto& f : r->files) {
+    if (f.unreadable) ThrowIfError(f.error);
+  }
+  py::dict d = FileReportsToDict(r->files);
+  uint64_t bad = 0, dups = 0;
+  Accounting total;
+  for (const auto& f : r->files) {
+    bad += f.bad_records;
+    dups += f.duplicates;
+    total += f.accounting;
+  }
+  d["documents"] = r->documents;
+  d["input_bytes"] = r->bytes;
+  d["bad_records"] = bad;
+  d["near_duplicates"] = dups;
+  d["kept_bytes"] = total.kept_bytes();
+  d["removed_bytes"] = total.removed_bytes();
+  return d;
+}
+
 }  // namespace
 }  // namespace python
 }  // namespace chaff
@@ -551,6 +870,31 @@ PYBIND11_MODULE(_chaff, m) {
         return "ExplainedLine(" + std::to_string(l.number) + ", '" + l.reason + "')";
       });
 
+  py::class_<PyTemplateCounts>(m, "TemplateCounts",
+                               R"doc(Per-site line counts: what decides template lines.
+
+Made from documents (add(text, url)) or from counts files written by
+`chaff count` (load(path)); counts add up (merge), whatever the order, and
+save as a counts file. Give them to Cleaner(counts=...) to remove the
+template lines of each document's site.)doc")
+      .def(py::init<>())
+      .def("add", &PyTemplateCounts::Add, py::arg("text"), py::arg("url") = "",
+           "Counts one document's distinct lines for the site of `url` (its host; '' "
+           "without one).")
+      .def("merge", &PyTemplateCounts::Merge, py::arg("other"), "Adds the counts of `other`.")
+      .def("load", &PyTemplateCounts::Load, py::arg("path"),
+           "Adds the counts of a counts file (chaff count's); DataError when it is not one, "
+           "is truncated, corrupt or of another version.")
+      .def("save", &PyTemplateCounts::Save, py::arg("path"),
+           "Writes a counts file (atomically), as chaff count does.")
+      .def("to_bytes", &PyTemplateCounts::ToBytes, "The bytes of the counts file.")
+      .def("merge_bytes", &PyTemplateCounts::MergeBytes, py::arg("data"),
+           "Adds the counts held in the bytes of a counts file.")
+      .def_property_readonly("documents", &PyTemplateCounts::documents)
+      .def_property_readonly("sites", &PyTemplateCounts::sites)
+      .def_property_readonly("pairs", &PyTemplateCounts::pairs,
+                             "Distinct (site, line) pairs counted.");
+
   py::class_<PyCleaner>(m, "Cleaner",
                         R"doc(Cleans documents one at a time with fixed options.
 
@@ -558,25 +902,40 @@ Options (keyword arguments, as chaff clean's flags with '_' for '-'):
   chrome=True, repeats=True: switch a detector off;
   min_repeat_tokens=8, repeat_containment=0.8, near_repeats=True;
   line_model: a model file written by tools/train/train_line_model.py
-  (None: the built-in model).
+  (None: the built-in model);
+  counts: template line counts (a TemplateCounts, a counts file written by
+  chaff count, or a list of such files, added up): clean(text, url) then also
+  removes the template lines of the url's site, as chaff clean --counts does;
+  template_min_documents=5, template_min_count=3, template_min_share=0.1.
 Unknown options raise TypeError, bad values ValueError. Thread-safe: one
 Cleaner may serve many threads (the GIL is released while it works).)doc")
       .def(py::init<const py::kwargs&>())
-      .def("clean", &PyCleaner::Clean, py::arg("text"),
-           "Cleans one document (str or bytes): returns a CleanResult.")
-      .def("explain", &PyCleaner::Explain, py::arg("text"),
-           "Every line of one document with its decision: a list of ExplainedLine.");
+      .def("clean", &PyCleaner::Clean, py::arg("text"), py::arg("url") = py::none(),
+           "Cleans one document (str or bytes): returns a CleanResult. `url` (or a bare "
+           "host) names its site for the template counts.")
+      .def("clean_batch", &PyCleaner::CleanBatch, py::arg("texts"), py::arg("urls") = py::none(),
+           py::arg("threads") = 0,
+           "Cleans a batch of documents on `threads` threads (0: every core), the GIL "
+           "released: a list of CleanResult in the order of `texts`, the same as clean() "
+           "gives one by one.")
+      .def("explain", &PyCleaner::Explain, py::arg("text"), py::arg("url") = py::none(),
+           "Every line of one document with its decision: a list of ExplainedLine.")
+      .def_property_readonly("has_counts", &PyCleaner::has_counts);
 
   m.def(
       "clean",
-      [](py::handle text, const py::kwargs& kwargs) { return PyCleaner(kwargs).Clean(text); },
+      [](py::handle text, const py::kwargs& kwargs) {
+        return PyCleaner(kwargs).Clean(text, py::none());
+      },
       py::arg("text"),
       "clean(text, **options) -> CleanResult\n\nCleans one document (str or bytes) with the "
       "options of Cleaner: the cleaned text, the removed spans with their reasons, and the "
       "accounting. For many documents, make a Cleaner once.");
   m.def(
       "explain",
-      [](py::handle text, const py::kwargs& kwargs) { return PyCleaner(kwargs).Explain(text); },
+      [](py::handle text, const py::kwargs& kwargs) {
+        return PyCleaner(kwargs).Explain(text, py::none());
+      },
       py::arg("text"),
       "explain(text, **options) -> list[ExplainedLine]\n\nEvery line of one document with "
       "chaff's decision and reason, as `chaff explain` prints them.");
@@ -642,6 +1001,23 @@ Cleaner may serve many threads (the GIL is released while it works).)doc")
         py::arg("clusters") = "",
         "Raises ValueError when chaff dedupe would refuse this output plan (an output that "
         "is an input, JSONL output from text inputs, ...).");
+  m.def("count_shards", &CountShardsPy, py::arg("shards"), py::arg("output"),
+        py::arg("text_field") = "text", py::arg("site_field") = "url",
+        py::arg("skip_bad_records") = false, py::arg("threads") = 0,
+        "chaff count: counts the template lines of `shards` (tuples from list_shards) per "
+        "site into the counts file `output`. Returns counts (documents, sites, pairs, "
+        "counts_bytes, ...). A shard that cannot be read raises.");
+  m.def("merge_counts", &MergeCountsPy, py::arg("paths"), py::arg("output"),
+        "chaff count --merge: writes the sum of the counts files `paths` to `output`.");
+  m.def("clean_shards", &CleanShardsPy, py::arg("shards"), py::arg("output"),
+        py::arg("counts") = py::none(), py::arg("annotate") = false, py::arg("templates") = true,
+        py::arg("dedupe") = false, py::arg("dedupe_threshold") = 0.8,
+        py::arg("text_field") = "text", py::arg("id_field") = "id", py::arg("site_field") = "url",
+        py::arg("skip_bad_records") = false, py::arg("threads") = 0,
+        "chaff clean [--counts COUNTS]: cleans `shards` (tuples from list_shards) to `output` "
+        "(a .jsonl file, '-', or a directory), with the template counts of the counts "
+        "file(s) `counts` (None: counted from the shards themselves). Other keyword "
+        "arguments are Cleaner's. Returns counts.");
   m.def("concatenate", &Concatenate, py::arg("parts"), py::arg("output"),
         "Writes the files `parts` one after another to `output` (atomically; .gz/.zst "
         "compressed as named; '-' for stdout). Returns the bytes written.");

@@ -9,7 +9,12 @@ A thin binding over chaff's C++ library (the GIL is released while it works):
 * the stages of a sharded dedupe, as ``chaff sketch`` / ``cluster`` /
   ``apply`` run them: ``list_shards``, ``sketch_shards``,
   ``cluster_sketches``, ``apply_decisions`` (driven on a cluster by
-  ``python3 -m chaff.dask``, see docs/cluster.md).
+  ``python3 -m chaff.dask``, see docs/cluster.md);
+* template lines across shards, as ``chaff count`` / ``chaff clean --counts``
+  run them: ``TemplateCounts`` (per-site line counts: add, merge, load,
+  save; ``Cleaner(counts=...)``), ``count_shards``, ``merge_counts``,
+  ``clean_shards``; ``Cleaner.clean_batch`` cleans a batch of records on
+  several threads.
 
 Errors raise ``ValueError`` (bad arguments), ``chaff.DataError`` (a
 ``ValueError``: malformed data or files), ``FileNotFoundError`` and
@@ -27,16 +32,20 @@ from ._chaff import (
     DedupeResult,
     ExplainedLine,
     Span,
+    TemplateCounts,
     apply_decisions,
     band_keys,
     check_output,
     clean,
+    clean_shards,
     cluster_sketches,
     concatenate,
+    count_shards,
     dedupe,
     explain,
     list_shards,
     lsh_params,
+    merge_counts,
     signature,
     sketch_shards,
 )
@@ -54,16 +63,20 @@ __all__ = [
     "DedupeResult",
     "ExplainedLine",
     "Span",
+    "TemplateCounts",
     "apply_decisions",
     "band_keys",
     "check_output",
     "clean",
+    "clean_shards",
     "cluster_sketches",
     "concatenate",
+    "count_shards",
     "dedupe",
     "explain",
     "list_shards",
     "lsh_params",
+    "merge_counts",
     "signature",
     "sketch_shards",
 ]

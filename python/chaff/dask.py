@@ -1,6 +1,8 @@
-"""chaff's sharded dedupe on a Dask cluster.
+"""chaff's sharded dedupe and clean on a Dask cluster.
 
     python3 -m chaff.dask dedupe SHARD... -o OUT [--clusters FILE]
+                          [--scheduler ADDRESS | --workers N] [options]
+    python3 -m chaff.dask clean SHARD... -o OUT [--dedupe]
                           [--scheduler ADDRESS | --workers N] [options]
 
 runs the stages of ``chaff sketch`` / ``chaff cluster`` / ``chaff apply`` as
@@ -10,6 +12,13 @@ gather: it reads every shard's sketch file in the order of the shard list, as
 driver then joins the parts into OUT. The output (kept records, clusters
 file) is byte for byte that of ``chaff dedupe SHARD... -o OUT``, whatever the
 number of workers or shards.
+
+``clean`` runs the stages of ``chaff count`` / ``chaff clean --counts``: one
+count task per shard (its template line counts per site, in parallel), one
+merge task (a gather of the counts files: their sum), one clean task per
+shard with the merged counts (in parallel); with ``--dedupe``, the cleaned
+shards then go through the dedupe stages above. The output is byte for byte
+that of ``chaff clean SHARD... -o OUT [--dedupe]``.
 
 Without ``--scheduler`` a LocalCluster of worker processes (one per core,
 one thread each) runs on this machine. With it, the workers of an existing
@@ -32,7 +41,7 @@ import time
 
 import chaff
 
-__all__ = ["dedupe", "main"]
+__all__ = ["clean", "dedupe", "main"]
 
 
 # --- Tasks (run on the workers) --------------------------------------------------
@@ -80,6 +89,26 @@ def apply_task(shards, index, decisions, output, clustered):
     del clustered  # orders the task after the cluster step
     _maybe_fail("apply", shards[index][1], os.path.dirname(decisions))
     return chaff.apply_decisions(decisions, [shards[index]], output)
+
+
+def count_task(shards, index, counts_path, options):
+    """Counts the template lines of shard `index` into counts_path."""
+    _maybe_fail("count", shards[index][1], os.path.dirname(os.path.dirname(counts_path)))
+    return chaff.count_shards([shards[index]], counts_path, threads=1, **options)
+
+
+def merge_task(paths, output, *counted):
+    """Adds the counts files up. `counted` only orders it after the counts."""
+    del counted
+    _maybe_fail("merge", "all", os.path.dirname(output))
+    return chaff.merge_counts(paths, output)
+
+
+def clean_task(shards, index, counts, output, options, merged):
+    """Cleans shard `index` with the merged counts into `output`."""
+    del merged  # orders the task after the merge
+    _maybe_fail("clean", shards[index][1], os.path.dirname(os.path.dirname(counts)))
+    return chaff.clean_shards([shards[index]], output, counts=counts, threads=1, **options)
 
 
 # --- Driver ------------------------------------------------------------------------
@@ -222,19 +251,18 @@ def dedupe(paths, output, clusters="", client=None, work_dir=None, retries=2,
     skip_bad_records). Returns a dict of counts and stage times. Raises
     TaskFailed (naming the shard) when a task fails after its retries,
     ValueError for a bad output plan."""
-    progress = _Progress(quiet)
     shards = chaff.list_shards(list(paths))
     if not shards:
         raise ValueError("no shards")
     chaff.check_output(shards, output, clusters)
+    return _dedupe_shards(shards, output, clusters, client, work_dir, retries, split_chains,
+                          _Progress(quiet), keep_work_dir, options)
+
+
+def _dedupe_shards(shards, output, clusters, client, work_dir, retries, split_chains, progress,
+                   keep_work_dir, options):
     jsonl_out = _is_jsonl_output(output)
-    if work_dir is None:
-        base = os.path.dirname(os.path.abspath(output)) if output != "-" else os.getcwd()
-        work = tempfile.mkdtemp(prefix=".chaff-dask-", dir=base)
-    else:
-        os.makedirs(work_dir, exist_ok=True)
-        work = tempfile.mkdtemp(prefix="chaff-dask-", dir=work_dir)
-    work = os.path.abspath(work)
+    work = _make_work_dir(output, work_dir)
     sketch_dir = os.path.join(work, "sketches")
     decisions = os.path.join(work, "decisions")
     clusters_tmp = ""
@@ -318,6 +346,152 @@ def dedupe(paths, output, clusters="", client=None, work_dir=None, retries=2,
             shutil.rmtree(work, ignore_errors=True)
 
 
+def _make_work_dir(output, work_dir):
+    if work_dir is None:
+        base = os.path.dirname(os.path.abspath(output)) if output != "-" else os.getcwd()
+        return os.path.abspath(tempfile.mkdtemp(prefix=".chaff-dask-", dir=base))
+    os.makedirs(work_dir, exist_ok=True)
+    return os.path.abspath(tempfile.mkdtemp(prefix="chaff-dask-", dir=work_dir))
+
+
+def _only_file_under(directory):
+    """The one file a clean task wrote under `directory`, relative to it
+    (None: it wrote none)."""
+    found = []
+    for root, _dirs, files in os.walk(directory):
+        found.extend(os.path.relpath(os.path.join(root, f), directory) for f in files)
+    if len(found) > 1:
+        raise TaskFailed("a clean task wrote %d files under %s" % (len(found), directory))
+    return found[0] if found else None
+
+
+def clean(paths, output, client=None, work_dir=None, retries=2, quiet=True,
+          keep_work_dir=False, dedupe=False, dedupe_threshold=0.8, annotate=False,
+          text_field="text", id_field="id", site_field="url", skip_bad_records=False,
+          **options):
+    """Runs the sharded clean of `paths` (shards: files or directories, as
+    for ``chaff clean``) on the Dask `client` and writes `output` (a .jsonl
+    file, '-' or a directory), as ``chaff clean PATHS -o OUTPUT [--dedupe]``
+    writes it. `options` are Cleaner's (chrome, repeats, template_min_count,
+    ...). Returns a dict of counts and stage times. Raises TaskFailed
+    (naming the shard) when a task fails after its retries, ValueError for
+    a bad output plan."""
+    progress = _Progress(quiet)
+    shards = chaff.list_shards(list(paths))
+    if not shards:
+        raise ValueError("no shards")
+    if dedupe and annotate:
+        raise ValueError("--dedupe with --annotate: the sharded pipeline dedupes the cleaned "
+                         "text; run chaff clean --annotate without --dedupe")
+    if output != "-" and os.path.exists(output):
+        for shard in shards:
+            if os.path.exists(shard[0]) and os.path.samefile(shard[0], output):
+                raise ValueError("refusing to overwrite input %s with -o %s" % (shard[1], output))
+    jsonl_out = _is_jsonl_output(output)
+    work = _make_work_dir(output, work_dir)
+    counts_dir = os.path.join(work, "counts")
+    merged_path = os.path.join(work, "all.counts")
+    os.makedirs(counts_dir)
+    names = [s[1] for s in shards]
+    count_options = dict(text_field=text_field, site_field=site_field,
+                         skip_bad_records=skip_bad_records)
+    clean_options = dict(options, annotate=annotate, text_field=text_field, id_field=id_field,
+                         site_field=site_field, skip_bad_records=skip_bad_records)
+    times = {}
+    try:
+        t0 = time.monotonic()
+        shared = client.scatter([shards], broadcast=True, hash=False)[0]
+        tag = os.path.basename(work)
+        count_paths = [os.path.join(counts_dir, "%06d.counts" % i) for i in range(len(shards))]
+        counts = [client.submit(count_task, shared, i, count_paths[i], count_options,
+                                key="chaff-count-%d-%s" % (i, tag), retries=retries, pure=False)
+                  for i in range(len(shards))]
+        counted = _wait_all(client, counts, names, "count", progress)
+        times["count"] = time.monotonic() - t0
+        docs = sum(c["documents"] for c in counted)
+        in_bytes = sum(c["input_bytes"] for c in counted)
+        counts_bytes = sum(c["counts_bytes"] for c in counted)
+        progress.stage_done("count", "%d shards, %d documents, %.1f MB -> %.1f MB of counts"
+                            % (len(shards), docs, in_bytes / 1e6, counts_bytes / 1e6))
+
+        t1 = time.monotonic()
+        merged = client.submit(merge_task, count_paths, merged_path, *counts, retries=retries,
+                               pure=False, key="chaff-merge-" + tag)
+        total = _wait_all(client, [merged], ["all shards"], "merge", progress)[0]
+        times["merge"] = time.monotonic() - t1
+        if total["documents"] != docs:
+            raise TaskFailed("merge saw %d documents, the counts %d" % (total["documents"], docs))
+        progress.stage_done("merge", "%d sites, %d distinct lines, %.1f MB"
+                            % (total["sites"], total["pairs"],
+                               os.path.getsize(merged_path) / 1e6))
+
+        t2 = time.monotonic()
+        # Each shard to a file of its own (JSONL output) or a tree of its
+        # own (a directory output: the one file chaff clean would write for
+        # it, under its relative name).
+        part_of = [os.path.join(work, "parts", "%06d.jsonl" % i) if jsonl_out
+                   else os.path.join(work, "trees", "%06d" % i) + os.sep
+                   for i in range(len(shards))]
+        os.makedirs(os.path.join(work, "parts" if jsonl_out else "trees"))
+        cleans = [client.submit(clean_task, shared, i, merged_path, part_of[i], clean_options,
+                                merged, key="chaff-clean-%d-%s" % (i, tag), retries=retries,
+                                pure=False)
+                  for i in range(len(shards))]
+        cleaned = _wait_all(client, cleans, names, "clean", progress)
+        times["clean"] = time.monotonic() - t2
+        records = docs + sum(c["bad_records"] for c in counted)
+        if sum(c["documents"] for c in cleaned) != records:
+            raise TaskFailed("clean read %d records, count %d"
+                             % (sum(c["documents"] for c in cleaned), records))
+        kept_bytes = sum(c["kept_bytes"] for c in cleaned)
+        removed_bytes = sum(c["removed_bytes"] for c in cleaned)
+        progress.stage_done("clean", "%d shards, kept %.1f MB, removed %.1f MB"
+                            % (len(shards), kept_bytes / 1e6, removed_bytes / 1e6))
+
+        # The cleaned shards, in the order of the inputs.
+        if jsonl_out:
+            written = [(part_of[i], shards[i][1], shards[i][2], shards[i][3])
+                       for i in range(len(shards)) if os.path.exists(part_of[i])]
+        else:
+            written = []
+            for i in range(len(shards)):
+                rel = _only_file_under(part_of[i])
+                if rel is not None:
+                    written.append((os.path.join(part_of[i], rel), shards[i][1], rel,
+                                    shards[i][3]))
+        stats = {"shards": len(shards), "documents": docs, "input_bytes": in_bytes,
+                 "counts_bytes": counts_bytes, "merged_counts_bytes": os.path.getsize(merged_path),
+                 "kept_bytes": kept_bytes, "removed_bytes": removed_bytes, "times": times}
+        if dedupe:
+            t3 = time.monotonic()
+            d = _dedupe_shards(written, output, "", client, work, retries, True, progress,
+                               keep_work_dir, dict(threshold=dedupe_threshold,
+                                                   text_field=text_field, id_field=id_field,
+                                                   skip_bad_records=skip_bad_records))
+            times["dedupe"] = time.monotonic() - t3
+            stats["near_duplicates"] = d["removed"]
+            stats["worker_peak_rss"] = d["worker_peak_rss"]
+            return stats
+        # Every task succeeded: the outputs appear, together.
+        t3 = time.monotonic()
+        if jsonl_out:
+            _join_parts([w[0] for w in written], output)
+        else:
+            for i in range(len(shards)):
+                _move_tree(part_of[i], output)
+            os.makedirs(output, exist_ok=True)
+        times["write"] = time.monotonic() - t3
+        progress.stage_done("write", "%s" % output)
+        try:
+            stats["worker_peak_rss"] = client.run(peak_rss_bytes)
+        except Exception:  # a worker gone since: not worth failing the run
+            stats["worker_peak_rss"] = {}
+        return stats
+    finally:
+        if not keep_work_dir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def _parser():
     p = argparse.ArgumentParser(
         prog="python3 -m chaff.dask",
@@ -333,19 +507,7 @@ def _parser():
     d.add_argument("-o", "--output", required=True,
                    help="a .jsonl file (.gz/.zst compress), - for stdout, or a directory")
     d.add_argument("--clusters", default="", help="also write the clusters file, as chaff dedupe")
-    d.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786); "
-                   "default: a local cluster of worker processes")
-    d.add_argument("--scheduler-file",
-                   help="the JSON file of `dask-scheduler --scheduler-file FILE` (on a shared "
-                   "file system: how Slurm jobs find their scheduler)")
-    d.add_argument("--wait-for-workers", type=int, default=0, metavar="N",
-                   help="with --scheduler(-file): wait until N workers have joined")
-    d.add_argument("--workers", type=int, default=0,
-                   help="worker processes of the local cluster (default: one per core)")
-    d.add_argument("--work-dir", help="where intermediate files go (visible to every worker; "
-                   "default: beside the output)")
-    d.add_argument("--keep-work-dir", action="store_true", help="keep the intermediate files")
-    d.add_argument("--retries", type=int, default=2, help="retries of a failed task (default 2)")
+    _add_cluster_arguments(d)
     d.add_argument("--threshold", type=float, default=0.8)
     d.add_argument("--num-hashes", type=int, default=chaff.DEFAULT_NUM_HASHES)
     d.add_argument("--sketch", choices=["oph", "classic"], default="oph")
@@ -359,7 +521,50 @@ def _parser():
     d.add_argument("--no-split-chains", action="store_true",
                    help="union-find components instead of stars (as chaff dedupe)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
+
+    c = sub.add_parser(
+        "clean",
+        help="chaff clean as count, merge and clean tasks (and the dedupe stages)",
+        description="Cleans shards like chaff clean SHARD... -o OUT [--dedupe], running one "
+                    "count and one clean task per shard on Dask workers, with the template "
+                    "line counts of all shards.")
+    c.add_argument("shards", nargs="+", help="shards: files or directories (walked, sorted)")
+    c.add_argument("-o", "--output", required=True,
+                   help="a .jsonl file (.gz/.zst compress), - for stdout, or a directory")
+    _add_cluster_arguments(c)
+    c.add_argument("--dedupe", action="store_true",
+                   help="also drop near-duplicate documents, judged on their cleaned text")
+    c.add_argument("--dedupe-threshold", type=float, default=0.8)
+    c.add_argument("--annotate", action="store_true",
+                   help="write annotations instead of cleaned text (as chaff clean)")
+    c.add_argument("--no-chrome", action="store_true")
+    c.add_argument("--no-repeats", action="store_true")
+    c.add_argument("--template-min-documents", type=int, default=5)
+    c.add_argument("--template-min-count", type=int, default=3)
+    c.add_argument("--template-min-share", type=float, default=0.1)
+    c.add_argument("--line-model", help="a line model file (tools/train/train_line_model.py)")
+    c.add_argument("--text-field", default="text")
+    c.add_argument("--id-field", default="id")
+    c.add_argument("--site-field", default="url")
+    c.add_argument("--skip-bad-records", action="store_true")
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
     return p
+
+
+def _add_cluster_arguments(p):
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786); "
+                   "default: a local cluster of worker processes")
+    p.add_argument("--scheduler-file",
+                   help="the JSON file of `dask-scheduler --scheduler-file FILE` (on a shared "
+                   "file system: how Slurm jobs find their scheduler)")
+    p.add_argument("--wait-for-workers", type=int, default=0, metavar="N",
+                   help="with --scheduler(-file): wait until N workers have joined")
+    p.add_argument("--workers", type=int, default=0,
+                   help="worker processes of the local cluster (default: one per core)")
+    p.add_argument("--work-dir", help="where intermediate files go (visible to every worker; "
+                   "default: beside the output)")
+    p.add_argument("--keep-work-dir", action="store_true", help="keep the intermediate files")
+    p.add_argument("--retries", type=int, default=2, help="retries of a failed task (default 2)")
 
 
 def main(argv=None):
@@ -368,10 +573,22 @@ def main(argv=None):
 
     from distributed import Client, LocalCluster
 
-    options = dict(threshold=args.threshold, num_hashes=args.num_hashes, sketch=args.sketch,
-                   shingle_width=args.shingle_width, bands=args.bands, rows=args.rows,
-                   fn_weight=args.fn_weight, text_field=args.text_field,
-                   id_field=args.id_field, skip_bad_records=args.skip_bad_records)
+    if args.command == "dedupe":
+        options = dict(threshold=args.threshold, num_hashes=args.num_hashes, sketch=args.sketch,
+                       shingle_width=args.shingle_width, bands=args.bands, rows=args.rows,
+                       fn_weight=args.fn_weight, text_field=args.text_field,
+                       id_field=args.id_field, skip_bad_records=args.skip_bad_records)
+    else:
+        options = dict(chrome=not args.no_chrome, repeats=not args.no_repeats,
+                       template_min_documents=args.template_min_documents,
+                       template_min_count=args.template_min_count,
+                       template_min_share=args.template_min_share,
+                       dedupe=args.dedupe, dedupe_threshold=args.dedupe_threshold,
+                       annotate=args.annotate, text_field=args.text_field,
+                       id_field=args.id_field, site_field=args.site_field,
+                       skip_bad_records=args.skip_bad_records)
+        if args.line_model:
+            options["line_model"] = args.line_model
     start = time.monotonic()
     cluster = None
     try:
@@ -386,10 +603,15 @@ def main(argv=None):
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
         try:
-            stats = dedupe(args.shards, args.output, clusters=args.clusters, client=client,
-                           work_dir=args.work_dir, retries=args.retries,
-                           split_chains=not args.no_split_chains, quiet=args.quiet,
-                           keep_work_dir=args.keep_work_dir, **options)
+            if args.command == "dedupe":
+                stats = dedupe(args.shards, args.output, clusters=args.clusters, client=client,
+                               work_dir=args.work_dir, retries=args.retries,
+                               split_chains=not args.no_split_chains, quiet=args.quiet,
+                               keep_work_dir=args.keep_work_dir, **options)
+            else:
+                stats = clean(args.shards, args.output, client=client, work_dir=args.work_dir,
+                              retries=args.retries, quiet=args.quiet,
+                              keep_work_dir=args.keep_work_dir, **options)
         finally:
             client.close()
     except (TaskFailed, ValueError, OSError) as e:
@@ -401,7 +623,22 @@ def main(argv=None):
     finally:
         if cluster is not None:
             cluster.close()
-    if not args.quiet:
+    if not args.quiet and args.command == "clean":
+        secs = time.monotonic() - start
+        t = stats["times"]
+        sys.stderr.write(
+            "chaff.dask clean: %d shards, %d documents, %.1f MB in %.2f s (%.1f MB/s): kept "
+            "%.1f MB, removed %.1f MB%s; count %.2f s, merge %.2f s, clean %.2f s; counts "
+            "files %.1f MB in all (%.0f bytes per document), %.1f MB merged\n"
+            % (stats["shards"], stats["documents"], stats["input_bytes"] / 1e6, secs,
+               stats["input_bytes"] / secs / 1e6 if secs > 0 else 0.0,
+               stats["kept_bytes"] / 1e6, stats["removed_bytes"] / 1e6,
+               ", %d near-duplicates dropped" % stats["near_duplicates"]
+               if "near_duplicates" in stats else "",
+               t["count"], t["merge"], t["clean"], stats["counts_bytes"] / 1e6,
+               stats["counts_bytes"] / max(stats["documents"], 1),
+               stats["merged_counts_bytes"] / 1e6))
+    elif not args.quiet:
         secs = time.monotonic() - start
         t = stats["times"]
         sys.stderr.write(
@@ -413,10 +650,11 @@ def main(argv=None):
                stats["duplicate_clusters"], stats["removed"], stats["kept"], t["sketch"],
                t["cluster"], t["apply"], t["write"], stats["sketch_bytes"] / 1e6,
                stats["sketch_bytes"] / max(stats["documents"], 1)))
-        peaks = stats["worker_peak_rss"]
+    if not args.quiet:
+        peaks = stats.get("worker_peak_rss")
         if peaks:
-            sys.stderr.write("chaff.dask dedupe: peak memory per worker: %s\n" % ", ".join(
-                "%.0f MB" % (peaks[w] / 1e6) for w in sorted(peaks)))
+            sys.stderr.write("chaff.dask %s: peak memory per worker: %s\n" % (args.command, ", ".join(
+                "%.0f MB" % (peaks[w] / 1e6) for w in sorted(peaks))))
     return 0
 
 

@@ -319,6 +319,12 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
                   "With --dedupe: word-shingle Jaccard similarity at or above "
                   "which two documents are near-duplicates")
       ->capture_default_str()->check(NumberIn(0.01, 0.99));
+  cmd->add_option("--counts", flags->counts_paths,
+                  "Template line counts made by chaff count (given more than once: "
+                  "added up): no first pass over the input, these counts decide the "
+                  "template lines. To clean a corpus shard by shard: count every "
+                  "shard, merge, then clean each shard with --counts")
+      ->allow_extra_args(false);
   cmd->add_option("--site-field", flags->site_field,
                   "JSONL field holding the document's URL (or site); template "
                   "lines are counted per host. Without it, across the input")
@@ -394,6 +400,28 @@ int RunClean(const CleanFlags& given) {
                  flags.threads, options.threads);
   }
   options.bad_record_hint = " (use --skip-bad-records to pass such records through unchanged)";
+  // --counts: the corpus-wide counts, read before any output is opened.
+  TemplateIndex counts;
+  if (!flags.counts_paths.empty()) {
+    if (!options.templates.enabled) {
+      return ExitFor(InvalidArgument("--counts with --no-templates: the counts would not be used"));
+    }
+    for (const auto& path : flags.counts_paths) {
+      const bool overwritten = plan->mode == CleanOutputPlan::Mode::kTree
+                                   ? std::any_of(plan->outputs.begin(), plan->outputs.end(),
+                                                 [&](const std::string& o) { return SameOutput(o, path); })
+                                   : plan->path != kStdio && SameOutput(plan->path, path);
+      if (overwritten) {
+        return ExitFor(InvalidArgument("refusing to overwrite the counts file " + path + " with -o"));
+      }
+    }
+    TemplateCounter counter(options.templates);
+    for (const auto& path : flags.counts_paths) {
+      if (Status s = ReadTemplateCounts(path, &counter); !s.ok()) return ExitFor(s);
+    }
+    counts = counter.Finish();
+    options.counts = &counts;
+  }
 
   std::unique_ptr<HtmlReport> html;
   CleanObserver observer;

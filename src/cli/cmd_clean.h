@@ -33,6 +33,8 @@ struct CleanFlags {
   double dedupe_threshold = 0.8;
   std::string site_field = "url";
   std::string line_model_path;
+  // --counts: template counts of the whole corpus (chaff count); no pass 1.
+  std::vector<std::string> counts_paths;
   CleanOptions clean;
   TemplateOptions templates;
 };

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/cmd_clean.h"
+#include "cli/cmd_count.h"
 #include "cli/cmd_dedupe.h"
 #include "cli/cmd_explain.h"
 #include "cli/cmd_stages.h"
@@ -47,13 +48,14 @@ int main(int argc, char** argv) {
   // none (help, version, a mistake).
   const std::string first = argc > 1 ? argv[1] : "";
   const bool all = first != "clean" && first != "dedupe" && first != "explain" &&
-                   first != "sketch" && first != "cluster" && first != "apply";
+                   first != "sketch" && first != "cluster" && first != "apply" && first != "count";
   CleanFlags clean;
   DedupeFlags dedupe;
   ExplainFlags explain;
   SketchFlags sketch;
   ClusterFlags cluster;
   ApplyFlags apply;
+  CountFlags count;
   CLI::App* clean_cmd = all || first == "clean" ? AddCleanCommand(&app, &clean) : nullptr;
   CLI::App* dedupe_cmd = all || first == "dedupe" ? AddDedupeCommand(&app, &dedupe) : nullptr;
   CLI::App* explain_cmd = all || first == "explain" ? AddExplainCommand(&app, &explain) : nullptr;
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
   CLI::App* sketch_cmd = all || first == "sketch" ? AddSketchCommand(&app, &sketch) : nullptr;
   CLI::App* cluster_cmd = all || first == "cluster" ? AddClusterCommand(&app, &cluster) : nullptr;
   CLI::App* apply_cmd = all || first == "apply" ? AddApplyCommand(&app, &apply) : nullptr;
+  // `chaff clean`'s pass 1 alone, for cleaning shard by shard.
+  CLI::App* count_cmd = all || first == "count" ? AddCountCommand(&app, &count) : nullptr;
 
   // `chaff --man [FILE]`: the manual page, made from the commands just
   // defined (the build writes chaff.1 so). Not listed by --help: it is for
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
     if (sketch_cmd != nullptr && sketch_cmd->parsed()) return RunSketch(sketch);
     if (cluster_cmd != nullptr && cluster_cmd->parsed()) return RunCluster(cluster);
     if (apply_cmd != nullptr && apply_cmd->parsed()) return RunApply(apply);
+    if (count_cmd != nullptr && count_cmd->parsed()) return RunCount(count);
   } catch (const std::bad_alloc&) {
     PrintError("out of memory");
     return kExitError;

@@ -203,6 +203,8 @@ struct CleanBatch final : RecordBatch {
   // Dedupe: K low bytes and the band keys per record.
   std::vector<uint8_t> lanes;
   std::vector<uint32_t> keys;
+  // Pass 1: bad records met (skipped) in this batch.
+  uint64_t bad_records = 0;
   // Only with an observer: each document's text and result.
   std::vector<std::string> texts;
   std::vector<CleanResult> results;
@@ -243,7 +245,29 @@ class CleanEngine {
         observer_(observer),
         cleaner_(options.clean),
         threads_(ResolveThreads(options.threads)),
-        use_templates_(options.templates.enabled) {}
+        use_templates_(options.templates.enabled),
+        index_(options.counts != nullptr ? options.counts : &templates_) {}
+
+  // Pass 1 alone (CountCorpusTemplates): the merged counts.
+  StatusOr<CountCorpusResult> RunCount() {
+    count_only_ = true;
+    result_.files.resize(all_inputs_.size());
+    for (size_t i = 0; i < all_inputs_.size(); ++i) result_.files[i].name = all_inputs_[i].name;
+    for (;;) {
+      Status s = CountTemplates();
+      if (s.ok()) break;
+      CHAFF_RETURN_IF_ERROR(LeaveOutFailedInput(s));
+    }
+    for (uint32_t skipped : skipped_) result_.files[live_[skipped]].skipped = true;
+    CountCorpusResult out;
+    out.counts = std::move(counter_);
+    out.bad_records = count_bad_records_;
+    out.documents = result_.documents - count_bad_records_;
+    out.bytes = result_.bytes;
+    out.unreadable = result_.unreadable;
+    out.files = std::move(result_.files);
+    return out;
+  }
 
   StatusOr<CleanCorpusResult> Run() {
     result_.files.resize(all_inputs_.size());
@@ -255,7 +279,7 @@ class CleanEngine {
       sketcher_ = std::make_unique<DedupeSketcher>(dedupe_options_);
     }
     // Each pass starts again without an input found unreadable in it.
-    if (use_templates_) {
+    if (use_templates_ && options_.counts == nullptr) {
       for (;;) {
         Status s = CountTemplates();
         if (s.ok()) break;
@@ -370,22 +394,40 @@ class CleanEngine {
     reader.set_skip_bad_records(options_.fields.skip_bad_records);
     std::vector<CleanWorker> workers(static_cast<size_t>(threads_));
     for (auto& w : workers) w.counter = TemplateCounter(options_.templates);
+    count_bad_records_ = 0;
     auto process = [&](size_t worker, RecordBatch* batch) {
       auto* b = static_cast<CleanBatch*>(batch);
       CleanWorker& w = workers[worker];
       std::string site;
+      b->bad_records = 0;
       for (size_t i = 0; i < b->size(); ++i) {
         std::string_view text;
-        // A bad record is not counted here; pass 2 reports it.
-        if (!Parse(&w, *b, i, false, &text, &site).ok()) continue;
+        Status s = Parse(&w, *b, i, false, &text, &site);
+        if (!s.ok()) {
+          // When cleaning, pass 2 reports it; counting alone, here.
+          if (count_only_ && !options_.fields.skip_bad_records) {
+            b->Fail(i, Status(s.code(), s.message() + options_.bad_record_hint));
+            return;
+          }
+          ++b->bad_records;
+          continue;
+        }
         w.doc.Build(text);
         w.counter.AddDocument(site, w.doc);
       }
     };
-    CHAFF_RETURN_IF_ERROR(
-        RunPipeline(1, &reader, process, [](RecordBatch*) { return Status::Ok(); }));
+    auto collect = [&](RecordBatch* batch) {
+      count_bad_records_ += static_cast<CleanBatch*>(batch)->bad_records;
+      return Status::Ok();
+    };
+    CHAFF_RETURN_IF_ERROR(RunPipeline(1, &reader, process, collect));
+    if (count_only_) skipped_ = reader.skipped();
     for (size_t t = 1; t < workers.size(); ++t) workers[0].counter.Merge(workers[t].counter);
-    templates_ = workers[0].counter.Finish();
+    if (count_only_) {
+      counter_ = std::move(workers[0].counter);
+    } else {
+      templates_ = workers[0].counter.Finish();
+    }
     result_.template_memory_bytes = 0;
     return Status::Ok();
   }
@@ -420,7 +462,7 @@ class CleanEngine {
     }
     w->doc.Build(text);
     if (use_templates_) {
-      templates_.Flags(site, w->doc, &w->flags);
+      index_->Flags(site, w->doc, &w->flags);
     } else {
       w->flags.clear();
     }
@@ -864,7 +906,11 @@ class CleanEngine {
   std::vector<uint32_t> live_;       // their indexes in all_inputs_
   std::vector<uint32_t> skipped_;    // binary files (indexes in inputs_)
   int64_t failed_input_ = -1;        // of inputs_, after a failed pass
-  TemplateIndex templates_;
+  TemplateIndex templates_;         // from pass 1
+  const TemplateIndex* index_;      // templates_ or options_.counts
+  bool count_only_ = false;         // CountCorpusTemplates
+  TemplateCounter counter_{TemplateOptions()};  // count_only_: pass 1's counts
+  uint64_t count_bad_records_ = 0;  // pass 1
   DedupeOptions dedupe_options_;
   std::unique_ptr<DedupeSketcher> sketcher_;
   std::unique_ptr<StarDeduper> stars_;
@@ -884,6 +930,29 @@ class CleanEngine {
 };
 
 }  // namespace
+
+StatusOr<CountCorpusResult> CountCorpusTemplates(const std::vector<CorpusInput>& inputs,
+                                                 const CleanCorpusOptions& options,
+                                                 const CleanProgressCallback& progress) {
+  const CleanOutputPlan no_output;
+  OutputGroup none;
+  CleanEngine engine(inputs, no_output, options, progress, CleanObserver(), &none);
+  return engine.RunCount();
+}
+
+Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts) {
+  StatusOr<std::string> bytes = ReadWholeFile(path);
+  if (!bytes.ok()) return bytes.status();
+  Status s = counts->MergeSerialized(*bytes);
+  if (!s.ok()) return Status(s.code(), path + ": " + s.message());
+  return Status::Ok();
+}
+
+Status WriteTemplateCounts(const TemplateCounter& counts, const std::string& path) {
+  CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path));
+  CHAFF_RETURN_IF_ERROR(out->Write(counts.Serialize()));
+  return out->Commit();
+}
 
 StatusOr<CleanCorpusResult> CleanCorpus(const std::vector<CorpusInput>& inputs,
                                         const CleanOutputPlan& plan,

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <utility>
 
 #include "chaff/text/line_shape.h"
+#include "io/binary_codec.h"
 #include "chaff/text/tokenize.h"
 
 namespace chaff {
@@ -196,6 +199,105 @@ void TemplateCounter::Merge(const TemplateCounter& other) {
 
 size_t TemplateCounter::MemoryBytes() const {
   return lines_.MemoryBytes() + sites_.MemoryBytes();
+}
+
+uint64_t TemplateCounter::documents() const {
+  uint64_t n = 0;
+  sites_.ForEach([&](uint64_t, uint32_t count) { n += count; });
+  return n;
+}
+size_t TemplateCounter::sites() const { return sites_.size(); }
+size_t TemplateCounter::pairs() const { return lines_.size(); }
+
+// --- Counts files (docs/formats.md) ---------------------------------------------
+//
+//   "CHAFFCNT", u32 version, u32 0, u64 sites, u64 pairs,
+//   u64 XXH3 of the 32 bytes before (the header, 40 bytes);
+//   sites x (u64 key, u32 documents), then pairs x (u64 key, u32 documents),
+//   each part sorted by key;
+//   u64 XXH3 of the entries.
+namespace {
+
+constexpr char kCountsMagic[8] = {'C', 'H', 'A', 'F', 'F', 'C', 'N', 'T'};
+constexpr size_t kCountsHeaderBytes = 40;
+constexpr size_t kCountsEntryBytes = 12;
+
+void AppendSorted(const internal::CountTable& table, internal::Encoder* e) {
+  std::vector<std::pair<uint64_t, uint32_t>> entries;
+  entries.reserve(table.size());
+  table.ForEach([&](uint64_t key, uint32_t count) { entries.emplace_back(key, count); });
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [key, count] : entries) {
+    e->U64(key);
+    e->U32(count);
+  }
+}
+
+}  // namespace
+
+std::string TemplateCounter::Serialize() const {
+  std::string out;
+  out.reserve(kCountsHeaderBytes + kCountsEntryBytes * (sites_.size() + lines_.size()) + 8);
+  internal::Encoder e(&out);
+  e.Bytes(kCountsMagic, sizeof(kCountsMagic));
+  e.U32(kTemplateCountsVersion);
+  e.U32(0);
+  e.U64(sites_.size());
+  e.U64(lines_.size());
+  e.U64(XXH3_64bits(out.data(), out.size()));
+  AppendSorted(sites_, &e);
+  AppendSorted(lines_, &e);
+  e.U64(XXH3_64bits(out.data() + kCountsHeaderBytes, out.size() - kCountsHeaderBytes));
+  return out;
+}
+
+Status TemplateCounter::MergeSerialized(std::string_view bytes) {
+  if (bytes.size() < sizeof(kCountsMagic) ||
+      std::memcmp(bytes.data(), kCountsMagic, sizeof(kCountsMagic)) != 0) {
+    return DataError("not a chaff counts file (made by chaff count)");
+  }
+  if (bytes.size() < kCountsHeaderBytes) return DataError("truncated counts file (its header is cut)");
+  internal::Decoder h(bytes.data() + sizeof(kCountsMagic), kCountsHeaderBytes - sizeof(kCountsMagic));
+  const uint32_t version = h.U32();
+  h.U32();
+  const uint64_t sites = h.U64();
+  const uint64_t pairs = h.U64();
+  const uint64_t header_sum = h.U64();
+  if (XXH3_64bits(bytes.data(), kCountsHeaderBytes - 8) != header_sum) {
+    return DataError("corrupt counts file: header checksum mismatch");
+  }
+  if (version != kTemplateCountsVersion) {
+    return DataError("counts file of version " + std::to_string(version) + ", this chaff reads version " +
+                     std::to_string(kTemplateCountsVersion) + ": count the shards again with this chaff");
+  }
+  const uint64_t max_entries = (bytes.size() - kCountsHeaderBytes) / kCountsEntryBytes;
+  const bool fits = sites <= max_entries && pairs <= max_entries - sites;
+  const uint64_t want = fits ? kCountsHeaderBytes + kCountsEntryBytes * (sites + pairs) + 8 : 0;
+  if (!fits || bytes.size() < want) {
+    return DataError("truncated counts file: " + std::to_string(bytes.size()) +
+                     " bytes, its header says " + (fits ? std::to_string(want) : std::string("more")));
+  }
+  if (bytes.size() > want) {
+    return DataError("corrupt counts file: " + std::to_string(bytes.size() - want) +
+                     " bytes after its end");
+  }
+  const char* entries = bytes.data() + kCountsHeaderBytes;
+  const size_t entries_bytes = bytes.size() - kCountsHeaderBytes - 8;
+  uint64_t sum;
+  internal::LoadLittleEndian(entries + entries_bytes, 1, &sum);
+  if (XXH3_64bits(entries, entries_bytes) != sum) {
+    return DataError("corrupt counts file: checksum mismatch in its counts");
+  }
+  internal::Decoder d(entries, entries_bytes);
+  auto add = [&d](uint64_t n, internal::CountTable* table) {
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t key = d.U64();
+      table->Add(key, d.U32());
+    }
+  };
+  add(sites, &sites_);
+  add(pairs, &lines_);
+  return Status::Ok();
 }
 
 TemplateIndex TemplateCounter::Finish() {

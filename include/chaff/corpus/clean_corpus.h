@@ -121,6 +121,12 @@ struct CleanCorpusOptions {
   // Appended to the message of a bad record when it stops the run (e.g. the
   // command-line flag that would pass it through).
   std::string bad_record_hint;
+  // Template counts made beforehand (CountCorpusTemplates, `chaff count`),
+  // e.g. over every shard of a corpus: pass 1 is skipped and these decide
+  // the template lines. Make it with the thresholds of `templates`:
+  // TemplateCounter(templates), ReadTemplateCounts, Finish(). Must outlive
+  // the call; ignored when templates are off.
+  const TemplateIndex* counts = nullptr;
 };
 
 // What happened to one input.
@@ -158,6 +164,37 @@ struct CleanProgress {
 // Called about ten times a second from the calling thread; returning false
 // stops the run, which then fails with kCancelled.
 using CleanProgressCallback = std::function<bool(const CleanProgress&)>;
+
+// Pass 1 alone: what CountCorpusTemplates returns.
+struct CountCorpusResult {
+  TemplateCounter counts{TemplateOptions()};
+  // One per input, in input order: name, unreadable and error, skipped.
+  std::vector<CleanFileReport> files;
+  uint64_t documents = 0;    // counted
+  uint64_t bad_records = 0;  // skipped (options.fields.skip_bad_records)
+  uint64_t bytes = 0;        // of the records read
+  uint64_t unreadable = 0;
+};
+
+// Counts the template lines of `inputs` per site, as pass 1 of CleanCorpus
+// does (the same records, sites and options), and returns the counts
+// unfinished: merge the counts of several shards (TemplateCounter::Merge,
+// or files: WriteTemplateCounts, ReadTemplateCounts), then clean each shard
+// with CleanCorpusOptions::counts. Cleaning shards with the merged counts of
+// all of them writes what cleaning them in one run writes. Bad records stop
+// the run (kDataError, "file:line: ...") unless
+// options.fields.skip_bad_records; inputs that cannot be read are left out,
+// as CleanCorpus does.
+StatusOr<CountCorpusResult> CountCorpusTemplates(const std::vector<CorpusInput>& inputs,
+                                                 const CleanCorpusOptions& options,
+                                                 const CleanProgressCallback& progress = {});
+
+// Adds the counts of the counts file at `path` to `counts` (errors name
+// the file).
+Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts);
+// Writes `counts` as a counts file (docs/formats.md) to `path`, which
+// appears whole or not at all (compressed when it ends in .gz or .zst).
+Status WriteTemplateCounts(const TemplateCounter& counts, const std::string& path);
 
 // One document as cleaned, in input order (for reports such as HtmlReport).
 struct CleanedDocument {

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "chaff/detect/clean.h"
+#include "chaff/status.h"
 #include "chaff/text/document.h"
 
 namespace chaff {
@@ -65,6 +66,12 @@ struct TemplateOptions {
 std::string SiteFromUrl(std::string_view url);
 
 class TemplateIndex;
+
+// The version of the counts file format, and of the line identities it
+// holds: a change to how lines are normalized changes it too, so that
+// counts made by another version are refused instead of silently matching
+// nothing.
+inline constexpr uint32_t kTemplateCountsVersion = 1;
 
 namespace internal {
 // Counts keyed by (site, line) or by site: open addressing over 64-bit keys.
@@ -107,6 +114,22 @@ class TemplateCounter {
 
   // Bytes held by the counts.
   size_t MemoryBytes() const;
+
+  // Documents counted (over all sites), sites, and distinct (site, line)
+  // pairs.
+  uint64_t documents() const;
+  size_t sites() const;
+  size_t pairs() const;
+
+  // The counts as the bytes of a counts file (`chaff count`; the format is
+  // in docs/formats.md): entries sorted by key, so equal counts give equal
+  // bytes whatever the order of the documents, the threads or the merges
+  // that made them. 12 bytes per site and per distinct (site, line) pair.
+  std::string Serialize() const;
+  // Adds the counts in `bytes`, a counts file. Fails (kDataError, saying
+  // what is wrong: not a counts file, another version, truncated, corrupt)
+  // and leaves the counter as it was when they are not.
+  Status MergeSerialized(std::string_view bytes);
 
   // Ends pass 1. The counter is left empty.
   TemplateIndex Finish();

@@ -1,0 +1,165 @@
+#include "cli/cmd_count.h"
+
+#include <cstdio>
+#include <limits>
+
+#include "chaff/corpus/clean_corpus.h"
+#include "chaff/io/files.h"
+#include "cli/common.h"
+#include "cli/flag_checks.h"
+
+namespace chaff {
+namespace cli {
+namespace {
+
+// Refuses an output that is one of the inputs (a shard or a counts file).
+Status CheckOutput(const std::vector<std::string>& inputs, const std::string& output) {
+  if (output == kStdio) return Status::Ok();
+  for (const auto& in : inputs) {
+    if (in != kStdio && SameOutput(in, output)) {
+      return InvalidArgument("refusing to overwrite input " + in + " with -o " + output);
+    }
+  }
+  return Status::Ok();
+}
+
+void PrintCounts(const TemplateCounter& counts, const std::string& output, uint64_t bytes) {
+  const uint64_t docs = counts.documents();
+  std::fprintf(stderr,
+               "chaff count: %s document(s) of %s site(s), %s distinct (site, line) pair(s) "
+               "-> %s (%s, %.1f bytes per document)\n",
+               WithCommas(docs).c_str(), WithCommas(counts.sites()).c_str(),
+               WithCommas(counts.pairs()).c_str(), output.c_str(),
+               HumanBytes(static_cast<double>(bytes)).c_str(),
+               docs ? static_cast<double>(bytes) / static_cast<double>(docs) : 0.0);
+}
+
+Status RunMerge(const CountFlags& flags) {
+  if (flags.inputs.empty()) return InvalidArgument("--merge needs counts files to add up");
+  CHAFF_RETURN_IF_ERROR(CheckOutput(flags.inputs, flags.output));
+  TemplateCounter counts{TemplateOptions()};
+  for (const auto& path : flags.inputs) {
+    if (Interrupted().load()) return Cancelled("interrupted; nothing was written");
+    CHAFF_RETURN_IF_ERROR(ReadTemplateCounts(path, &counts));
+  }
+  const std::string bytes = counts.Serialize();
+  CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(flags.output));
+  CHAFF_RETURN_IF_ERROR(out->Write(bytes));
+  CHAFF_RETURN_IF_ERROR(out->Commit());
+  if (!flags.quiet) PrintCounts(counts, flags.output, bytes.size());
+  return Status::Ok();
+}
+
+Status RunCountStage(const CountFlags& flags) {
+  if (flags.inputs.empty()) return InvalidArgument("name the shards to count");
+  for (const auto& p : flags.inputs) {
+    if (p == kStdio) {
+      return InvalidArgument("stdin (-) cannot be counted: chaff clean --counts reads the shard "
+                             "again, so name its file");
+    }
+  }
+  CHAFF_RETURN_IF_ERROR(CheckOutput(flags.inputs, flags.output));
+  std::vector<std::string> warnings;
+  auto shards = ListCorpusInputs(flags.inputs, &warnings);
+  for (const auto& w : warnings) PrintWarning(w);
+  if (!shards.ok()) return shards.status();
+  // Every input must be outside of the output: ListCorpusInputs walked them.
+  for (const auto& in : *shards) {
+    if (SameOutput(in.path, flags.output)) {
+      return InvalidArgument("refusing to overwrite input " + in.name + " with -o " +
+                             flags.output);
+    }
+  }
+  CleanCorpusOptions options;
+  options.fields.text_field = flags.text_field;
+  options.fields.skip_bad_records = flags.skip_bad_records;
+  options.site_field = flags.site_field;
+  bool capped = false;
+  options.threads = ResolveThreads(flags.threads, &capped);
+  if (capped && !flags.quiet) {
+    std::fprintf(stderr, "chaff count: --threads %d lowered to %d, the CPUs this process may use\n",
+                 flags.threads, options.threads);
+  }
+  options.bad_record_hint = " (use --skip-bad-records to skip such records)";
+  const uint64_t total = KnownInputBytes(*shards);
+  StatusOr<CountCorpusResult> result = Status(StatusCode::kInternal, "not run");
+  {
+    Progress progress("chaff count", !flags.quiet);
+    result = CountCorpusTemplates(*shards, options, [&](const CleanProgress& p) {
+      if (Interrupted().load()) return false;
+      progress.Update(p.documents, p.bytes, total);
+      return true;
+    });
+    progress.Finish();
+  }
+  if (!result.ok()) {
+    if (result.status().code() == StatusCode::kCancelled) {
+      return Cancelled("interrupted; nothing was written");
+    }
+    return result.status();
+  }
+  for (const CleanFileReport& f : result->files) {
+    if (f.skipped) PrintWarning(f.name + ": skipped: looks binary (NUL bytes)");
+    if (f.unreadable) {
+      std::string reason = f.error.message();
+      const std::string prefix = f.name + ": ";
+      if (reason.compare(0, prefix.size(), prefix) == 0) reason.erase(0, prefix.size());
+      PrintWarning(f.name + ": skipped: " + reason);
+    }
+  }
+  if (result->bad_records > 0) {
+    PrintWarning(WithCommas(result->bad_records) + " bad record(s) skipped (--skip-bad-records)");
+  }
+  const std::string bytes = result->counts.Serialize();
+  CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(flags.output));
+  CHAFF_RETURN_IF_ERROR(out->Write(bytes));
+  CHAFF_RETURN_IF_ERROR(out->Commit());
+  if (!flags.quiet) PrintCounts(result->counts, flags.output, bytes.size());
+  if (result->unreadable > 0) {
+    // The counts of the other shards were written; cleaning with them would
+    // miss the lines of the unreadable ones, so the run still fails.
+    return DataError(WithCommas(result->unreadable) +
+                     " file(s) could not be read (see the warnings above); the counts of the "
+                     "others were written to " + flags.output);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+CLI::App* AddCountCommand(CLI::App* app, CountFlags* flags) {
+  CLI::App* cmd = app->add_subcommand(
+      "count",
+      "Count the template lines of shards (pass 1 of chaff clean) into a counts file; "
+      "with --merge, add counts files up. Then chaff clean --counts FILE cleans each "
+      "shard with the counts of the whole corpus, as one chaff clean over all of them "
+      "would.");
+  cmd->add_option("paths", flags->inputs,
+                  "Shards (files or directories, as chaff clean reads them), or with "
+                  "--merge the counts files to add up")
+      ->required();
+  cmd->add_option("-o,--output", flags->output,
+                  "The counts file to write (docs/formats.md; never an input)")
+      ->required();
+  cmd->add_flag("--merge", flags->merge, "The paths are counts files: write their sum");
+  cmd->add_option("--text-field", flags->text_field, "JSONL field holding the document text")
+      ->capture_default_str();
+  cmd->add_option("--site-field", flags->site_field,
+                  "JSONL field holding the document's URL (or site): lines are counted "
+                  "per host, as chaff clean counts them")
+      ->capture_default_str();
+  cmd->add_flag("--skip-bad-records", flags->skip_bad_records,
+                "Skip malformed JSONL and WARC records instead of stopping with exit code 2");
+  cmd->add_option("-j,--threads", flags->threads,
+                  std::string(kThreadsHelp) + "; the counts are identical for any value")
+      ->capture_default_str()->check(IntegerIn(0, std::numeric_limits<int>::max()));
+  cmd->add_flag("-q,--quiet", flags->quiet, "No summary and no progress on stderr");
+  return cmd;
+}
+
+int RunCount(const CountFlags& flags) {
+  return ExitFor(flags.merge ? RunMerge(flags) : RunCountStage(flags));
+}
+
+}  // namespace cli
+}  // namespace chaff
