@@ -218,11 +218,11 @@ class PyTemplateCounts {
     py::gil_scoped_release nogil;
     counter_.Merge(other.counter_);
   }
-  void Load(const std::string& path) {
+  void Load(const std::string& path, uint32_t skip_below = 0) {
     Status st;
     {
       py::gil_scoped_release nogil;
-      st = ReadTemplateCounts(path, &counter_);
+      st = ReadTemplateCounts(path, &counter_, skip_below);
     }
     ThrowIfError(st);
   }
@@ -253,7 +253,7 @@ class PyTemplateCounts {
   // The index with `options`' thresholds (a copy of the counts).
   std::shared_ptr<const TemplateIndex> Index(const TemplateOptions& options) const {
     TemplateCounter copy(options);
-    copy.Merge(counter_);
+    copy.Merge(counter_, static_cast<uint32_t>(options.min_count));
     return std::make_shared<const TemplateIndex>(copy.Finish());
   }
 
@@ -291,29 +291,31 @@ class PyCleaner {
     py::dict kwargs;
     for (const auto& item : given) kwargs[item.first] = item.second;
     const TemplateOptions templates = TakeTemplateOptions(&kwargs);
+    py::object counts = py::none();
     if (kwargs.contains("counts")) {
-      py::object counts = kwargs["counts"];
+      counts = kwargs["counts"];
       PyDict_DelItemString(kwargs.ptr(), "counts");
-      if (!counts.is_none()) {
-        if (py::isinstance<PyTemplateCounts>(counts)) {
-          templates_ = counts.cast<const PyTemplateCounts&>().Index(templates);
-        } else {
-          // A counts file, or a list of them (added up).
-          std::vector<std::string> paths;
-          if (py::isinstance<py::str>(counts) || py::hasattr(counts, "__fspath__")) {
-            paths.push_back(py::str(counts));
-          } else {
-            paths = counts.cast<std::vector<std::string>>();
-          }
-          PyTemplateCounts loaded;
-          for (const auto& path : paths) loaded.Load(path);
-          templates_ = loaded.Index(templates);
-        }
-      }
     }
+    // The options first: a misspelt one fails before any file is read.
     py::kwargs rest;
     for (const auto& item : kwargs) rest[item.first] = item.second;
     cleaner_ = std::make_unique<Cleaner>(CleanOptionsFromKwargs(rest));
+    if (counts.is_none()) return;
+    if (py::isinstance<PyTemplateCounts>(counts)) {
+      templates_ = counts.cast<const PyTemplateCounts&>().Index(templates);
+      return;
+    }
+    // A counts file, or a list of them (added up).
+    std::vector<std::string> paths;
+    if (py::isinstance<py::str>(counts) || py::hasattr(counts, "__fspath__")) {
+      paths.push_back(py::str(counts));
+    } else {
+      paths = counts.cast<std::vector<std::string>>();
+    }
+    PyTemplateCounts loaded;
+    const uint32_t skip_below = paths.size() == 1 ? static_cast<uint32_t>(templates.min_count) : 0;
+    for (const auto& path : paths) loaded.Load(path, skip_below);
+    templates_ = loaded.Index(templates);
   }
 
   PyCleanResult Clean(py::handle text_obj, const py::object& url) const {
@@ -784,7 +786,11 @@ py::dict CleanShardsPy(const std::vector<ShardTuple>& shards, const std::string&
     r = [&]() -> StatusOr<CleanCorpusResult> {
       if (!count_paths.empty()) {
         TemplateCounter counter(o.templates);
-        for (const auto& path : count_paths) CHAFF_RETURN_IF_ERROR(ReadTemplateCounts(path, &counter));
+        const uint32_t skip_below =
+            count_paths.size() == 1 ? static_cast<uint32_t>(o.templates.min_count) : 0;
+        for (const auto& path : count_paths) {
+          CHAFF_RETURN_IF_ERROR(ReadTemplateCounts(path, &counter, skip_below));
+        }
         index = counter.Finish();
         o.counts = &index;
       }
@@ -882,7 +888,7 @@ template lines of each document's site.)doc")
            "Counts one document's distinct lines for the site of `url` (its host; '' "
            "without one).")
       .def("merge", &PyTemplateCounts::Merge, py::arg("other"), "Adds the counts of `other`.")
-      .def("load", &PyTemplateCounts::Load, py::arg("path"),
+      .def("load", [](PyTemplateCounts& c, const std::string& path) { c.Load(path); }, py::arg("path"),
            "Adds the counts of a counts file (chaff count's); DataError when it is not one, "
            "is truncated, corrupt or of another version.")
       .def("save", &PyTemplateCounts::Save, py::arg("path"),

@@ -107,7 +107,7 @@ def merge_task(paths, output, *counted):
 def clean_task(shards, index, counts, output, options, merged):
     """Cleans shard `index` with the merged counts into `output`."""
     del merged  # orders the task after the merge
-    _maybe_fail("clean", shards[index][1], os.path.dirname(os.path.dirname(counts)))
+    _maybe_fail("clean", shards[index][1], os.path.dirname(counts))
     return chaff.clean_shards([shards[index]], output, counts=counts, threads=1, **options)
 
 

@@ -416,8 +416,13 @@ int RunClean(const CleanFlags& given) {
       }
     }
     TemplateCounter counter(options.templates);
+    // One file holds complete counts: the pairs below --template-min-count
+    // never decide anything and are not loaded. Several must be added up
+    // first.
+    const uint32_t skip_below =
+        flags.counts_paths.size() == 1 ? static_cast<uint32_t>(options.templates.min_count) : 0;
     for (const auto& path : flags.counts_paths) {
-      if (Status s = ReadTemplateCounts(path, &counter); !s.ok()) return ExitFor(s);
+      if (Status s = ReadTemplateCounts(path, &counter, skip_below); !s.ok()) return ExitFor(s);
     }
     counts = counter.Finish();
     options.counts = &counts;

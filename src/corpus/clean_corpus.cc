@@ -940,10 +940,11 @@ StatusOr<CountCorpusResult> CountCorpusTemplates(const std::vector<CorpusInput>&
   return engine.RunCount();
 }
 
-Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts) {
+Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts,
+                          uint32_t skip_below) {
   StatusOr<std::string> bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
-  Status s = counts->MergeSerialized(*bytes);
+  Status s = counts->MergeSerialized(*bytes, skip_below);
   if (!s.ok()) return Status(s.code(), path + ": " + s.message());
   return Status::Ok();
 }

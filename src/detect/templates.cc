@@ -110,10 +110,10 @@ void CountTable::Prefetch(uint64_t key) const {
   __builtin_prefetch(&impl_->slots[key & impl_->mask]);
 }
 
-void CountTable::MergeFrom(const CountTable& other) {
+void CountTable::MergeFrom(const CountTable& other, uint32_t skip_below) {
   const Impl& o = *other.impl_;
-  impl_->Reserve(impl_->used + o.used);
-  if (o.has_zero) Add(0, o.zero_count);
+  if (skip_below == 0) impl_->Reserve(impl_->used + o.used);
+  if (o.has_zero && o.zero_count >= skip_below) Add(0, o.zero_count);
   // Not in slot order: keys taken in the order of their home slots would
   // each probe past every key placed before them (linear probing's run
   // grows with each insert: quadratic). An odd stride visits every slot.
@@ -121,7 +121,7 @@ void CountTable::MergeFrom(const CountTable& other) {
   const size_t stride = static_cast<size_t>(0x9E3779B97F4A7C15ULL) | 1;
   for (size_t j = 0, i = 0; j < n; ++j, i = (i + stride) & o.mask) {
     const Impl::Slot& s = o.slots[i];
-    if (s.key != 0) Add(s.key, s.count);
+    if (s.key != 0 && s.count >= skip_below) Add(s.key, s.count);
   }
 }
 
@@ -192,8 +192,8 @@ void TemplateCounter::AddDocument(std::string_view site, std::string_view text) 
   AddDocument(site, doc);
 }
 
-void TemplateCounter::Merge(const TemplateCounter& other) {
-  lines_.MergeFrom(other.lines_);
+void TemplateCounter::Merge(const TemplateCounter& other, uint32_t skip_below) {
+  lines_.MergeFrom(other.lines_, skip_below);
   sites_.MergeFrom(other.sites_);
 }
 
@@ -251,7 +251,7 @@ std::string TemplateCounter::Serialize() const {
   return out;
 }
 
-Status TemplateCounter::MergeSerialized(std::string_view bytes) {
+Status TemplateCounter::MergeSerialized(std::string_view bytes, uint32_t skip_below) {
   if (bytes.size() < sizeof(kCountsMagic) ||
       std::memcmp(bytes.data(), kCountsMagic, sizeof(kCountsMagic)) != 0) {
     return DataError("not a chaff counts file (made by chaff count)");
@@ -289,14 +289,15 @@ Status TemplateCounter::MergeSerialized(std::string_view bytes) {
     return DataError("corrupt counts file: checksum mismatch in its counts");
   }
   internal::Decoder d(entries, entries_bytes);
-  auto add = [&d](uint64_t n, internal::CountTable* table) {
+  auto add = [&d](uint64_t n, uint32_t least, internal::CountTable* table) {
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t key = d.U64();
-      table->Add(key, d.U32());
+      const uint32_t count = d.U32();
+      if (count >= least) table->Add(key, count);
     }
   };
-  add(sites, &sites_);
-  add(pairs, &lines_);
+  add(sites, 0, &sites_);
+  add(pairs, skip_below, &lines_);
   return Status::Ok();
 }
 

@@ -190,8 +190,11 @@ StatusOr<CountCorpusResult> CountCorpusTemplates(const std::vector<CorpusInput>&
                                                  const CleanProgressCallback& progress = {});
 
 // Adds the counts of the counts file at `path` to `counts` (errors name
-// the file).
-Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts);
+// the file). skip_below: as TemplateCounter::MergeSerialized (for the one
+// file of a corpus's complete counts, read to decide with min_count >=
+// skip_below).
+Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts,
+                          uint32_t skip_below = 0);
 // Writes `counts` as a counts file (docs/formats.md) to `path`, which
 // appears whole or not at all (compressed when it ends in .gz or .zst).
 Status WriteTemplateCounts(const TemplateCounter& counts, const std::string& path);

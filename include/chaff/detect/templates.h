@@ -85,7 +85,8 @@ class CountTable {
   void Add(uint64_t key, uint32_t n);  // saturates at 2^32 - 1
   uint32_t Get(uint64_t key) const;
   void Prefetch(uint64_t key) const;
-  void MergeFrom(const CountTable& other);
+  // Entries of `other` with a count below `skip_below` are left out.
+  void MergeFrom(const CountTable& other, uint32_t skip_below = 0);
   size_t size() const;
   size_t MemoryBytes() const;
   // Calls f(key, count) for every entry, in no particular order.
@@ -110,7 +111,15 @@ class TemplateCounter {
   void AddDocument(std::string_view site, std::string_view text);
 
   // Adds the counts of `other` (same options), e.g. another thread's.
-  void Merge(const TemplateCounter& other);
+  //
+  // skip_below > 0 leaves out the (site, line) pairs of `other` counted in
+  // fewer documents (site totals are always added): only for loading the
+  // complete counts of a corpus into an empty counter that then decides
+  // with min_count >= skip_below, which never looks at such pairs (a line
+  // is a template line, or the mate of one, only when counted at least
+  // min_count times); the index is then smaller and quicker to build. The
+  // same holds for MergeSerialized.
+  void Merge(const TemplateCounter& other, uint32_t skip_below = 0);
 
   // Bytes held by the counts.
   size_t MemoryBytes() const;
@@ -129,7 +138,7 @@ class TemplateCounter {
   // Adds the counts in `bytes`, a counts file. Fails (kDataError, saying
   // what is wrong: not a counts file, another version, truncated, corrupt)
   // and leaves the counter as it was when they are not.
-  Status MergeSerialized(std::string_view bytes);
+  Status MergeSerialized(std::string_view bytes, uint32_t skip_below = 0);
 
   // Ends pass 1. The counter is left empty.
   TemplateIndex Finish();
