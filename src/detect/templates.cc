@@ -270,8 +270,10 @@ Status TemplateCounter::MergeSerialized(std::string_view bytes, uint32_t skip_be
     return DataError("counts file of version " + std::to_string(version) + ", this chaff reads version " +
                      std::to_string(kTemplateCountsVersion) + ": count the shards again with this chaff");
   }
-  const uint64_t max_entries = (bytes.size() - kCountsHeaderBytes) / kCountsEntryBytes;
-  const bool fits = sites <= max_entries && pairs <= max_entries - sites;
+  // The size the header promises (none when it overflows: a file that long
+  // cannot exist, so this one is cut).
+  constexpr uint64_t kMaxEntries = (UINT64_MAX - kCountsHeaderBytes - 8) / kCountsEntryBytes;
+  const bool fits = sites <= kMaxEntries && pairs <= kMaxEntries - sites;
   const uint64_t want = fits ? kCountsHeaderBytes + kCountsEntryBytes * (sites + pairs) + 8 : 0;
   if (!fits || bytes.size() < want) {
     return DataError("truncated counts file: " + std::to_string(bytes.size()) +

@@ -35,3 +35,18 @@ def run(cmd, **kwargs):
 
 def python():
     return sys.executable
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A Dask client of a local cluster of 2 worker processes, one thread
+    each (one cluster per test module)."""
+    import logging
+
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()

@@ -17,18 +17,6 @@ distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
-def client():
-    import logging
-
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def corpus(tmp_path_factory, chaff_bin):
     d = tmp_path_factory.mktemp("dask")
     shards = write_shards(str(d / "shards"), shards=7, per_shard=50, empty=(2, 6))

@@ -27,7 +27,7 @@
 //    label ("Pros", "Key features") or this page's title listed in other
 //    pages' "related" boxes, and is left to the per-line classifier.
 // Counts are exact (a hash table of 64-bit keys: a (site, line) pair and
-// its count in 16 bytes, at most half full: 32-64 bytes per distinct pair),
+// its count in 12 bytes, at most 3/4 full: 16-32 bytes per distinct pair),
 // so they never depend on the order of documents or on how the corpus was
 // split between threads, and two counters merge by adding.
 #ifndef CHAFF_DETECT_TEMPLATES_H_
