@@ -245,6 +245,16 @@ Status WriteReport(const std::string& path, const std::vector<CleanFileReport>& 
 
 }  // namespace
 
+void WarnIfSkipped(const CleanFileReport& f) {
+  if (f.skipped) PrintWarning(f.name + ": skipped: looks binary (NUL bytes)");
+  if (f.unreadable) {
+    std::string reason = f.error.message();
+    const std::string prefix = f.name + ": ";
+    if (reason.compare(0, prefix.size(), prefix) == 0) reason.erase(0, prefix.size());
+    PrintWarning(f.name + ": skipped: " + reason);
+  }
+}
+
 CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags) {
   CLI::App* cmd = app->add_subcommand(
       "clean",
@@ -466,13 +476,7 @@ int RunClean(const CleanFlags& given) {
   }
   for (const auto& w : result->warc_warnings) PrintWarning(w);
   for (const CleanFileReport& f : result->files) {
-    if (f.skipped) PrintWarning(f.name + ": skipped: looks binary (NUL bytes)");
-    if (f.unreadable) {
-      std::string reason = f.error.message();
-      const std::string prefix = f.name + ": ";
-      if (reason.compare(0, prefix.size(), prefix) == 0) reason.erase(0, prefix.size());
-      PrintWarning(f.name + ": skipped: " + reason);
-    }
+    WarnIfSkipped(f);
     if (f.bad_records > 0) {
       PrintWarning(f.name + ": passed " + WithCommas(f.bad_records) +
                    " bad record(s) through unchanged");

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "chaff/corpus/clean_corpus.h"
 #include "chaff/detect/clean.h"
 #include "chaff/detect/templates.h"
 
@@ -44,6 +45,10 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanFlags* flags);
 
 // Runs it; returns the process exit code. Prints errors and the summary.
 int RunClean(const CleanFlags& flags);
+
+// Warns about an input left out of the run: a binary file met in a walk,
+// or one that could not be read (and why).
+void WarnIfSkipped(const CleanFileReport& f);
 
 // Applies the detector switches shared by `clean` and `explain` to `clean`:
 // --no-chrome, --no-repeats and --line-model FILE (loaded here; fails naming

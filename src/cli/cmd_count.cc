@@ -5,6 +5,7 @@
 
 #include "chaff/corpus/clean_corpus.h"
 #include "chaff/io/files.h"
+#include "cli/cmd_clean.h"
 #include "cli/common.h"
 #include "cli/flag_checks.h"
 
@@ -98,15 +99,7 @@ Status RunCountStage(const CountFlags& flags) {
     }
     return result.status();
   }
-  for (const CleanFileReport& f : result->files) {
-    if (f.skipped) PrintWarning(f.name + ": skipped: looks binary (NUL bytes)");
-    if (f.unreadable) {
-      std::string reason = f.error.message();
-      const std::string prefix = f.name + ": ";
-      if (reason.compare(0, prefix.size(), prefix) == 0) reason.erase(0, prefix.size());
-      PrintWarning(f.name + ": skipped: " + reason);
-    }
-  }
+  for (const CleanFileReport& f : result->files) WarnIfSkipped(f);
   if (result->bad_records > 0) {
     PrintWarning(WithCommas(result->bad_records) + " bad record(s) skipped (--skip-bad-records)");
   }

@@ -357,32 +357,6 @@ double WindowSum(const std::vector<double>& cs, size_t n, size_t i, long lo, lon
   return cs[static_cast<size_t>(b)] - cs[static_cast<size_t>(a)];
 }
 
-void Prefix(const std::vector<double>& x, std::vector<double>* cs) {
-  cs->assign(x.size() + 1, 0.0);
-  for (size_t i = 0; i < x.size(); ++i) (*cs)[i + 1] = (*cs)[i] + x[i];
-}
-
-// The first run with the largest positive sum (ties: the earliest start, the
-// shortest end); false when no weight is positive.
-bool MaxSumRun(const std::vector<double>& w, long* s, long* e) {
-  double best = 0, cur = 0;
-  long cs = 0;
-  *s = *e = -1;
-  for (size_t i = 0; i < w.size(); ++i) {
-    if (cur <= 0) {
-      cur = w[i];
-      cs = static_cast<long>(i);
-    } else {
-      cur += w[i];
-    }
-    if (cur > best) {
-      best = cur;
-      *s = cs;
-      *e = static_cast<long>(i);
-    }
-  }
-  return *s >= 0;
-}
 
 // Word-count buckets: 0, 1, 2, 3, 4-5, 6-8, 9-12, 13-20, 21-40, 41+.
 int WordBucket(double nw) {
@@ -451,6 +425,33 @@ struct Scratch {
 };
 
 }  // namespace
+
+void Prefix(const std::vector<double>& x, std::vector<double>* cs) {
+  cs->assign(x.size() + 1, 0.0);
+  for (size_t i = 0; i < x.size(); ++i) (*cs)[i + 1] = (*cs)[i] + x[i];
+}
+
+// The first run with the largest positive sum (ties: the earliest start, the
+// shortest end); false when no weight is positive.
+bool MaxSumRun(const std::vector<double>& w, long* s, long* e) {
+  double best = 0, cur = 0;
+  long cs = 0;
+  *s = *e = -1;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (cur <= 0) {
+      cur = w[i];
+      cs = static_cast<long>(i);
+    } else {
+      cur += w[i];
+    }
+    if (cur > best) {
+      best = cur;
+      *s = cs;
+      *e = static_cast<long>(i);
+    }
+  }
+  return *s >= 0;
+}
 
 // The order here is the order of the columns.
 #define CHAFF_LINE_FEATURES(X)                                                                 \

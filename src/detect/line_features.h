@@ -49,6 +49,13 @@ struct LineFeatureMatrix {
 // WindowColumns in line_features.cc.)
 void ComputeLineFeatures(const Document& doc, LineFeatureMatrix* out, size_t extra = 0);
 
+// Shared with the line model's decoding (line_model.cc).
+// cs = the prefix sums of x: cs[0] = 0, cs[i + 1] = cs[i] + x[i].
+void Prefix(const std::vector<double>& x, std::vector<double>* cs);
+// The first run [s, e] of w with the largest positive sum (ties: the
+// earliest start, the shortest end); false when no weight is positive.
+bool MaxSumRun(const std::vector<double>& w, long* s, long* e);
+
 }  // namespace internal
 }  // namespace chaff
 

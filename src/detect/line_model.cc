@@ -17,6 +17,9 @@
 
 namespace chaff {
 
+using internal::MaxSumRun;
+using internal::Prefix;
+
 using internal::TreeEnsemble;
 
 // The model's parts. The token table maps a token's hash bucket (its low
@@ -120,10 +123,6 @@ struct Scratch {
 
 double Sigmoid(double raw) { return 1.0 / (1.0 + std::exp(-raw)); }
 
-void Prefix(const std::vector<double>& x, std::vector<double>* cs) {
-  cs->assign(x.size() + 1, 0.0);
-  for (size_t i = 0; i < x.size(); ++i) (*cs)[i + 1] = (*cs)[i] + x[i];
-}
 
 // [i + lo, i + hi] clipped to [0, n): the sum and (in *m) the count.
 double Window(const std::vector<double>& cs, long n, long i, long lo, long hi, double* m) {
@@ -226,27 +225,6 @@ void TokenFeatures(const Document& doc, const LineModel::Impl& model, Scratch* s
   }
 }
 
-// The first run with the largest positive sum of w (ties: earliest start,
-// shortest end); false when none is positive.
-bool MaxSumRun(const std::vector<double>& w, long* s, long* e) {
-  double best = 0, cur = 0;
-  long cs = 0;
-  *s = *e = -1;
-  for (size_t i = 0; i < w.size(); ++i) {
-    if (cur <= 0) {
-      cur = w[i];
-      cs = static_cast<long>(i);
-    } else {
-      cur += w[i];
-    }
-    if (cur > best) {
-      best = cur;
-      *s = cs;
-      *e = static_cast<long>(i);
-    }
-  }
-  return *s >= 0;
-}
 
 // Stage-2 features from the stage-1 probabilities p of a page's lines.
 void Stage2Features(Scratch* s) {
