@@ -215,6 +215,9 @@ class PyTemplateCounts {
   }
   void Merge(const PyTemplateCounts& other) {
     if (&other == this) throw py::value_error("cannot merge counts with themselves");
+    if (other.counter_.pruned_below() > 0 || counter_.pruned_below() > 0) {
+      throw py::value_error("pruned counts (merge_counts(min_count=...)) cannot be merged");
+    }
     py::gil_scoped_release nogil;
     counter_.Merge(other.counter_);
   }
@@ -303,6 +306,7 @@ class PyCleaner {
     if (counts.is_none()) return;
     if (py::isinstance<PyTemplateCounts>(counts)) {
       templates_ = counts.cast<const PyTemplateCounts&>().Index(templates);
+      ThrowIfError(CheckPrunedCounts(*templates_));
       return;
     }
     // A counts file, or a list of them (added up).
@@ -316,6 +320,7 @@ class PyCleaner {
     const uint32_t skip_below = paths.size() == 1 ? static_cast<uint32_t>(templates.min_count) : 0;
     for (const auto& path : paths) loaded.Load(path, skip_below);
     templates_ = loaded.Index(templates);
+    ThrowIfError(CheckPrunedCounts(*templates_));
   }
 
   PyCleanResult Clean(py::handle text_obj, const py::object& url) const {
@@ -729,22 +734,20 @@ py::dict CountShardsPy(const std::vector<ShardTuple>& shards, const std::string&
   return d;
 }
 
-py::dict MergeCountsPy(const std::vector<std::string>& paths, const std::string& output) {
-  TemplateCounter counts{TemplateOptions()};
-  Status s;
+py::dict MergeCountsPy(const std::vector<std::string>& paths, const std::string& output,
+                       uint32_t min_count) {
+  StatusOr<MergeCountsStats> stats = Status(StatusCode::kInternal, "not run");
   {
     py::gil_scoped_release nogil;
-    for (const auto& path : paths) {
-      s = ReadTemplateCounts(path, &counts);
-      if (!s.ok()) break;
-    }
-    if (s.ok()) s = WriteTemplateCounts(counts, output);
+    stats = MergeTemplateCountsFiles(paths, output, min_count);
   }
-  ThrowIfError(s);
+  ThrowIfError(stats.status());
   py::dict d;
-  d["documents"] = counts.documents();
-  d["sites"] = counts.sites();
-  d["pairs"] = counts.pairs();
+  d["documents"] = stats->documents;
+  d["sites"] = stats->sites;
+  d["pairs"] = stats->pairs;
+  d["pairs_written"] = stats->pairs_written;
+  d["counts_bytes"] = stats->bytes;
   return d;
 }
 
@@ -840,6 +843,7 @@ PYBIND11_MODULE(_chaff, m) {
   m.attr("DEFAULT_NUM_HASHES") = c::kDefaultDedupeNumHashes;
   m.attr("DEFAULT_SHINGLE_WIDTH") = c::kDefaultShingleWidth;
   m.attr("DEFAULT_FN_WEIGHT") = c::kDefaultDedupeLshWeights.false_negative;
+  m.attr("DEFAULT_TEMPLATE_MIN_COUNT") = c::TemplateOptions().min_count;
   m.attr("SIMD_TARGET") = std::string(c::SimdTargetName());
 
   py::class_<PySpan>(m, "Span", "A removed byte range [begin, end) of the original text (as UTF-8 for a str).")
@@ -1014,7 +1018,10 @@ Cleaner may serve many threads (the GIL is released while it works).)doc")
         "site into the counts file `output`. Returns counts (documents, sites, pairs, "
         "counts_bytes, ...). A shard that cannot be read raises.");
   m.def("merge_counts", &MergeCountsPy, py::arg("paths"), py::arg("output"),
-        "chaff count --merge: writes the sum of the counts files `paths` to `output`.");
+        py::arg("min_count") = 0,
+        "chaff count --merge [--min-count N]: writes the sum of the counts files `paths` to "
+        "`output`; min_count > 1 leaves out the lines seen on fewer pages (final counts for "
+        "cleaning with template_min_count >= min_count; they cannot be merged again).");
   m.def("clean_shards", &CleanShardsPy, py::arg("shards"), py::arg("output"),
         py::arg("counts") = py::none(), py::arg("annotate") = false, py::arg("templates") = true,
         py::arg("dedupe") = false, py::arg("dedupe_threshold") = 0.8,

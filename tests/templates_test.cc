@@ -417,3 +417,53 @@ TEST_CASE("templates: damaged counts are refused and leave the counter as it was
   CHECK(counter.MergeSerialized(good).ok());
   CHECK(counter.documents() == some.size() + pages.size());
 }
+
+TEST_CASE("templates: pruned counts decide alike and cannot be added to", "[templates]") {
+  const auto pages = SitePages();
+  chaff::TemplateCounter counts = CountPages(pages, Iota(pages.size()));
+  const std::string complete = counts.Serialize();
+  const std::string pruned = counts.Serialize(3);
+  CHECK(pruned.size() < complete.size() / 2);
+  CHECK(counts.Serialize(1) == complete);  // every pair is seen once at least
+  const auto want = AllFlags(CountPages(pages, Iota(pages.size())).Finish(), pages);
+
+  chaff::TemplateCounter read{chaff::TemplateOptions()};
+  REQUIRE(read.MergeSerialized(pruned).ok());
+  CHECK(read.pruned_below() == 3);
+  CHECK(read.sites() == counts.sites());
+  CHECK(read.documents() == counts.documents());
+  CHECK(read.Serialize() == pruned);  // still pruned when written again
+  const auto index = read.Finish();
+  REQUIRE(chaff::CheckPrunedCounts(index).ok());
+  CHECK(AllFlags(index, pages) == want);
+
+  // A stricter clean may use them; a looser one may not.
+  chaff::TemplateOptions strict;
+  strict.min_count = 4;
+  chaff::TemplateCounter s4(strict);
+  REQUIRE(s4.MergeSerialized(pruned).ok());
+  chaff::TemplateCounter full4(strict);
+  REQUIRE(full4.MergeSerialized(complete).ok());
+  const auto idx4 = s4.Finish();
+  CHECK(chaff::CheckPrunedCounts(idx4).ok());
+  CHECK(AllFlags(idx4, pages) == AllFlags(full4.Finish(), pages));
+  chaff::TemplateOptions loose;
+  loose.min_count = 2;
+  chaff::TemplateCounter s2(loose);
+  REQUIRE(s2.MergeSerialized(pruned).ok());
+  const chaff::Status refused = chaff::CheckPrunedCounts(s2.Finish());
+  CHECK(refused.code() == chaff::StatusCode::kInvalidArgument);
+  CHECK(refused.message().find("needs the complete counts") != std::string::npos);
+
+  // Pruned counts are final: nothing is added to them, nor they to others.
+  chaff::TemplateCounter a{chaff::TemplateOptions()};
+  REQUIRE(a.MergeSerialized(pruned).ok());
+  const std::string before = a.Serialize();
+  CHECK(a.MergeSerialized(complete).code() == chaff::StatusCode::kInvalidArgument);
+  CHECK(a.MergeSerialized(pruned).code() == chaff::StatusCode::kInvalidArgument);
+  CHECK(a.Serialize() == before);
+  chaff::TemplateCounter b{chaff::TemplateOptions()};
+  REQUIRE(b.MergeSerialized(complete).ok());
+  CHECK(b.MergeSerialized(pruned).code() == chaff::StatusCode::kInvalidArgument);
+  CHECK(b.Serialize() == complete);
+}

@@ -12,6 +12,7 @@ Shard = Tuple[str, str, str, bool]
 DEFAULT_NUM_HASHES: int
 DEFAULT_SHINGLE_WIDTH: int
 DEFAULT_FN_WEIGHT: float
+DEFAULT_TEMPLATE_MIN_COUNT: int
 SIMD_TARGET: str
 
 class DataError(ValueError):
@@ -173,7 +174,7 @@ def count_shards(
     skip_bad_records: bool = False,
     threads: int = 0,
 ) -> dict[str, Any]: ...
-def merge_counts(paths: Sequence[str], output: str) -> dict[str, int]: ...
+def merge_counts(paths: Sequence[str], output: str, min_count: int = 0) -> dict[str, int]: ...
 def clean_shards(
     shards: Sequence[Shard],
     output: str,

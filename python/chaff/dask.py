@@ -97,11 +97,13 @@ def count_task(shards, index, counts_path, options):
     return chaff.count_shards([shards[index]], counts_path, threads=1, **options)
 
 
-def merge_task(paths, output, *counted):
-    """Adds the counts files up. `counted` only orders it after the counts."""
+def merge_task(paths, output, min_count, *counted):
+    """Adds the counts files up, keeping the lines seen on at least
+    min_count pages (all the clean tasks read). `counted` only orders it
+    after the counts."""
     del counted
     _maybe_fail("merge", "all", os.path.dirname(output))
-    return chaff.merge_counts(paths, output)
+    return chaff.merge_counts(paths, output, min_count=min_count)
 
 
 def clean_task(shards, index, counts, output, options, merged):
@@ -415,15 +417,18 @@ def clean(paths, output, client=None, work_dir=None, retries=2, quiet=True,
                             % (len(shards), docs, in_bytes / 1e6, counts_bytes / 1e6))
 
         t1 = time.monotonic()
-        merged = client.submit(merge_task, count_paths, merged_path, *counts, retries=retries,
+        merged = client.submit(merge_task, count_paths, merged_path,
+                               options.get("template_min_count", chaff.DEFAULT_TEMPLATE_MIN_COUNT), *counts, retries=retries,
                                pure=False, key="chaff-merge-" + tag)
         total = _wait_all(client, [merged], ["all shards"], "merge", progress)[0]
         times["merge"] = time.monotonic() - t1
         if total["documents"] != docs:
             raise TaskFailed("merge saw %d documents, the counts %d" % (total["documents"], docs))
-        progress.stage_done("merge", "%d sites, %d distinct lines, %.1f MB"
-                            % (total["sites"], total["pairs"],
-                               os.path.getsize(merged_path) / 1e6))
+        progress.stage_done("merge", "%d sites, %d distinct lines, %.1f MB with the lines on "
+                            "at least %d pages" % (total["sites"], total["pairs"],
+                                                   os.path.getsize(merged_path) / 1e6,
+                                                   options.get("template_min_count",
+                                                               chaff.DEFAULT_TEMPLATE_MIN_COUNT)))
 
         t2 = time.monotonic()
         # Each shard to a file of its own (JSONL output) or a tree of its

@@ -24,35 +24,41 @@ Status CheckOutput(const std::vector<std::string>& inputs, const std::string& ou
   return Status::Ok();
 }
 
-void PrintCounts(const TemplateCounter& counts, const std::string& output, uint64_t bytes) {
-  const uint64_t docs = counts.documents();
+void PrintCounts(uint64_t docs, uint64_t sites, uint64_t pairs, uint64_t written,
+                 const std::string& output, uint64_t bytes) {
+  const std::string kept = written == pairs ? "" : " (" + WithCommas(written) + " written)";
   std::fprintf(stderr,
-               "chaff count: %s document(s) of %s site(s), %s distinct (site, line) pair(s) "
+               "chaff count: %s document(s) of %s site(s), %s distinct (site, line) pair(s)%s "
                "-> %s (%s, %.1f bytes per document)\n",
-               WithCommas(docs).c_str(), WithCommas(counts.sites()).c_str(),
-               WithCommas(counts.pairs()).c_str(), output.c_str(),
-               HumanBytes(static_cast<double>(bytes)).c_str(),
+               WithCommas(docs).c_str(), WithCommas(sites).c_str(), WithCommas(pairs).c_str(),
+               kept.c_str(), output.c_str(), HumanBytes(static_cast<double>(bytes)).c_str(),
                docs ? static_cast<double>(bytes) / static_cast<double>(docs) : 0.0);
 }
 
 Status RunMerge(const CountFlags& flags) {
   if (flags.inputs.empty()) return InvalidArgument("--merge needs counts files to add up");
   CHAFF_RETURN_IF_ERROR(CheckOutput(flags.inputs, flags.output));
-  TemplateCounter counts{TemplateOptions()};
-  for (const auto& path : flags.inputs) {
-    if (Interrupted().load()) return Cancelled("interrupted; nothing was written");
-    CHAFF_RETURN_IF_ERROR(ReadTemplateCounts(path, &counts));
+  CHAFF_ASSIGN_OR_RETURN(const MergeCountsStats stats,
+                         MergeTemplateCountsFiles(flags.inputs, flags.output,
+                                                  static_cast<uint32_t>(flags.min_count)));
+  if (!flags.quiet) {
+    PrintCounts(stats.documents, stats.sites, stats.pairs, stats.pairs_written, flags.output,
+                stats.bytes);
+    if (flags.min_count > 1) {
+      std::fprintf(stderr,
+                   "chaff count: kept the pairs seen on at least %d pages (for chaff clean "
+                   "--template-min-count %d or more); this file cannot be merged again\n",
+                   flags.min_count, flags.min_count);
+    }
   }
-  const std::string bytes = counts.Serialize();
-  CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(flags.output));
-  CHAFF_RETURN_IF_ERROR(out->Write(bytes));
-  CHAFF_RETURN_IF_ERROR(out->Commit());
-  if (!flags.quiet) PrintCounts(counts, flags.output, bytes.size());
   return Status::Ok();
 }
 
 Status RunCountStage(const CountFlags& flags) {
   if (flags.inputs.empty()) return InvalidArgument("name the shards to count");
+  if (flags.min_count > 0) {
+    return InvalidArgument("--min-count prunes merged counts: use it with --merge");
+  }
   for (const auto& p : flags.inputs) {
     if (p == kStdio) {
       return InvalidArgument("stdin (-) cannot be counted: chaff clean --counts reads the shard "
@@ -107,7 +113,10 @@ Status RunCountStage(const CountFlags& flags) {
   CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(flags.output));
   CHAFF_RETURN_IF_ERROR(out->Write(bytes));
   CHAFF_RETURN_IF_ERROR(out->Commit());
-  if (!flags.quiet) PrintCounts(result->counts, flags.output, bytes.size());
+  if (!flags.quiet) {
+    const TemplateCounter& c = result->counts;
+    PrintCounts(c.documents(), c.sites(), c.pairs(), c.pairs(), flags.output, bytes.size());
+  }
   if (result->unreadable > 0) {
     // The counts of the other shards were written; cleaning with them would
     // miss the lines of the unreadable ones, so the run still fails.
@@ -135,6 +144,12 @@ CLI::App* AddCountCommand(CLI::App* app, CountFlags* flags) {
                   "The counts file to write (docs/formats.md; never an input)")
       ->required();
   cmd->add_flag("--merge", flags->merge, "The paths are counts files: write their sum");
+  cmd->add_option("--min-count", flags->min_count,
+                  "With --merge: write final counts for cleaning only, without the lines "
+                  "seen on fewer pages of their site than this (they cannot be template "
+                  "lines for chaff clean --template-min-count N >= this): a much smaller "
+                  "file, which cannot be merged again. 0: the complete counts")
+      ->capture_default_str()->check(IntegerIn(0, std::numeric_limits<int>::max()));
   cmd->add_option("--text-field", flags->text_field, "JSONL field holding the document text")
       ->capture_default_str();
   cmd->add_option("--site-field", flags->site_field,

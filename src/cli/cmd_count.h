@@ -19,6 +19,7 @@ struct CountFlags {
   std::vector<std::string> inputs;  // shards, or counts files with --merge
   std::string output;               // the counts file
   bool merge = false;
+  int min_count = 0;  // --merge --min-count: pruned, final counts
   std::string text_field = "text";
   std::string site_field = "url";
   bool skip_bad_records = false;

@@ -963,6 +963,9 @@ StatusOr<CleanCorpusResult> CleanCorpus(const std::vector<CorpusInput>& inputs,
   if (plan.mode == CleanOutputPlan::Mode::kTree && plan.outputs.size() != inputs.size()) {
     return InvalidArgument("the output plan does not match the inputs");
   }
+  if (options.counts != nullptr && options.templates.enabled) {
+    CHAFF_RETURN_IF_ERROR(CheckPrunedCounts(*options.counts));
+  }
   OutputGroup own;
   CleanEngine engine(inputs, plan, options, progress, observer, outputs ? outputs : &own);
   CHAFF_ASSIGN_OR_RETURN(CleanCorpusResult result, engine.Run());

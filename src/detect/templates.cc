@@ -195,6 +195,7 @@ void TemplateCounter::AddDocument(std::string_view site, std::string_view text) 
 void TemplateCounter::Merge(const TemplateCounter& other, uint32_t skip_below) {
   lines_.MergeFrom(other.lines_, skip_below);
   sites_.MergeFrom(other.sites_);
+  pruned_below_ = std::max(pruned_below_, other.pruned_below_);
 }
 
 size_t TemplateCounter::MemoryBytes() const {
@@ -211,7 +212,7 @@ size_t TemplateCounter::pairs() const { return lines_.size(); }
 
 // --- Counts files (docs/formats.md) ---------------------------------------------
 //
-//   "CHAFFCNT", u32 version, u32 0, u64 sites, u64 pairs,
+//   "CHAFFCNT", u32 version, u32 pruned_below (0: complete), u64 sites, u64 pairs,
 //   u64 XXH3 of the 32 bytes before (the header, 40 bytes);
 //   sites x (u64 key, u32 documents), then pairs x (u64 key, u32 documents),
 //   each part sorted by key;
@@ -219,14 +220,22 @@ size_t TemplateCounter::pairs() const { return lines_.size(); }
 namespace {
 
 constexpr char kCountsMagic[8] = {'C', 'H', 'A', 'F', 'F', 'C', 'N', 'T'};
-constexpr size_t kCountsHeaderBytes = 40;
-constexpr size_t kCountsEntryBytes = 12;
+constexpr size_t kCountsHeaderBytes = TemplateCountsHeader::kBytes;
 
-void AppendSorted(const internal::CountTable& table, internal::Encoder* e) {
+// The entries of `table` counted at least `least` times, sorted by key.
+std::vector<std::pair<uint64_t, uint32_t>> SortedEntries(const internal::CountTable& table,
+                                                         uint32_t least) {
   std::vector<std::pair<uint64_t, uint32_t>> entries;
-  entries.reserve(table.size());
-  table.ForEach([&](uint64_t key, uint32_t count) { entries.emplace_back(key, count); });
+  entries.reserve(least <= 1 ? table.size() : 0);
+  table.ForEach([&](uint64_t key, uint32_t count) {
+    if (count >= least) entries.emplace_back(key, count);
+  });
   std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+void AppendEntries(const std::vector<std::pair<uint64_t, uint32_t>>& entries,
+                   internal::Encoder* e) {
   for (const auto& [key, count] : entries) {
     e->U64(key);
     e->U32(count);
@@ -235,53 +244,92 @@ void AppendSorted(const internal::CountTable& table, internal::Encoder* e) {
 
 }  // namespace
 
-std::string TemplateCounter::Serialize() const {
+std::string TemplateCountsHeader::Encode() const {
   std::string out;
-  out.reserve(kCountsHeaderBytes + kCountsEntryBytes * (sites_.size() + lines_.size()) + 8);
   internal::Encoder e(&out);
   e.Bytes(kCountsMagic, sizeof(kCountsMagic));
   e.U32(kTemplateCountsVersion);
-  e.U32(0);
-  e.U64(sites_.size());
-  e.U64(lines_.size());
+  e.U32(pruned_below);
+  e.U64(sites);
+  e.U64(pairs);
   e.U64(XXH3_64bits(out.data(), out.size()));
-  AppendSorted(sites_, &e);
-  AppendSorted(lines_, &e);
-  e.U64(XXH3_64bits(out.data() + kCountsHeaderBytes, out.size() - kCountsHeaderBytes));
   return out;
 }
 
-Status TemplateCounter::MergeSerialized(std::string_view bytes, uint32_t skip_below) {
-  if (bytes.size() < sizeof(kCountsMagic) ||
-      std::memcmp(bytes.data(), kCountsMagic, sizeof(kCountsMagic)) != 0) {
+StatusOr<TemplateCountsHeader> TemplateCountsHeader::Parse(std::string_view head) {
+  if (head.size() < sizeof(kCountsMagic) ||
+      std::memcmp(head.data(), kCountsMagic, sizeof(kCountsMagic)) != 0) {
     return DataError("not a chaff counts file (made by chaff count)");
   }
-  if (bytes.size() < kCountsHeaderBytes) return DataError("truncated counts file (its header is cut)");
-  internal::Decoder h(bytes.data() + sizeof(kCountsMagic), kCountsHeaderBytes - sizeof(kCountsMagic));
+  if (head.size() < kBytes) return DataError("truncated counts file (its header is cut)");
+  internal::Decoder h(head.data() + sizeof(kCountsMagic), kBytes - sizeof(kCountsMagic));
   const uint32_t version = h.U32();
-  h.U32();
-  const uint64_t sites = h.U64();
-  const uint64_t pairs = h.U64();
+  TemplateCountsHeader out;
+  out.pruned_below = h.U32();
+  out.sites = h.U64();
+  out.pairs = h.U64();
   const uint64_t header_sum = h.U64();
-  if (XXH3_64bits(bytes.data(), kCountsHeaderBytes - 8) != header_sum) {
+  if (XXH3_64bits(head.data(), kBytes - 8) != header_sum) {
     return DataError("corrupt counts file: header checksum mismatch");
   }
   if (version != kTemplateCountsVersion) {
     return DataError("counts file of version " + std::to_string(version) + ", this chaff reads version " +
                      std::to_string(kTemplateCountsVersion) + ": count the shards again with this chaff");
   }
+  return out;
+}
+
+uint64_t TemplateCountsHeader::FileBytes() const {
+  constexpr uint64_t kMaxEntries = (UINT64_MAX - kBytes - kEndBytes) / kEntryBytes;
+  if (sites > kMaxEntries || pairs > kMaxEntries - sites) return 0;
+  return kBytes + kEntryBytes * (sites + pairs) + kEndBytes;
+}
+
+std::string TemplateCounter::Serialize(uint32_t min_count) const {
+  // Counted at least once is every pair: the complete counts.
+  const uint32_t pruned = std::max(pruned_below_, min_count <= 1 ? 0u : min_count);
+  const auto sites = SortedEntries(sites_, 0);
+  const auto pairs = SortedEntries(lines_, pruned);
+  TemplateCountsHeader header;
+  header.pruned_below = pruned;
+  header.sites = sites.size();
+  header.pairs = pairs.size();
+  std::string out = header.Encode();
+  out.reserve(header.FileBytes());
+  internal::Encoder e(&out);
+  AppendEntries(sites, &e);
+  AppendEntries(pairs, &e);
+  e.U64(XXH3_64bits(out.data() + kCountsHeaderBytes, out.size() - kCountsHeaderBytes));
+  return out;
+}
+
+Status TemplateCounter::MergeSerialized(std::string_view bytes, uint32_t skip_below) {
+  CHAFF_ASSIGN_OR_RETURN(const TemplateCountsHeader header, TemplateCountsHeader::Parse(bytes));
+  const uint32_t pruned = header.pruned_below;
+  const uint64_t sites = header.sites, pairs = header.pairs;
   // The size the header promises (none when it overflows: a file that long
   // cannot exist, so this one is cut).
-  constexpr uint64_t kMaxEntries = (UINT64_MAX - kCountsHeaderBytes - 8) / kCountsEntryBytes;
-  const bool fits = sites <= kMaxEntries && pairs <= kMaxEntries - sites;
-  const uint64_t want = fits ? kCountsHeaderBytes + kCountsEntryBytes * (sites + pairs) + 8 : 0;
-  if (!fits || bytes.size() < want) {
+  const uint64_t want = header.FileBytes();
+  if (want == 0 || bytes.size() < want) {
     return DataError("truncated counts file: " + std::to_string(bytes.size()) +
-                     " bytes, its header says " + (fits ? std::to_string(want) : std::string("more")));
+                     " bytes, its header says " +
+                     (want != 0 ? std::to_string(want) : std::string("more")));
   }
   if (bytes.size() > want) {
     return DataError("corrupt counts file: " + std::to_string(bytes.size() - want) +
                      " bytes after its end");
+  }
+  // Pruned counts are final: a pair left out of them may be frequent in
+  // the sum.
+  if (pruned > 0 && (pruned_below_ > 0 || sites_.size() > 0)) {
+    return InvalidArgument("counts pruned to pairs seen at least " + std::to_string(pruned) +
+                           " times (chaff count --merge --min-count) cannot be added to other "
+                           "counts: merge the complete counts files instead");
+  }
+  if (pruned == 0 && pruned_below_ > 0) {
+    return InvalidArgument("counts cannot be added to counts pruned to pairs seen at least " +
+                           std::to_string(pruned_below_) + " times: merge the complete counts "
+                           "files instead");
   }
   const char* entries = bytes.data() + kCountsHeaderBytes;
   const size_t entries_bytes = bytes.size() - kCountsHeaderBytes - 8;
@@ -300,6 +348,7 @@ Status TemplateCounter::MergeSerialized(std::string_view bytes, uint32_t skip_be
   };
   add(sites, 0, &sites_);
   add(pairs, skip_below, &lines_);
+  pruned_below_ = pruned;
   return Status::Ok();
 }
 
@@ -308,9 +357,21 @@ TemplateIndex TemplateCounter::Finish() {
   index.options_ = options_;
   index.lines_ = std::move(lines_);
   index.sites_ = std::move(sites_);
+  index.pruned_below_ = pruned_below_;
   lines_ = internal::CountTable();
   sites_ = internal::CountTable();
+  pruned_below_ = 0;
   return index;
+}
+
+Status CheckPrunedCounts(const TemplateIndex& index) {
+  if (index.pruned_below() <= static_cast<uint32_t>(std::max(1, index.options().min_count))) {
+    return Status::Ok();
+  }
+  return InvalidArgument("the counts hold only the lines seen on at least " +
+                         std::to_string(index.pruned_below()) +
+                         " pages (chaff count --merge --min-count): --template-min-count " +
+                         std::to_string(index.options().min_count) + " needs the complete counts");
 }
 
 uint32_t TemplateIndex::Documents(std::string_view site) const {

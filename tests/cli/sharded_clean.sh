@@ -163,5 +163,37 @@ expect_in "$WORK/err" "bad/t01.jsonl:7:"
 expect_exit 0 "$CHAFF" count "$WORK/bad" -o "$WORK/bad.counts" --skip-bad-records
 expect_in "$WORK/err" "warning: 1 bad record(s) skipped"
 expect_in "$WORK/err" "chaff count: 29 document(s)"
+# (g) Pruned, final counts (--merge --min-count): much smaller, the same
+# cleaning for --template-min-count >= the pruning, refused below it and by
+# any further merge; the streaming merge reads compressed inputs.
+expect_exit 0 "$CHAFF" count --merge "$C/t00.counts" "$C/t01.counts" "$C/t02.counts" "$C/t03.counts" -o "$C/pruned" --min-count 3
+expect_in "$WORK/err" "written) -> $C/pruned"
+expect_in "$WORK/err" "cannot be merged again"
+[ "$(stat -c %s "$C/pruned")" -lt "$(stat -c %s "$C/all")" ] || fail "pruned counts are not smaller"
+: > "$WORK/pruned-parts.jsonl"
+for t in $SHARDS; do
+  expect_exit 0 "$CHAFF" clean --counts "$C/pruned" "$S/$t.jsonl" -o "$WORK/pr-$t.jsonl" -q
+  cat "$WORK/pr-$t.jsonl" >> "$WORK/pruned-parts.jsonl"
+done
+cmp -s "$WORK/pruned-parts.jsonl" "$WORK/want.jsonl" || fail "cleaning with pruned counts differs"
+expect_exit 0 "$CHAFF" clean "$S" -o "$WORK/want4.jsonl" --template-min-count 4 -q
+expect_exit 0 "$CHAFF" clean --counts "$C/pruned" "$S" -o "$WORK/pr4.jsonl" --template-min-count 4 -q
+cmp -s "$WORK/pr4.jsonl" "$WORK/want4.jsonl" || fail "pruned counts at --template-min-count 4 differ"
+expect_exit 2 "$CHAFF" clean --counts "$C/pruned" "$S" -o "$WORK/x.jsonl" --template-min-count 2
+expect_in "$WORK/err" "--template-min-count 2 needs the complete counts"
+expect_exit 2 "$CHAFF" count --merge "$C/pruned" "$C/t00.counts" -o "$WORK/x.counts"
+expect_in "$WORK/err" "cannot be added to other counts"
+expect_exit 2 "$CHAFF" clean --counts "$C/t00.counts" --counts "$C/pruned" "$S" -o "$WORK/x.jsonl"
+expect_in "$WORK/err" "pruned"
+expect_exit 2 "$CHAFF" count "$S" -o "$WORK/x.counts" --min-count 3
+expect_in "$WORK/err" "use it with --merge"
+gzip -c "$C/t01.counts" > "$C/t01.counts.gz"
+expect_exit 0 "$CHAFF" count --merge "$C/t00.counts" "$C/t01.counts.gz" "$C/t02.counts" "$C/t03.counts" -o "$C/all.zst" -q
+expect_exit 0 "$CHAFF" count --merge "$C/all.zst" -o "$C/all-again" -q
+cmp -s "$C/all-again" "$C/all" || fail "merging compressed counts files changed the counts"
+head -c 1000 "$C/t02.counts" > "$C/cut.counts"
+expect_exit 2 "$CHAFF" count --merge "$C/t00.counts" "$C/cut.counts" -o "$WORK/x.counts"
+expect_in "$WORK/err" "$C/cut.counts: truncated counts file: 1000 bytes, its header says"
+[ -e "$WORK/x.counts" ] && fail "a merge of a truncated file wrote its output"
 no_leftovers "$WORK"
 finish

@@ -106,6 +106,16 @@ def test_python_api_equals_cli_stages(sites, chaff_bin, tmp_path):
         assert r.returncode == 0, r.stderr
         with open(out) as f:
             want += [json.loads(line)["text"] for line in f]
+    # Pruned, final counts clean alike, and refuse a looser clean and a merge.
+    pruned = str(tmp_path / "pruned.counts")
+    stats = chaff.merge_counts(paths, pruned, min_count=3)
+    assert stats["pairs_written"] < stats["pairs"]
+    assert [chaff.Cleaner(counts=pruned).clean(r["text"], r["url"]).text for r in records] == want
+    with pytest.raises(ValueError, match="needs the complete counts"):
+        chaff.Cleaner(counts=pruned, template_min_count=2)
+    with pytest.raises(ValueError, match="cannot be added"):
+        chaff.merge_counts([pruned, paths[0]], str(tmp_path / "x.counts"))
+    assert not os.path.exists(str(tmp_path / "x.counts"))
     cleaner = chaff.Cleaner(counts=merged)
     assert cleaner.has_counts
     assert [cleaner.clean(r["text"], r["url"]).text for r in records] == want

@@ -199,6 +199,26 @@ Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts,
 // appears whole or not at all (compressed when it ends in .gz or .zst).
 Status WriteTemplateCounts(const TemplateCounter& counts, const std::string& path);
 
+// What MergeTemplateCountsFiles wrote.
+struct MergeCountsStats {
+  uint64_t documents = 0;      // counted, over all sites
+  uint64_t sites = 0;
+  uint64_t pairs = 0;          // distinct (site, line) pairs in the sum
+  uint64_t pairs_written = 0;  // those written (all, unless pruned)
+  uint64_t bytes = 0;          // of the output file
+};
+
+// Adds up the counts files `paths` into the counts file `output` (`chaff
+// count --merge`) as streams: a k-way merge of their sorted entries, so
+// memory holds a buffer per input, not the counts, whatever their size.
+// Every input is read twice (checked whole first: nothing is written from
+// a damaged file). min_count > 1 writes pruned, final counts
+// (TemplateCounter::Serialize). The bytes are those of loading the files
+// into one TemplateCounter and serializing it. Errors name the file.
+StatusOr<MergeCountsStats> MergeTemplateCountsFiles(const std::vector<std::string>& paths,
+                                                    const std::string& output,
+                                                    uint32_t min_count = 0);
+
 // One document as cleaned, in input order (for reports such as HtmlReport).
 struct CleanedDocument {
   uint64_t index = 0;         // 0-based among the run's records

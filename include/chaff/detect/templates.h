@@ -73,6 +73,25 @@ class TemplateIndex;
 // nothing.
 inline constexpr uint32_t kTemplateCountsVersion = 1;
 
+// The header of a counts file (docs/formats.md), for readers that stream
+// the entries (MergeTemplateCountsFiles) instead of loading them.
+struct TemplateCountsHeader {
+  static constexpr size_t kBytes = 40;       // the header
+  static constexpr size_t kEntryBytes = 12;  // a site or pair entry: u64 key, u32 count
+  static constexpr size_t kEndBytes = 8;     // the entries' XXH3-64
+  uint32_t pruned_below = 0;
+  uint64_t sites = 0;
+  uint64_t pairs = 0;
+
+  std::string Encode() const;
+  // Checks the magic, the header checksum and the version of the first
+  // kBytes of a file (`head` may be shorter: a cut file). kDataError
+  // saying what is wrong.
+  static StatusOr<TemplateCountsHeader> Parse(std::string_view head);
+  // The size of the whole file; 0 when it cannot exist (too large).
+  uint64_t FileBytes() const;
+};
+
 namespace internal {
 // Counts keyed by (site, line) or by site: open addressing over 64-bit keys.
 class CountTable {
@@ -129,15 +148,26 @@ class TemplateCounter {
   uint64_t documents() const;
   size_t sites() const;
   size_t pairs() const;
+  // > 0 when the counts came from a pruned counts file (Serialize with
+  // min_count): they then hold only the pairs seen at least this many times,
+  // serve only min_count >= pruned_below(), and cannot be added to.
+  uint32_t pruned_below() const { return pruned_below_; }
 
   // The counts as the bytes of a counts file (`chaff count`; the format is
   // in docs/formats.md): entries sorted by key, so equal counts give equal
   // bytes whatever the order of the documents, the threads or the merges
   // that made them. 12 bytes per site and per distinct (site, line) pair.
-  std::string Serialize() const;
+  //
+  // min_count > 1 writes final counts for cleaning only: the (site, line)
+  // pairs seen in fewer documents are left out (every site total stays),
+  // which a TemplateIndex with min_count >= this never looks at (see Merge);
+  // the file says so, and MergeSerialized refuses to add it to anything
+  // or anything to it.
+  std::string Serialize(uint32_t min_count = 0) const;
   // Adds the counts in `bytes`, a counts file. Fails (kDataError, saying
   // what is wrong: not a counts file, another version, truncated, corrupt)
-  // and leaves the counter as it was when they are not.
+  // and leaves the counter as it was when they are not; kInvalidArgument
+  // when pruned counts would be added to other counts, or others to them.
   Status MergeSerialized(std::string_view bytes, uint32_t skip_below = 0);
 
   // Ends pass 1. The counter is left empty.
@@ -147,6 +177,7 @@ class TemplateCounter {
   TemplateOptions options_;
   internal::CountTable lines_;  // (site, line) -> documents
   internal::CountTable sites_;  // site -> documents
+  uint32_t pruned_below_ = 0;   // see pruned_below()
   std::vector<uint64_t> scratch_;
 };
 
@@ -164,6 +195,10 @@ class TemplateIndex {
   // Documents counted for `site`.
   uint32_t Documents(std::string_view site) const;
 
+  const TemplateOptions& options() const { return options_; }
+  // TemplateCounter::pruned_below() of the counts it was made from.
+  uint32_t pruned_below() const { return pruned_below_; }
+
   // Documents of `site` holding a line equal to `line` after normalization.
   uint32_t LineDocuments(std::string_view site, std::string_view line) const;
 
@@ -173,7 +208,12 @@ class TemplateIndex {
   TemplateOptions options_;
   internal::CountTable lines_;
   internal::CountTable sites_;
+  uint32_t pruned_below_ = 0;
 };
+
+// Fails (kInvalidArgument) when `index` was made from pruned counts that
+// left out pairs its min_count would count: they cannot decide exactly.
+Status CheckPrunedCounts(const TemplateIndex& index);
 
 }  // namespace chaff
 
