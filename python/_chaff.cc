@@ -15,6 +15,7 @@
 #include <cstring>
 #include <thread>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -208,23 +209,30 @@ class PyTemplateCounts {
  public:
   PyTemplateCounts() = default;
 
+  // Every method takes mu_ with the GIL released (never the other way
+  // round): one object may be shared by Python threads.
   void Add(py::handle text_obj, const std::string& url) {
     const Text t = GetText(text_obj, "text");
     py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(mu_);
     counter_.AddDocument(SiteFromUrl(url), t.view);
   }
   void Merge(const PyTemplateCounts& other) {
     if (&other == this) throw py::value_error("cannot merge counts with themselves");
-    if (other.counter_.pruned_below() > 0 || counter_.pruned_below() > 0) {
-      throw py::value_error("pruned counts (merge_counts(min_count=...)) cannot be merged");
+    bool pruned = false;
+    {
+      py::gil_scoped_release nogil;
+      std::scoped_lock lock(mu_, other.mu_);
+      pruned = other.counter_.pruned_below() > 0 || counter_.pruned_below() > 0;
+      if (!pruned) counter_.Merge(other.counter_);
     }
-    py::gil_scoped_release nogil;
-    counter_.Merge(other.counter_);
+    if (pruned) throw py::value_error("pruned counts (merge_counts(min_count=...)) cannot be merged");
   }
   void Load(const std::string& path, uint32_t skip_below = 0) {
     Status st;
     {
       py::gil_scoped_release nogil;
+      std::lock_guard<std::mutex> lock(mu_);
       st = ReadTemplateCounts(path, &counter_, skip_below);
     }
     ThrowIfError(st);
@@ -233,6 +241,7 @@ class PyTemplateCounts {
     Status st;
     {
       py::gil_scoped_release nogil;
+      std::lock_guard<std::mutex> lock(mu_);
       st = WriteTemplateCounts(counter_, path);
     }
     ThrowIfError(st);
@@ -241,28 +250,62 @@ class PyTemplateCounts {
     std::string b;
     {
       py::gil_scoped_release nogil;
+      std::lock_guard<std::mutex> lock(mu_);
       b = counter_.Serialize();
     }
     return py::bytes(b);
   }
-  void MergeBytes(py::bytes data) {
+  void MergeBytes(const py::bytes& data) {
     const std::string_view v(PyBytes_AS_STRING(data.ptr()),
                              static_cast<size_t>(PyBytes_GET_SIZE(data.ptr())));
-    ThrowIfError(counter_.MergeSerialized(v));
+    Status st;
+    {
+      py::gil_scoped_release nogil;  // `data` is held by the caller
+      std::lock_guard<std::mutex> lock(mu_);
+      st = counter_.MergeSerialized(v);
+    }
+    ThrowIfError(st);
   }
-  uint64_t documents() const { return counter_.documents(); }
-  size_t sites() const { return counter_.sites(); }
-  size_t pairs() const { return counter_.pairs(); }
+  // f() under the lock, the GIL released.
+  template <typename F>
+  auto Locked(F f) const {
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(mu_);
+    return f();
+  }
+  uint64_t documents() const { return Locked([this] { return counter_.documents(); }); }
+  size_t sites() const { return Locked([this] { return counter_.sites(); }); }
+  size_t pairs() const { return Locked([this] { return counter_.pairs(); }); }
   // The index with `options`' thresholds (a copy of the counts).
   std::shared_ptr<const TemplateIndex> Index(const TemplateOptions& options) const {
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(mu_);
     TemplateCounter copy(options);
     copy.Merge(counter_, static_cast<uint32_t>(options.min_count));
     return std::make_shared<const TemplateIndex>(copy.Finish());
   }
 
  private:
+  mutable std::mutex mu_;
   TemplateCounter counter_{TemplateOptions()};
 };
+
+// A path argument: str, bytes or os.PathLike.
+std::string PathOf(py::handle obj) {
+  return py::str(py::module_::import("os").attr("fsdecode")(obj)).cast<std::string>();
+}
+
+// Counts files: one path (str, os.PathLike) or a sequence of them.
+std::vector<std::string> PathsOf(py::handle obj) {
+  std::vector<std::string> paths;
+  if (py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj) ||
+      py::hasattr(obj, "__fspath__")) {
+    paths.push_back(PathOf(obj));
+    return paths;
+  }
+  for (py::handle item : py::iter(obj)) paths.push_back(PathOf(item));
+  return paths;
+}
 
 // The template options among `kwargs` (taken out of it): template_min_documents,
 // template_min_count, template_min_share.
@@ -310,12 +353,8 @@ class PyCleaner {
       return;
     }
     // A counts file, or a list of them (added up).
-    std::vector<std::string> paths;
-    if (py::isinstance<py::str>(counts) || py::hasattr(counts, "__fspath__")) {
-      paths.push_back(py::str(counts));
-    } else {
-      paths = counts.cast<std::vector<std::string>>();
-    }
+    const std::vector<std::string> paths = PathsOf(counts);
+    ThrowIfError(CheckCountsPaths(paths, std::string(kStdio), true));
     PyTemplateCounts loaded;
     const uint32_t skip_below = paths.size() == 1 ? static_cast<uint32_t>(templates.min_count) : 0;
     for (const auto& path : paths) loaded.Load(path, skip_below);
@@ -342,7 +381,7 @@ class PyCleaner {
     std::vector<py::object> held(n);
     for (size_t i = 0; i < n; ++i) {
       held[i] = texts[i];
-      views[i] = GetText(held[i], "texts[i]");
+      views[i] = GetText(held[i], ("texts[" + std::to_string(i) + "]").c_str());
     }
     std::vector<std::string> sites(n);
     if (!urls.is_none()) {
@@ -354,15 +393,21 @@ class PyCleaner {
     std::vector<CleanResult> results(n);
     {
       py::gil_scoped_release nogil;
-      size_t workers = threads > 0 ? static_cast<size_t>(threads)
-                                   : std::max(1u, std::thread::hardware_concurrency());
+      const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+      size_t workers = threads > 0 ? std::min(static_cast<size_t>(threads), cores) : cores;
       workers = std::max<size_t>(1, std::min(workers, n));
       std::atomic<size_t> next{0};
       auto work = [&] {
         for (size_t i; (i = next.fetch_add(1)) < n;) CleanOne(views[i].view, sites[i], &results[i]);
       };
       std::vector<std::thread> pool;
-      for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+      for (size_t w = 1; w < workers; ++w) {
+        try {
+          pool.emplace_back(work);
+        } catch (const std::system_error&) {
+          break;  // the threads started (this one at least) do all the work
+        }
+      }
       work();
       for (auto& th : pool) th.join();
     }
@@ -705,6 +750,11 @@ py::dict CountShardsPy(const std::vector<ShardTuple>& shards, const std::string&
                        const std::string& text_field, const std::string& site_field,
                        bool skip_bad_records, int threads) {
   const std::vector<CorpusInput> inputs = ToInputs(shards);
+  {
+    std::vector<std::string> paths;
+    for (const auto& in : inputs) paths.push_back(in.path);
+    ThrowIfError(CheckCountsPaths(paths, output, false));
+  }
   CleanCorpusOptions o;
   o.fields.text_field = text_field;
   o.fields.skip_bad_records = skip_bad_records;
@@ -751,6 +801,11 @@ py::dict MergeCountsPy(const std::vector<std::string>& paths, const std::string&
   return d;
 }
 
+void CheckCleanOutputPy(const std::vector<ShardTuple>& shards, const std::string& output,
+                        bool annotate) {
+  ThrowIfError(PlanCleanOutputs(ToInputs(shards), output, annotate).status());
+}
+
 py::dict CleanShardsPy(const std::vector<ShardTuple>& shards, const std::string& output,
                        const py::object& counts, bool annotate, bool templates, bool dedupe,
                        double dedupe_threshold, const std::string& text_field,
@@ -774,11 +829,7 @@ py::dict CleanShardsPy(const std::vector<ShardTuple>& shards, const std::string&
   o.threads = threads;
   std::vector<std::string> count_paths;
   if (!counts.is_none()) {
-    if (py::isinstance<py::str>(counts)) {
-      count_paths.push_back(counts.cast<std::string>());
-    } else {
-      count_paths = counts.cast<std::vector<std::string>>();
-    }
+    count_paths = PathsOf(counts);
     if (!templates) throw py::value_error("counts with templates=False: they would not be used");
   }
   const std::vector<CorpusInput> inputs = ToInputs(shards);
@@ -798,6 +849,7 @@ py::dict CleanShardsPy(const std::vector<ShardTuple>& shards, const std::string&
         o.counts = &index;
       }
       CHAFF_ASSIGN_OR_RETURN(CleanOutputPlan plan, PlanCleanOutputs(inputs, output, annotate));
+      CHAFF_RETURN_IF_ERROR(CheckCountsNotOverwritten(plan, count_paths));
       return CleanCorpus(inputs, plan, o);
     }();
   }
@@ -1031,6 +1083,10 @@ Cleaner may serve many threads (the GIL is released while it works).)doc")
         "(a .jsonl file, '-', or a directory), with the template counts of the counts "
         "file(s) `counts` (None: counted from the shards themselves). Other keyword "
         "arguments are Cleaner's. Returns counts.");
+  m.def("check_clean_output", &CheckCleanOutputPy, py::arg("shards"), py::arg("output"),
+        py::arg("annotate") = false,
+        "Raises ValueError when chaff clean would refuse this output plan (an output that is "
+        "an input, two inputs sharing an output, JSONL output from text inputs, ...).");
   m.def("concatenate", &Concatenate, py::arg("parts"), py::arg("output"),
         "Writes the files `parts` one after another to `output` (atomically; .gz/.zst "
         "compressed as named; '-' for stdout). Returns the bytes written.");

@@ -107,8 +107,12 @@ def merge_task(paths, output, min_count, *counted):
 
 
 def clean_task(shards, index, counts, output, options, merged):
-    """Cleans shard `index` with the merged counts into `output`."""
+    """Cleans shard `index` with the merged counts into `output` (a file,
+    or a directory of its own, emptied first: an earlier attempt of this
+    task on a worker that died may have left a temporary file there)."""
     del merged  # orders the task after the merge
+    if output.endswith(os.sep) and os.path.isdir(output):
+        shutil.rmtree(output)
     _maybe_fail("clean", shards[index][1], os.path.dirname(counts))
     return chaff.clean_shards([shards[index]], output, counts=counts, threads=1, **options)
 
@@ -169,13 +173,30 @@ def _wait_all(client, futures, names, stage, progress):
 
 
 def _move_tree(src, dst):
-    """Moves every file under src to the same place under dst."""
+    """Moves every file under src to the same place under dst, each whole:
+    renamed, or (another file system) copied beside its target first."""
+    import errno
+
     for root, _dirs, files in os.walk(src):
         rel = os.path.relpath(root, src)
         target_dir = os.path.normpath(os.path.join(dst, rel))
         os.makedirs(target_dir, exist_ok=True)
         for f in files:
-            shutil.move(os.path.join(root, f), os.path.join(target_dir, f))
+            source, target = os.path.join(root, f), os.path.join(target_dir, f)
+            try:
+                os.replace(source, target)
+            except OSError as e:
+                if e.errno != errno.EXDEV:
+                    raise
+                fd, tmp = tempfile.mkstemp(prefix="." + f + ".chaff-tmp-", dir=target_dir)
+                os.close(fd)
+                try:
+                    shutil.copyfile(source, tmp)
+                    os.chmod(tmp, 0o666 & ~_umask())
+                    os.replace(tmp, target)
+                except BaseException:
+                    os.unlink(tmp)
+                    raise
 
 
 def _join_parts(parts, output):
@@ -385,10 +406,7 @@ def clean(paths, output, client=None, work_dir=None, retries=2, quiet=True,
     if dedupe and annotate:
         raise ValueError("--dedupe with --annotate: the sharded pipeline dedupes the cleaned "
                          "text; run chaff clean --annotate without --dedupe")
-    if output != "-" and os.path.exists(output):
-        for shard in shards:
-            if os.path.exists(shard[0]) and os.path.samefile(shard[0], output):
-                raise ValueError("refusing to overwrite input %s with -o %s" % (shard[1], output))
+    chaff.check_clean_output(shards, output, annotate)
     jsonl_out = _is_jsonl_output(output)
     work = _make_work_dir(output, work_dir)
     counts_dir = os.path.join(work, "counts")

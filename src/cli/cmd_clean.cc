@@ -416,14 +416,8 @@ int RunClean(const CleanFlags& given) {
     if (!options.templates.enabled) {
       return ExitFor(InvalidArgument("--counts with --no-templates: the counts would not be used"));
     }
-    for (const auto& path : flags.counts_paths) {
-      const bool overwritten = plan->mode == CleanOutputPlan::Mode::kTree
-                                   ? std::any_of(plan->outputs.begin(), plan->outputs.end(),
-                                                 [&](const std::string& o) { return SameOutput(o, path); })
-                                   : plan->path != kStdio && SameOutput(plan->path, path);
-      if (overwritten) {
-        return ExitFor(InvalidArgument("refusing to overwrite the counts file " + path + " with -o"));
-      }
+    if (Status s = CheckCountsNotOverwritten(*plan, flags.counts_paths); !s.ok()) {
+      return ExitFor(s);
     }
     TemplateCounter counter(options.templates);
     // One file holds complete counts: the pairs below --template-min-count

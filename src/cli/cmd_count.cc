@@ -13,17 +13,6 @@ namespace chaff {
 namespace cli {
 namespace {
 
-// Refuses an output that is one of the inputs (a shard or a counts file).
-Status CheckOutput(const std::vector<std::string>& inputs, const std::string& output) {
-  if (output == kStdio) return Status::Ok();
-  for (const auto& in : inputs) {
-    if (in != kStdio && SameOutput(in, output)) {
-      return InvalidArgument("refusing to overwrite input " + in + " with -o " + output);
-    }
-  }
-  return Status::Ok();
-}
-
 void PrintCounts(uint64_t docs, uint64_t sites, uint64_t pairs, uint64_t written,
                  const std::string& output, uint64_t bytes) {
   const std::string kept = written == pairs ? "" : " (" + WithCommas(written) + " written)";
@@ -37,7 +26,6 @@ void PrintCounts(uint64_t docs, uint64_t sites, uint64_t pairs, uint64_t written
 
 Status RunMerge(const CountFlags& flags) {
   if (flags.inputs.empty()) return InvalidArgument("--merge needs counts files to add up");
-  CHAFF_RETURN_IF_ERROR(CheckOutput(flags.inputs, flags.output));
   CHAFF_ASSIGN_OR_RETURN(const MergeCountsStats stats,
                          MergeTemplateCountsFiles(flags.inputs, flags.output,
                                                   static_cast<uint32_t>(flags.min_count)));
@@ -65,7 +53,7 @@ Status RunCountStage(const CountFlags& flags) {
                              "again, so name its file");
     }
   }
-  CHAFF_RETURN_IF_ERROR(CheckOutput(flags.inputs, flags.output));
+  CHAFF_RETURN_IF_ERROR(CheckCountsPaths(flags.inputs, flags.output, false));
   std::vector<std::string> warnings;
   auto shards = ListCorpusInputs(flags.inputs, &warnings);
   for (const auto& w : warnings) PrintWarning(w);

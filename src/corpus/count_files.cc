@@ -163,10 +163,45 @@ Status MergePass(const std::vector<std::string>& paths, const Emit& emit,
 
 }  // namespace
 
-StatusOr<MergeCountsStats> MergeTemplateCountsFiles(const std::vector<std::string>& paths,
-                                                    const std::string& output,
-                                                    uint32_t min_count) {
-  if (paths.empty()) return InvalidArgument("no counts files to add up");
+Status CheckCountsPaths(const std::vector<std::string>& inputs, const std::string& output,
+                        bool distinct_inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (output != kStdio && inputs[i] != kStdio && SameOutput(inputs[i], output)) {
+      return InvalidArgument("refusing to overwrite input " + inputs[i] + " with -o " + output);
+    }
+    if (!distinct_inputs) continue;
+    for (size_t j = 0; j < i; ++j) {
+      if (SameOutput(inputs[j], inputs[i])) {
+        return InvalidArgument("counts file " + inputs[i] + " is given twice (as " + inputs[j] +
+                               "): its counts would be added twice");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckCountsNotOverwritten(const CleanOutputPlan& plan,
+                                 const std::vector<std::string>& counts_paths) {
+  for (const auto& path : counts_paths) {
+    bool overwritten = false;
+    if (plan.mode == CleanOutputPlan::Mode::kTree) {
+      for (const auto& o : plan.outputs) overwritten |= SameOutput(o, path);
+    } else {
+      overwritten = plan.path != kStdio && SameOutput(plan.path, path);
+    }
+    for (const auto& a : plan.attributes) overwritten |= SameOutput(a, path);
+    if (overwritten) {
+      return InvalidArgument("refusing to overwrite the counts file " + path + " with -o");
+    }
+  }
+  return CheckCountsPaths(counts_paths, std::string(kStdio), true);
+}
+
+namespace {
+
+// One merge of at most kMaxMergeFiles inputs (see MergeTemplateCountsFiles).
+StatusOr<MergeCountsStats> MergeRound(const std::vector<std::string>& paths,
+                                      const std::string& output, uint32_t min_count) {
   const uint32_t least = min_count <= 1 ? 0 : min_count;
   // Pass 1: check every input, count the output.
   MergeCountsStats stats;
@@ -229,7 +264,8 @@ StatusOr<MergeCountsStats> MergeTemplateCountsFiles(const std::vector<std::strin
       &headers));
   CHAFF_RETURN_IF_ERROR(flush());
   if (sites != out_header.sites || pairs != out_header.pairs) {
-    return DataError("the counts files changed while they were merged");
+    return DataError("a counts file changed while it was merged into " + output +
+                     ": merge again");
   }
   std::string end;
   internal::Encoder(&end).U64(XXH3_64bits_digest(&hash));
@@ -237,6 +273,36 @@ StatusOr<MergeCountsStats> MergeTemplateCountsFiles(const std::vector<std::strin
   CHAFF_RETURN_IF_ERROR(out->Commit());
   stats.bytes = out_header.FileBytes();
   return stats;
+}
+
+}  // namespace
+
+StatusOr<MergeCountsStats> MergeTemplateCountsFiles(const std::vector<std::string>& paths,
+                                                    const std::string& output,
+                                                    uint32_t min_count) {
+  if (paths.empty()) return InvalidArgument("no counts files to add up");
+  CHAFF_RETURN_IF_ERROR(CheckCountsPaths(paths, output, true));
+  if (paths.size() <= kMaxMergeFiles) return MergeRound(paths, output, min_count);
+  // Rounds: groups of kMaxMergeFiles into complete temporary sums (pruning
+  // only in the last round), until one group is left.
+  std::vector<std::unique_ptr<TempFile>> held;
+  std::vector<std::string> level = paths;
+  while (level.size() > kMaxMergeFiles) {
+    std::vector<std::unique_ptr<TempFile>> next_held;
+    std::vector<std::string> next;
+    for (size_t i = 0; i < level.size(); i += kMaxMergeFiles) {
+      const std::vector<std::string> group(
+          level.begin() + static_cast<long>(i),
+          level.begin() + static_cast<long>(std::min(level.size(), i + kMaxMergeFiles)));
+      CHAFF_ASSIGN_OR_RETURN(auto tmp, TempFile::Create("", ".counts"));
+      CHAFF_RETURN_IF_ERROR(MergeRound(group, tmp->path(), 0).status());
+      next.push_back(tmp->path());
+      next_held.push_back(std::move(tmp));
+    }
+    level = std::move(next);
+    held = std::move(next_held);  // the previous round's files are removed
+  }
+  return MergeRound(level, output, min_count);
 }
 
 }  // namespace chaff

@@ -195,5 +195,22 @@ head -c 1000 "$C/t02.counts" > "$C/cut.counts"
 expect_exit 2 "$CHAFF" count --merge "$C/t00.counts" "$C/cut.counts" -o "$WORK/x.counts"
 expect_in "$WORK/err" "$C/cut.counts: truncated counts file: 1000 bytes, its header says"
 [ -e "$WORK/x.counts" ] && fail "a merge of a truncated file wrote its output"
+# (h) More counts files than a merge opens at once (256): merged in rounds,
+# the same bytes; a file named twice is refused, here and by clean --counts.
+python3 "$SRC/tests/python/shards.py" --sites "$WORK/many-src" 1 300
+mkdir "$WORK/many" "$WORK/many-counts"
+split -l 1 -a 3 -d --additional-suffix=.jsonl "$WORK/many-src/t00.jsonl" "$WORK/many/r"
+[ "$(ls "$WORK/many" | wc -l)" = 300 ] || fail "split made $(ls "$WORK/many" | wc -l) files"
+for f in "$WORK"/many/*.jsonl; do
+  "$CHAFF" count "$f" -o "$WORK/many-counts/$(basename "$f" .jsonl).counts" -q -j1 || fail "count $f"
+done
+expect_exit 0 "$CHAFF" count --merge "$WORK"/many-counts/*.counts -o "$WORK/many.counts"
+expect_in "$WORK/err" "chaff count: 300 document(s)"
+expect_exit 0 "$CHAFF" count "$WORK/many-src/t00.jsonl" -o "$WORK/many-direct.counts" -q
+cmp -s "$WORK/many.counts" "$WORK/many-direct.counts" || fail "a merge in rounds differs"
+expect_exit 2 "$CHAFF" count --merge "$C/t00.counts" "$C/t01.counts" "$C/t00.counts" -o "$WORK/x.counts"
+expect_in "$WORK/err" "counts file $C/t00.counts is given twice"
+expect_exit 2 "$CHAFF" clean --counts "$C/all" --counts "$C/all" "$S" -o "$WORK/x.jsonl"
+expect_in "$WORK/err" "is given twice"
 no_leftovers "$WORK"
 finish

@@ -8,6 +8,7 @@ shard, with no output."""
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -199,3 +200,51 @@ def test_wcxb_pages_in_8_shards(chaff_bin, tmp_path):
              "--workers", "2", "-q"])
     assert r.returncode == 0, r.stderr
     assert same(out, want)
+
+
+def test_inputs_are_never_overwritten(client, sites, tmp_path):
+    shards = chaff.list_shards([sites])
+    before = {s[0]: open(s[0], "rb").read() for s in shards}
+    with pytest.raises(ValueError, match="refusing to overwrite input"):
+        chaff.dask.clean([sites], sites, client=client)
+    with pytest.raises(ValueError, match="refusing to overwrite input"):
+        chaff.count_shards(shards[:1], shards[0][0])
+    counts = str(tmp_path / "c.counts")
+    chaff.count_shards(shards, counts)
+    with pytest.raises(ValueError, match="given twice"):
+        chaff.merge_counts([counts, counts], str(tmp_path / "x.counts"))
+    # A counts file where the tree output of a shard would go.
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    named = str(tree / os.path.basename(shards[1][0]))
+    shutil.copy(counts, named)
+    with pytest.raises(ValueError, match="refusing to overwrite the counts file"):
+        chaff.clean_shards(shards, str(tree), counts=named)
+    assert open(named, "rb").read() == open(counts, "rb").read()
+    assert {s[0]: open(s[0], "rb").read() for s in shards} == before
+
+
+def test_counts_shared_by_threads(sites):
+    """One TemplateCounts fed from four threads at once counts what one
+    thread counts (the object locks; the GIL is released while it works)."""
+    import threading
+
+    records = []
+    for shard in chaff.list_shards([sites]):
+        with open(shard[0]) as f:
+            records += [json.loads(line) for line in f]
+    shared, alone = chaff.TemplateCounts(), chaff.TemplateCounts()
+
+    def feed(counts):
+        for rec in records:
+            counts.add(rec["text"], rec["url"])
+
+    threads = [threading.Thread(target=feed, args=(shared,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for _ in range(4):
+        feed(alone)
+    assert shared.to_bytes() == alone.to_bytes()
+    assert shared.documents == 4 * len(records)

@@ -199,6 +199,18 @@ Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts,
 // appears whole or not at all (compressed when it ends in .gz or .zst).
 Status WriteTemplateCounts(const TemplateCounter& counts, const std::string& path);
 
+// Refuses (kInvalidArgument) writing `output` over one of `inputs` (shards
+// or counts files, compared as files: links and other names of the same
+// file too), and counts files named twice in `inputs` when
+// `distinct_inputs` (a file added twice would count twice).
+Status CheckCountsPaths(const std::vector<std::string>& inputs, const std::string& output,
+                        bool distinct_inputs);
+
+// Refuses (kInvalidArgument) a cleaning plan that would write over one of
+// the counts files it reads (`chaff clean --counts`).
+Status CheckCountsNotOverwritten(const CleanOutputPlan& plan,
+                                 const std::vector<std::string>& counts_paths);
+
 // What MergeTemplateCountsFiles wrote.
 struct MergeCountsStats {
   uint64_t documents = 0;      // counted, over all sites
@@ -210,14 +222,17 @@ struct MergeCountsStats {
 
 // Adds up the counts files `paths` into the counts file `output` (`chaff
 // count --merge`) as streams: a k-way merge of their sorted entries, so
-// memory holds a buffer per input, not the counts, whatever their size.
-// Every input is read twice (checked whole first: nothing is written from
-// a damaged file). min_count > 1 writes pruned, final counts
+// memory holds a buffer per input, not the counts, whatever their size;
+// more than kMaxMergeFiles inputs are merged in rounds through temporary
+// files ($TMPDIR), so that at most that many are open at once. Every input
+// is read twice (checked whole first: nothing is written from a damaged
+// file). An output that is an input, or an input named twice, is refused. min_count > 1 writes pruned, final counts
 // (TemplateCounter::Serialize). The bytes are those of loading the files
 // into one TemplateCounter and serializing it. Errors name the file.
 StatusOr<MergeCountsStats> MergeTemplateCountsFiles(const std::vector<std::string>& paths,
                                                     const std::string& output,
                                                     uint32_t min_count = 0);
+inline constexpr size_t kMaxMergeFiles = 256;
 
 // One document as cleaned, in input order (for reports such as HtmlReport).
 struct CleanedDocument {

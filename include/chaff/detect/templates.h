@@ -150,7 +150,9 @@ class TemplateCounter {
   size_t pairs() const;
   // > 0 when the counts came from a pruned counts file (Serialize with
   // min_count): they then hold only the pairs seen at least this many times,
-  // serve only min_count >= pruned_below(), and cannot be added to.
+  // serve only min_count >= pruned_below(), and cannot be added to:
+  // MergeSerialized refuses it; Merge does not check (its callers merge
+  // complete counts, or copy pruned ones into an empty counter).
   uint32_t pruned_below() const { return pruned_below_; }
 
   // The counts as the bytes of a counts file (`chaff count`; the format is
