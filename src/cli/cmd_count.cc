@@ -53,17 +53,14 @@ Status RunCountStage(const CountFlags& flags) {
                              "again, so name its file");
     }
   }
-  CHAFF_RETURN_IF_ERROR(CheckCountsPaths(flags.inputs, flags.output, false));
   std::vector<std::string> warnings;
   auto shards = ListCorpusInputs(flags.inputs, &warnings);
   for (const auto& w : warnings) PrintWarning(w);
   if (!shards.ok()) return shards.status();
-  // Every input must be outside of the output: ListCorpusInputs walked them.
-  for (const auto& in : *shards) {
-    if (SameOutput(in.path, flags.output)) {
-      return InvalidArgument("refusing to overwrite input " + in.name + " with -o " +
-                             flags.output);
-    }
+  {  // the files found by the walk, not only the paths given
+    std::vector<std::string> paths;
+    for (const auto& in : *shards) paths.push_back(in.path);
+    CHAFF_RETURN_IF_ERROR(CheckCountsPaths(paths, flags.output, false));
   }
   CleanCorpusOptions options;
   options.fields.text_field = flags.text_field;
