@@ -7,7 +7,6 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-#include <sys/stat.h>
 
 #include <atomic>
 
@@ -228,12 +227,12 @@ class PyTemplateCounts {
     }
     if (pruned) throw py::value_error("pruned counts (merge_counts(min_count=...)) cannot be merged");
   }
-  void Load(const std::string& path, uint32_t skip_below = 0) {
+  void Load(const std::string& path) {
     Status st;
     {
       py::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(mu_);
-      st = ReadTemplateCounts(path, &counter_, skip_below);
+      st = ReadTemplateCounts(path, &counter_);
     }
     ThrowIfError(st);
   }
@@ -242,7 +241,7 @@ class PyTemplateCounts {
     {
       py::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(mu_);
-      st = WriteTemplateCounts(counter_, path);
+      st = WriteTemplateCounts(counter_, path).status();
     }
     ThrowIfError(st);
   }
@@ -354,12 +353,13 @@ class PyCleaner {
     }
     // A counts file, or a list of them (added up).
     const std::vector<std::string> paths = PathsOf(counts);
-    ThrowIfError(CheckCountsPaths(paths, std::string(kStdio), true));
-    PyTemplateCounts loaded;
-    const uint32_t skip_below = paths.size() == 1 ? static_cast<uint32_t>(templates.min_count) : 0;
-    for (const auto& path : paths) loaded.Load(path, skip_below);
-    templates_ = loaded.Index(templates);
-    ThrowIfError(CheckPrunedCounts(*templates_));
+    StatusOr<TemplateIndex> loaded = Status(StatusCode::kInternal, "not run");
+    {
+      py::gil_scoped_release nogil;
+      loaded = LoadTemplateCounts(paths, templates);
+    }
+    ThrowIfError(loaded.status());
+    templates_ = std::make_shared<const TemplateIndex>(std::move(*loaded));
   }
 
   PyCleanResult Clean(py::handle text_obj, const py::object& url) const {
@@ -761,8 +761,7 @@ py::dict CountShardsPy(const std::vector<ShardTuple>& shards, const std::string&
   o.site_field = site_field;
   o.threads = threads;
   StatusOr<CountCorpusResult> r = Status(StatusCode::kInternal, "not run");
-  std::string bytes;
-  Status written;
+  StatusOr<uint64_t> written = uint64_t{0};
   {
     py::gil_scoped_release nogil;
     r = CountCorpusTemplates(inputs, o);
@@ -772,15 +771,14 @@ py::dict CountShardsPy(const std::vector<ShardTuple>& shards, const std::string&
   for (const auto& f : r->files) {
     if (f.unreadable) ThrowIfError(f.error);  // a shard must be read whole
   }
-  ThrowIfError(written);
+  ThrowIfError(written.status());
   py::dict d = FileReportsToDict(r->files);
   d["documents"] = r->documents;
   d["bad_records"] = r->bad_records;
   d["input_bytes"] = r->bytes;
   d["sites"] = r->counts.sites();
   d["pairs"] = r->counts.pairs();
-  struct stat st;
-  d["counts_bytes"] = ::stat(output.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  d["counts_bytes"] = *written;
   return d;
 }
 
@@ -839,13 +837,7 @@ py::dict CleanShardsPy(const std::vector<ShardTuple>& shards, const std::string&
     TemplateIndex index;
     r = [&]() -> StatusOr<CleanCorpusResult> {
       if (!count_paths.empty()) {
-        TemplateCounter counter(o.templates);
-        const uint32_t skip_below =
-            count_paths.size() == 1 ? static_cast<uint32_t>(o.templates.min_count) : 0;
-        for (const auto& path : count_paths) {
-          CHAFF_RETURN_IF_ERROR(ReadTemplateCounts(path, &counter, skip_below));
-        }
-        index = counter.Finish();
+        CHAFF_ASSIGN_OR_RETURN(index, LoadTemplateCounts(count_paths, o.templates));
         o.counts = &index;
       }
       CHAFF_ASSIGN_OR_RETURN(CleanOutputPlan plan, PlanCleanOutputs(inputs, output, annotate));
@@ -944,7 +936,7 @@ template lines of each document's site.)doc")
            "Counts one document's distinct lines for the site of `url` (its host; '' "
            "without one).")
       .def("merge", &PyTemplateCounts::Merge, py::arg("other"), "Adds the counts of `other`.")
-      .def("load", [](PyTemplateCounts& c, const std::string& path) { c.Load(path); }, py::arg("path"),
+      .def("load", &PyTemplateCounts::Load, py::arg("path"),
            "Adds the counts of a counts file (chaff count's); DataError when it is not one, "
            "is truncated, corrupt or of another version.")
       .def("save", &PyTemplateCounts::Save, py::arg("path"),

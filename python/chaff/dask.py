@@ -172,6 +172,14 @@ def _wait_all(client, futures, names, stage, progress):
     return results
 
 
+def _per_shard(client, stage, task, count, args_of, tag, retries):
+    """Submits task(*args_of(i)) for each shard i < count, keyed
+    chaff-STAGE-i-TAG; returns the futures in shard order."""
+    return [client.submit(task, *args_of(i), key="chaff-%s-%d-%s" % (stage, i, tag),
+                          retries=retries, pure=False)
+            for i in range(count)]
+
+
 def _move_tree(src, dst):
     """Moves every file under src to the same place under dst, each whole:
     renamed, or (another file system) copied beside its target first."""
@@ -304,10 +312,9 @@ def _dedupe_shards(shards, output, clusters, client, work_dir, retries, split_ch
         # hash=False: a key of its own (the same list scattered by an
         # earlier run may still be being released).
         shared = client.scatter([shards], broadcast=True, hash=False)[0]
-        sketches = [client.submit(sketch_task, shared, i, sketch_dir, options,
-                                  key="chaff-sketch-%d-%s" % (i, os.path.basename(work)),
-                                  retries=retries, pure=False)
-                    for i in range(len(shards))]
+        tag = os.path.basename(work)
+        sketches = _per_shard(client, "sketch", sketch_task, len(shards),
+                              lambda i: (shared, i, sketch_dir, options), tag, retries)
         sketched = _wait_all(client, sketches, names, "sketch", progress)
         times["sketch"] = time.monotonic() - t0
         docs = sum(s["documents"] for s in sketched)
@@ -319,7 +326,7 @@ def _dedupe_shards(shards, output, clusters, client, work_dir, retries, split_ch
         t1 = time.monotonic()
         clustered = client.submit(cluster_task, sketch_dir, decisions, clusters_tmp,
                                   split_chains, *sketches, retries=retries, pure=False,
-                                  key="chaff-cluster-" + os.path.basename(work))
+                                  key="chaff-cluster-" + tag)
         decided = _wait_all(client, [clustered], ["all shards"], "cluster", progress)[0]
         times["cluster"] = time.monotonic() - t1
         if decided["documents"] != docs:
@@ -332,10 +339,8 @@ def _dedupe_shards(shards, output, clusters, client, work_dir, retries, split_ch
         t2 = time.monotonic()
         part_of = [os.path.join(parts_dir, "%06d.jsonl" % i) if jsonl_out
                    else os.path.join(work, "tree") for i in range(len(shards))]
-        applies = [client.submit(apply_task, shared, i, decisions, part_of[i], clustered,
-                                 key="chaff-apply-%d-%s" % (i, os.path.basename(work)),
-                                 retries=retries, pure=False)
-                   for i in range(len(shards))]
+        applies = _per_shard(client, "apply", apply_task, len(shards),
+                             lambda i: (shared, i, decisions, part_of[i], clustered), tag, retries)
         applied = _wait_all(client, applies, names, "apply", progress)
         kept = sum(a["kept"] for a in applied)
         if sum(a["documents"] for a in applied) != docs or kept != decided["kept"]:
@@ -415,6 +420,9 @@ def clean(paths, output, client=None, work_dir=None, retries=2, quiet=True,
     names = [s[1] for s in shards]
     count_options = dict(text_field=text_field, site_field=site_field,
                          skip_bad_records=skip_bad_records)
+    # The merged counts keep what the clean tasks read: the lines on at
+    # least --template-min-count pages.
+    min_count = options.get("template_min_count", chaff.DEFAULT_TEMPLATE_MIN_COUNT)
     clean_options = dict(options, annotate=annotate, text_field=text_field, id_field=id_field,
                          site_field=site_field, skip_bad_records=skip_bad_records)
     times = {}
@@ -423,9 +431,8 @@ def clean(paths, output, client=None, work_dir=None, retries=2, quiet=True,
         shared = client.scatter([shards], broadcast=True, hash=False)[0]
         tag = os.path.basename(work)
         count_paths = [os.path.join(counts_dir, "%06d.counts" % i) for i in range(len(shards))]
-        counts = [client.submit(count_task, shared, i, count_paths[i], count_options,
-                                key="chaff-count-%d-%s" % (i, tag), retries=retries, pure=False)
-                  for i in range(len(shards))]
+        counts = _per_shard(client, "count", count_task, len(shards),
+                            lambda i: (shared, i, count_paths[i], count_options), tag, retries)
         counted = _wait_all(client, counts, names, "count", progress)
         times["count"] = time.monotonic() - t0
         docs = sum(c["documents"] for c in counted)
@@ -435,18 +442,15 @@ def clean(paths, output, client=None, work_dir=None, retries=2, quiet=True,
                             % (len(shards), docs, in_bytes / 1e6, counts_bytes / 1e6))
 
         t1 = time.monotonic()
-        merged = client.submit(merge_task, count_paths, merged_path,
-                               options.get("template_min_count", chaff.DEFAULT_TEMPLATE_MIN_COUNT), *counts, retries=retries,
-                               pure=False, key="chaff-merge-" + tag)
+        merged = client.submit(merge_task, count_paths, merged_path, min_count, *counts,
+                               retries=retries, pure=False, key="chaff-merge-" + tag)
         total = _wait_all(client, [merged], ["all shards"], "merge", progress)[0]
         times["merge"] = time.monotonic() - t1
         if total["documents"] != docs:
             raise TaskFailed("merge saw %d documents, the counts %d" % (total["documents"], docs))
         progress.stage_done("merge", "%d sites, %d distinct lines, %.1f MB with the lines on "
                             "at least %d pages" % (total["sites"], total["pairs"],
-                                                   os.path.getsize(merged_path) / 1e6,
-                                                   options.get("template_min_count",
-                                                               chaff.DEFAULT_TEMPLATE_MIN_COUNT)))
+                                                   os.path.getsize(merged_path) / 1e6, min_count))
 
         t2 = time.monotonic()
         # Each shard to a file of its own (JSONL output) or a tree of its
@@ -456,10 +460,9 @@ def clean(paths, output, client=None, work_dir=None, retries=2, quiet=True,
                    else os.path.join(work, "trees", "%06d" % i) + os.sep
                    for i in range(len(shards))]
         os.makedirs(os.path.join(work, "parts" if jsonl_out else "trees"))
-        cleans = [client.submit(clean_task, shared, i, merged_path, part_of[i], clean_options,
-                                merged, key="chaff-clean-%d-%s" % (i, tag), retries=retries,
-                                pure=False)
-                  for i in range(len(shards))]
+        cleans = _per_shard(client, "clean", clean_task, len(shards),
+                            lambda i: (shared, i, merged_path, part_of[i], clean_options, merged),
+                            tag, retries)
         cleaned = _wait_all(client, cleans, names, "clean", progress)
         times["clean"] = time.monotonic() - t2
         records = docs + sum(c["bad_records"] for c in counted)

@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <set>
+#include <utility>
 
 #include "chaff/corpus/clean_corpus.h"
 #include "chaff/io/files.h"
@@ -419,16 +420,9 @@ int RunClean(const CleanFlags& given) {
     if (Status s = CheckCountsNotOverwritten(*plan, flags.counts_paths); !s.ok()) {
       return ExitFor(s);
     }
-    TemplateCounter counter(options.templates);
-    // One file holds complete counts: the pairs below --template-min-count
-    // never decide anything and are not loaded. Several must be added up
-    // first.
-    const uint32_t skip_below =
-        flags.counts_paths.size() == 1 ? static_cast<uint32_t>(options.templates.min_count) : 0;
-    for (const auto& path : flags.counts_paths) {
-      if (Status s = ReadTemplateCounts(path, &counter, skip_below); !s.ok()) return ExitFor(s);
-    }
-    counts = counter.Finish();
+    auto loaded = LoadTemplateCounts(flags.counts_paths, options.templates);
+    if (!loaded.ok()) return ExitFor(loaded.status());
+    counts = std::move(*loaded);
     options.counts = &counts;
   }
 

@@ -94,13 +94,10 @@ Status RunCountStage(const CountFlags& flags) {
   if (result->bad_records > 0) {
     PrintWarning(WithCommas(result->bad_records) + " bad record(s) skipped (--skip-bad-records)");
   }
-  const std::string bytes = result->counts.Serialize();
-  CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(flags.output));
-  CHAFF_RETURN_IF_ERROR(out->Write(bytes));
-  CHAFF_RETURN_IF_ERROR(out->Commit());
+  CHAFF_ASSIGN_OR_RETURN(const uint64_t bytes, WriteTemplateCounts(result->counts, flags.output));
   if (!flags.quiet) {
     const TemplateCounter& c = result->counts;
-    PrintCounts(c.documents(), c.sites(), c.pairs(), c.pairs(), flags.output, bytes.size());
+    PrintCounts(c.documents(), c.sites(), c.pairs(), c.pairs(), flags.output, bytes);
   }
   if (result->unreadable > 0) {
     // The counts of the other shards were written; cleaning with them would

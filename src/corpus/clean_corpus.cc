@@ -949,10 +949,25 @@ Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts,
   return Status::Ok();
 }
 
-Status WriteTemplateCounts(const TemplateCounter& counts, const std::string& path) {
+StatusOr<uint64_t> WriteTemplateCounts(const TemplateCounter& counts, const std::string& path) {
+  const std::string bytes = counts.Serialize();
   CHAFF_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path));
-  CHAFF_RETURN_IF_ERROR(out->Write(counts.Serialize()));
-  return out->Commit();
+  CHAFF_RETURN_IF_ERROR(out->Write(bytes));
+  CHAFF_RETURN_IF_ERROR(out->Commit());
+  return static_cast<uint64_t>(bytes.size());
+}
+
+StatusOr<TemplateIndex> LoadTemplateCounts(const std::vector<std::string>& paths,
+                                           const TemplateOptions& options) {
+  CHAFF_RETURN_IF_ERROR(CheckCountsPaths(paths, std::string(kStdio), true));
+  TemplateCounter counter(options);
+  const uint32_t skip_below = paths.size() == 1 ? static_cast<uint32_t>(options.min_count) : 0;
+  for (const auto& path : paths) {
+    CHAFF_RETURN_IF_ERROR(ReadTemplateCounts(path, &counter, skip_below));
+  }
+  TemplateIndex index = counter.Finish();
+  CHAFF_RETURN_IF_ERROR(CheckPrunedCounts(index));
+  return index;
 }
 
 StatusOr<CleanCorpusResult> CleanCorpus(const std::vector<CorpusInput>& inputs,

@@ -196,8 +196,18 @@ StatusOr<CountCorpusResult> CountCorpusTemplates(const std::vector<CorpusInput>&
 Status ReadTemplateCounts(const std::string& path, TemplateCounter* counts,
                           uint32_t skip_below = 0);
 // Writes `counts` as a counts file (docs/formats.md) to `path`, which
-// appears whole or not at all (compressed when it ends in .gz or .zst).
-Status WriteTemplateCounts(const TemplateCounter& counts, const std::string& path);
+// appears whole or not at all (compressed when it ends in .gz or .zst);
+// returns its size before compression.
+StatusOr<uint64_t> WriteTemplateCounts(const TemplateCounter& counts, const std::string& path);
+
+// The template index to clean with the counts files `paths` (`chaff clean
+// --counts`, CleanCorpusOptions::counts) and the thresholds of `options`:
+// a file named twice is refused; one file holds a corpus's complete (or
+// pruned) counts, so its pairs below options.min_count, which never
+// decide, are not loaded; several are added up whole first; counts pruned
+// below what options.min_count needs are refused (CheckPrunedCounts).
+StatusOr<TemplateIndex> LoadTemplateCounts(const std::vector<std::string>& paths,
+                                           const TemplateOptions& options);
 
 // Refuses (kInvalidArgument) writing `output` over one of `inputs` (shards
 // or counts files, compared as files: links and other names of the same
